@@ -1,0 +1,90 @@
+using Decentral.Identity;
+using Decentral.Learning;
+
+namespace Decentral.Protocol;
+
+/// <summary>What a protocol timer is for.</summary>
+public enum TimerKind : byte
+{
+    /// <summary>Resend pings of a liveness search.</summary>
+    PingResend = 1,
+
+    /// <summary>A liveness search gives up on silent candidates.</summary>
+    PingTimeout = 2,
+
+    /// <summary>An aggregation waits no longer for trained models.</summary>
+    AggregationTimeout = 3,
+
+    /// <summary>Retry a failed model send.</summary>
+    SendRetry = 4,
+
+    /// <summary>A trainer waited too long for the aggregator's Ack.</summary>
+    AckTimeout = 5,
+}
+
+/// <summary>Identifies one timer of a node; setting an existing key replaces it.</summary>
+/// <param name="Kind">What the timer is for.</param>
+/// <param name="Id">Which instance (a liveness search id, a round, ...).</param>
+public readonly record struct TimerKey(TimerKind Kind, long Id);
+
+/// <summary>
+/// The effects a protocol node asks its driver to carry out. The node calls these synchronously
+/// while handling an event and never waits for them; results come back as new events
+/// (<c>Receive</c>, <c>TimerFired</c>, <c>TrainingCompleted</c>, <c>SendFailed</c>).
+/// The node driver (real network) and the simulator each implement it.
+/// </summary>
+public interface IProtocolEffects
+{
+    /// <summary>Send <paramref name="message"/> to <paramref name="to"/>; a failure comes back as <c>SendFailed</c>.</summary>
+    void Send(PeerId to, ProtocolMessage message);
+
+    /// <summary>Train <paramref name="start"/> for round <paramref name="round"/>; completion comes back as <c>TrainingCompleted</c>.</summary>
+    void StartTraining(long round, ModelVector start);
+
+    /// <summary>Abandon the training of <paramref name="round"/> if it still runs (its completion may still arrive and is ignored).</summary>
+    void CancelTraining(long round);
+
+    /// <summary>Fire <c>TimerFired(key)</c> after <paramref name="delay"/>; replaces a pending timer with the same key.</summary>
+    void SetTimer(TimerKey key, TimeSpan delay);
+
+    /// <summary>Cancel the timer with this key, if pending.</summary>
+    void CancelTimer(TimerKey key);
+
+    /// <summary>Telemetry: something observable happened (never affects protocol behaviour).</summary>
+    void Observe(ProtocolObservation observation);
+}
+
+/// <summary>Kinds of protocol observation for telemetry.</summary>
+public enum ObservationKind : byte
+{
+    /// <summary>This node started training round <c>Round</c>.</summary>
+    TrainingStarted = 1,
+
+    /// <summary>This node finished training and sent to aggregators.</summary>
+    TrainingSent = 2,
+
+    /// <summary>This node aggregated round <c>Round</c> from <c>Count</c> models and sent it on.</summary>
+    Aggregated = 3,
+
+    /// <summary>This node dropped the aggregation of <c>Round</c> (too few models at timeout).</summary>
+    AggregationDropped = 4,
+
+    /// <summary>A liveness search ran out of candidates before reaching its count.</summary>
+    SampleShort = 5,
+
+    /// <summary>A received message was ignored as stale or duplicate.</summary>
+    StaleIgnored = 6,
+
+    /// <summary>A trainer failed over to the next aggregator.</summary>
+    AggregatorFailover = 7,
+
+    /// <summary>The node asked a peer for its full view after a digest mismatch.</summary>
+    ViewResync = 8,
+}
+
+/// <summary>One telemetry observation.</summary>
+/// <param name="Kind">What happened.</param>
+/// <param name="Round">The round it concerns.</param>
+/// <param name="Count">A count whose meaning depends on the kind (models aggregated, peers found, ...).</param>
+/// <param name="Model">The model involved, when there is one (the aggregate, for evaluation).</param>
+public sealed record ProtocolObservation(ObservationKind Kind, long Round, int Count = 0, ModelVector? Model = null);
