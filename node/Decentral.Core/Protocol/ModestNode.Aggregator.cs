@@ -1,0 +1,171 @@
+using Decentral.Identity;
+using Decentral.Learning;
+
+namespace Decentral.Protocol;
+
+/// <content>The aggregator role: collect trained models per round, average, send to the sample.</content>
+public sealed partial class ModestNode
+{
+    // How many finished rounds to remember for ignoring late models.
+    private const int DoneRoundsKept = 64;
+    private readonly SortedDictionary<long, Collection> _collecting = [];
+    private readonly SortedSet<long> _doneRounds = [];
+    private readonly Dictionary<long, Outgoing> _outgoing = [];
+    private long _highestSent;
+
+    private void OnTrainedModel(PeerId from, TrainedModel message)
+    {
+        MergeUpdate(from, message.View);
+        MarkActive(from, message.Round);
+        var oldest = _collecting.Count > 0 ? _collecting.Keys.First() : long.MaxValue;
+        if (_doneRounds.Contains(message.Round) || message.Round <= _highestSent || message.Round < oldest && message.Round < AggregateEstimate)
+        {
+            // The round is over (or overtaken): release the trainer instead of letting it fail over.
+            Observe(ObservationKind.StaleIgnored, message.Round);
+            SendTo(from, new Ack(message.Round, Success: true));
+            return;
+        }
+
+        if (message.Round > AggregateEstimate)
+        {
+            AggregateEstimate = message.Round;
+            Checkpoint();
+        }
+
+        if (!_collecting.TryGetValue(message.Round, out var collection))
+        {
+            collection = new Collection(message.Round);
+            _collecting.Add(message.Round, collection);
+            _effects.SetTimer(new TimerKey(TimerKind.AggregationTimeout, message.Round), _options.AggregationTimeout);
+        }
+
+        // One model per sender: a resend (after a lost Ack, say) does not count twice.
+        collection.Models.TryAdd(from, (message.Model, message.SampleCount));
+        if (collection.Models.Count >= _options.SuccessThreshold)
+        {
+            Aggregate(collection);
+        }
+    }
+
+    private void AggregationTimedOut(long round)
+    {
+        if (!_collecting.TryGetValue(round, out var collection))
+        {
+            return;
+        }
+
+        if (collection.Models.Count >= _options.MinModels)
+        {
+            Aggregate(collection);
+            return;
+        }
+
+        _collecting.Remove(round);
+        MarkDone(round);
+        Observe(ObservationKind.AggregationDropped, round, collection.Models.Count);
+        foreach (var contributor in collection.Models.Keys)
+        {
+            SendTo(contributor, new Ack(round, Success: false));
+        }
+    }
+
+    private void Aggregate(Collection collection)
+    {
+        _collecting.Remove(collection.Round);
+        _effects.CancelTimer(new TimerKey(TimerKind.AggregationTimeout, collection.Round));
+        MarkDone(collection.Round);
+
+        // Canonical order (by sender id) so every run sums in the same order: same bits out.
+        var contributors = collection.Models.Keys.Order().ToArray();
+        var first = collection.Models[contributors[0]].Model;
+        var sum = new double[first.Length];
+        double totalWeight = 0;
+        long samplesTrained = 0;
+        var used = 0;
+        foreach (var contributor in contributors)
+        {
+            var (model, samples) = collection.Models[contributor];
+            if (model.LayoutId != first.LayoutId || model.Length != first.Length)
+            {
+                // A model of another layout or size cannot be averaged; leave it out.
+                Observe(ObservationKind.StaleIgnored, collection.Round);
+                continue;
+            }
+
+            var weight = Math.Max(samples, 0);
+            var p = model.Parameters;
+            for (var i = 0; i < sum.Length; i++)
+            {
+                sum[i] += (double)p[i] * weight;
+            }
+
+            totalWeight += weight;
+            used++;
+            samplesTrained = Math.Max(samplesTrained, model.SamplesTrained + samples);
+        }
+
+        var parameters = new float[first.Length];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            parameters[i] = totalWeight > 0 ? (float)(sum[i] / totalWeight) : first.Parameters[i];
+        }
+
+        var aggregate = new ModelVector(first.LayoutId, parameters, samplesTrained);
+        _outgoing[collection.Round] = new Outgoing(collection.Round, aggregate, contributors);
+        StartSearch(collection.Round, _options.SampleSize, SearchPurpose.FindSample, exclude: null);
+    }
+
+    // The sample of the aggregated round was found: send the aggregate to it, Ack the contributors.
+    private void SendAggregate(long round, IReadOnlyList<PeerId> sample)
+    {
+        if (!_outgoing.Remove(round, out var outgoing))
+        {
+            return;
+        }
+
+        foreach (var contributor in outgoing.Contributors)
+        {
+            SendTo(contributor, new Ack(round, Success: true));
+        }
+
+        if (TrainEstimate > round || _highestSent > round)
+        {
+            // A newer round overtook this one while the sample was searched: its model is obsolete.
+            Observe(ObservationKind.StaleIgnored, round);
+            return;
+        }
+
+        if (sample.Count < _options.SampleSize)
+        {
+            Observe(ObservationKind.SampleShort, round, sample.Count);
+        }
+
+        _highestSent = Math.Max(_highestSent, round);
+        MarkActive(Self, round);
+        ApplyPendingJoins();
+        foreach (var peer in sample)
+        {
+            SendTo(peer, new AggregatedModel(round, outgoing.Model, BuildUpdate(peer)));
+        }
+
+        Observe(ObservationKind.Aggregated, round, outgoing.Contributors.Length, outgoing.Model);
+    }
+
+    private void MarkDone(long round)
+    {
+        _doneRounds.Add(round);
+        while (_doneRounds.Count > DoneRoundsKept)
+        {
+            _doneRounds.Remove(_doneRounds.Min);
+        }
+    }
+
+    private sealed class Collection(long round)
+    {
+        public long Round { get; } = round;
+
+        public Dictionary<PeerId, (ModelVector Model, int Samples)> Models { get; } = [];
+    }
+
+    private sealed record Outgoing(long Round, ModelVector Model, PeerId[] Contributors);
+}

@@ -1,0 +1,189 @@
+using Decentral.Identity;
+using Decentral.Sampling;
+
+namespace Decentral.Protocol;
+
+/// <content>Liveness searches (ping the first candidates of an order) and send retries.</content>
+public sealed partial class ModestNode
+{
+    private readonly Dictionary<long, (LivenessSearch Search, SearchPurpose Purpose)> _searches = [];
+    private readonly Dictionary<long, (PeerId To, ProtocolMessage Message, int Attempt)> _retries = [];
+    private long _nextSearchId;
+    private long _nextRetryId;
+
+    private enum SearchPurpose
+    {
+        FindAggregators,
+        FindSample,
+    }
+
+    /// <summary>Liveness searches under way (telemetry and tests).</summary>
+    public int ActiveSearches => _searches.Count;
+
+    private void StartSearch(long round, int count, SearchPurpose purpose, IReadOnlySet<PeerId>? exclude)
+    {
+        var id = ++_nextSearchId;
+        var threshold = _options.InactivityThreshold;
+        var search = new LivenessSearch(id, round, count, Self, _order.Order(round, View),
+            peer => (exclude is null || !exclude.Contains(peer)) && (peer == Self || View.IsActive(peer, round, threshold)),
+            _options.PingAttempts);
+        _searches[id] = (search, purpose);
+        SendPings(search, search.Begin());
+        ContinueSearch(search);
+    }
+
+    private void SearchAnswered(PeerId from, long nonce)
+    {
+        if (!_searches.TryGetValue(nonce, out var entry) || !entry.Search.Answered(from))
+        {
+            return;
+        }
+
+        MarkActive(from, entry.Search.Round);
+        ContinueSearch(entry.Search);
+    }
+
+    private void SearchTick(long id)
+    {
+        if (!_searches.TryGetValue(id, out var entry))
+        {
+            return;
+        }
+
+        SendPings(entry.Search, entry.Search.Tick());
+        ContinueSearch(entry.Search);
+    }
+
+    private void SendPings(LivenessSearch search, List<PeerId> peers)
+    {
+        foreach (var peer in peers)
+        {
+            SendTo(peer, new Ping(search.Id, RoundEstimate, MembershipIndex));
+        }
+    }
+
+    // Either finish (and hand the result to whoever asked) or wait one more resend interval.
+    private void ContinueSearch(LivenessSearch search)
+    {
+        var key = new TimerKey(TimerKind.PingResend, search.Id);
+        if (!search.IsComplete)
+        {
+            _effects.SetTimer(key, _options.PingResend);
+            return;
+        }
+
+        _effects.CancelTimer(key);
+        if (!_searches.Remove(search.Id, out var entry))
+        {
+            return;
+        }
+
+        var result = search.Result;
+        switch (entry.Purpose)
+        {
+            case SearchPurpose.FindAggregators:
+                SendTrainedModel(search.Round, result);
+                break;
+            case SearchPurpose.FindSample:
+                SendAggregate(search.Round, result);
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown search purpose {entry.Purpose}.");
+        }
+    }
+
+    // One retry entry per (receiver, message); a send that fails again re-arms the same entry, so
+    // the attempt count survives. Entries of messages nobody wants any more are pruned here.
+    private void ScheduleRetry(PeerId to, ProtocolMessage message)
+    {
+        long id = 0;
+        foreach (var (key, pending) in _retries)
+        {
+            if (pending.To == to && ReferenceEquals(pending.Message, message))
+            {
+                id = key;
+            }
+        }
+
+        foreach (var stale in _retries.Where(r => !StillWanted(r.Value.To, r.Value.Message)).Select(r => r.Key).ToArray())
+        {
+            _retries.Remove(stale);
+        }
+
+        if (!StillWanted(to, message))
+        {
+            return;
+        }
+
+        if (id == 0)
+        {
+            id = ++_nextRetryId;
+            _retries[id] = (to, message, 0);
+        }
+
+        _effects.SetTimer(new TimerKey(TimerKind.SendRetry, id), _options.SendRetry);
+    }
+
+    private void RetrySend(long id)
+    {
+        if (!_retries.TryGetValue(id, out var retry))
+        {
+            return;
+        }
+
+        if (!StillWanted(retry.To, retry.Message))
+        {
+            _retries.Remove(id);
+            return;
+        }
+
+        if (retry.Attempt >= _options.MaxSendRetries)
+        {
+            _retries.Remove(id);
+            if (retry.Message is TrainedModel && _trainerSend is { } send)
+            {
+                send.Awaiting.Remove(retry.To);
+                FailOver(send, retry.To);
+            }
+
+            return;
+        }
+
+        _retries[id] = retry with { Attempt = retry.Attempt + 1 };
+        _effects.Send(retry.To, retry.Message);
+    }
+
+    private bool StillWanted(PeerId to, ProtocolMessage message) => message switch
+    {
+        TrainedModel t => _trainerSend is { } send && send.Round == t.Round && send.Awaiting.Contains(to),
+        AggregatedModel a => a.Round >= TrainEstimate,
+        _ => false,
+    };
+
+    // A graceful leave abandons everything in flight; timers that still fire find nothing to do.
+    private void AbandonAll()
+    {
+        foreach (var id in _searches.Keys)
+        {
+            _effects.CancelTimer(new TimerKey(TimerKind.PingResend, id));
+        }
+
+        _searches.Clear();
+        _retries.Clear();
+        foreach (var round in _collecting.Keys)
+        {
+            _effects.CancelTimer(new TimerKey(TimerKind.AggregationTimeout, round));
+        }
+
+        _collecting.Clear();
+        _outgoing.Clear();
+        CancelTrainerSend();
+        if (_isTraining)
+        {
+            _effects.CancelTraining(_trainingRound);
+            _isTraining = false;
+        }
+
+        _selfInbox.Clear();
+    }
+}

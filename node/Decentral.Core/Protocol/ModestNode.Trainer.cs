@@ -1,0 +1,166 @@
+using Decentral.Identity;
+using Decentral.Learning;
+using Decentral.Membership;
+
+namespace Decentral.Protocol;
+
+/// <content>The trainer role: train the received aggregate, send it to the next aggregators, wait for Ack.</content>
+public sealed partial class ModestNode
+{
+    private long _trainingRound;
+    private bool _isTraining;
+    private TrainerSend? _trainerSend;
+
+    /// <summary>Training of <paramref name="round"/> (started by <see cref="IProtocolEffects.StartTraining"/>) finished.</summary>
+    /// <param name="round">The round trained.</param>
+    /// <param name="trained">The trained model.</param>
+    /// <param name="samples">Samples used (the FedAvg weight).</param>
+    public void TrainingCompleted(long round, ModelVector trained, int samples)
+    {
+        ArgumentNullException.ThrowIfNull(trained);
+        if (!IsRunning || !_isTraining || round != _trainingRound)
+        {
+            return; // cancelled or superseded: a newer round took over
+        }
+
+        _isTraining = false;
+        CancelTrainerSend();
+        var tag = round + 1;
+        _trainerSend = new TrainerSend(tag, trained, Math.Max(0, samples));
+        StartSearch(tag, _options.Aggregators, SearchPurpose.FindAggregators, exclude: null);
+        Flush();
+    }
+
+    private void OnAggregatedModel(PeerId from, AggregatedModel message)
+    {
+        MergeUpdate(from, message.View);
+        MarkActive(from, message.Round);
+        if (message.Round > TrainEstimate)
+        {
+            TrainEstimate = message.Round;
+            Checkpoint();
+            if (_isTraining && _trainingRound < message.Round)
+            {
+                _effects.CancelTraining(_trainingRound);
+                _isTraining = false;
+            }
+
+            if (_trainerSend is { } send && send.Round <= message.Round)
+            {
+                CancelTrainerSend();
+            }
+        }
+
+        if (message.Round == TrainEstimate && _trainingRound < message.Round)
+        {
+            BeginTraining(message.Round, message.Model);
+        }
+        else
+        {
+            Observe(ObservationKind.StaleIgnored, message.Round);
+        }
+    }
+
+    private void BeginTraining(long round, ModelVector model)
+    {
+        _trainingRound = round;
+        _isTraining = true;
+        MarkActive(Self, round);
+        Observe(ObservationKind.TrainingStarted, round);
+        _effects.StartTraining(round, model);
+    }
+
+    // The aggregators of the trained model's round were found: send to each (in random order).
+    private void SendTrainedModel(long round, IReadOnlyList<PeerId> aggregators)
+    {
+        if (_trainerSend is not { } send || send.Round != round)
+        {
+            return;
+        }
+
+        if (aggregators.Count == 0)
+        {
+            Observe(ObservationKind.SampleShort, round);
+            _trainerSend = null;
+            return;
+        }
+
+        var targets = aggregators.ToArray();
+        _random.Shuffle(targets);
+        ApplyPendingJoins();
+        foreach (var aggregator in targets)
+        {
+            send.Tried.Add(aggregator);
+            send.Awaiting.Add(aggregator);
+            SendTo(aggregator, new TrainedModel(round, send.Model, send.Samples, BuildUpdate(aggregator)));
+        }
+
+        Observe(ObservationKind.TrainingSent, round, targets.Length);
+        _effects.SetTimer(new TimerKey(TimerKind.AckTimeout, round), _options.AckTimeout);
+    }
+
+    private void OnAck(PeerId from, Ack ack)
+    {
+        if (_trainerSend is not { } send || send.Round != ack.Round || !send.Awaiting.Remove(from))
+        {
+            return;
+        }
+
+        if (ack.Success)
+        {
+            MarkActive(from, ack.Round);
+            if (send.Awaiting.Count == 0)
+            {
+                CancelTrainerSend();
+            }
+        }
+        else
+        {
+            FailOver(send, from);
+        }
+    }
+
+    private void AckTimedOut(long round)
+    {
+        if (_trainerSend is not { } send || send.Round != round)
+        {
+            return;
+        }
+
+        foreach (var silent in send.Awaiting.ToArray())
+        {
+            send.Awaiting.Remove(silent);
+            FailOver(send, silent);
+        }
+    }
+
+    // The aggregator refused or vanished: mark it LEAVE and pick the next live one of the order.
+    private void FailOver(TrainerSend send, PeerId aggregator)
+    {
+        View.MarkLeave(aggregator);
+        Observe(ObservationKind.AggregatorFailover, send.Round);
+        StartSearch(send.Round, 1, SearchPurpose.FindAggregators, exclude: send.Tried);
+    }
+
+    private void CancelTrainerSend()
+    {
+        if (_trainerSend is { } send)
+        {
+            _effects.CancelTimer(new TimerKey(TimerKind.AckTimeout, send.Round));
+            _trainerSend = null;
+        }
+    }
+
+    private sealed class TrainerSend(long round, ModelVector model, int samples)
+    {
+        public long Round { get; } = round;
+
+        public ModelVector Model { get; } = model;
+
+        public int Samples { get; } = samples;
+
+        public HashSet<PeerId> Tried { get; } = [];
+
+        public List<PeerId> Awaiting { get; } = [];
+    }
+}

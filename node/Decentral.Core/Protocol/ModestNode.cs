@@ -1,0 +1,281 @@
+using Decentral.Identity;
+using Decentral.Learning;
+using Decentral.Membership;
+using Decentral.Sampling;
+
+namespace Decentral.Protocol;
+
+/// <summary>
+/// The MoDeST state machine of one peer, with no I/O, clock or randomness of its own: events go in
+/// through the public methods, effects come out through <see cref="IProtocolEffects"/>.
+/// </summary>
+/// <remarks>
+/// Life cycle: construct (offline) → <see cref="Start"/> (a founding member, possibly
+/// bootstrapping round 1) or <see cref="Join"/> (a newcomer or a returning peer, which adverts
+/// JOIN) → events: <see cref="Receive"/>, <see cref="TimerFired"/>, <see cref="TrainingCompleted"/>,
+/// <see cref="SendFailed"/> → <see cref="Leave"/> (graceful) or simply no more events (a crash).
+/// Roles are per round: as trainer it trains the aggregated model of round k it received and
+/// sends the result, tagged k+1, to the aggregators of k+1; as aggregator it collects models
+/// tagged k, averages them and sends the aggregate to the sample of k. Several aggregations may
+/// run at once, keyed by round. Messages to itself are delivered after the current event, never
+/// re-entrantly. One thread at a time: drivers serialize events per node.
+/// </remarks>
+public sealed partial class ModestNode
+{
+    private readonly ModestOptions _options;
+    private readonly IRoundOrder _order;
+    private readonly IProtocolEffects _effects;
+    private readonly Random _random;
+    private readonly Queue<ProtocolMessage> _selfInbox = new();
+    private readonly List<PeerRecord> _pendingJoins = [];
+    private readonly Dictionary<PeerId, long> _sentVersion = [];
+    private readonly Dictionary<PeerId, long> _lastResyncRound = [];
+    private readonly List<(long Round, long Version)> _checkpoints = [];
+    private bool _dispatching;
+    private long _maxLastActive;
+
+    /// <summary>Creates a node; it does nothing until <see cref="Start"/> or <see cref="Join"/>.</summary>
+    /// <param name="self">This peer.</param>
+    /// <param name="options">Protocol parameters (validated here).</param>
+    /// <param name="view">This peer's membership view (it may share a base with others).</param>
+    /// <param name="order">Where rank orders come from.</param>
+    /// <param name="effects">The driver that carries out effects.</param>
+    /// <param name="random">Seeded randomness (shuffles and advert targets).</param>
+    public ModestNode(PeerId self, ModestOptions options, MembershipView view, IRoundOrder order, IProtocolEffects effects, Random random)
+    {
+        Self = self ?? throw new ArgumentNullException(nameof(self));
+        _options = (options ?? throw new ArgumentNullException(nameof(options))).EnsureValid();
+        View = view ?? throw new ArgumentNullException(nameof(view));
+        _order = order ?? throw new ArgumentNullException(nameof(order));
+        _effects = effects ?? throw new ArgumentNullException(nameof(effects));
+        _random = random ?? throw new ArgumentNullException(nameof(random));
+    }
+
+    /// <summary>This peer.</summary>
+    public PeerId Self { get; }
+
+    /// <summary>This peer's view (read it; only the node changes it).</summary>
+    public MembershipView View { get; }
+
+    /// <summary>The version of this peer's own membership record.</summary>
+    public long MembershipIndex { get; private set; } = 1;
+
+    /// <summary>True between <see cref="Start"/>/<see cref="Join"/> and <see cref="Leave"/>.</summary>
+    public bool IsRunning { get; private set; }
+
+    /// <summary>Highest round received as trainer.</summary>
+    public long TrainEstimate { get; private set; }
+
+    /// <summary>Highest round seen as aggregator.</summary>
+    public long AggregateEstimate { get; private set; }
+
+    /// <summary>max(train estimate, aggregate estimate, highest last-active round in the view).</summary>
+    public long RoundEstimate => Math.Max(Math.Max(TrainEstimate, AggregateEstimate), _maxLastActive);
+
+    /// <summary>JOIN adverts received and not yet applied (they apply at the next model send).</summary>
+    public int PendingJoins => _pendingJoins.Count;
+
+    /// <summary>
+    /// Starts a founding member. Every founder holds the same <paramref name="initialModel"/>; the
+    /// first s active peers of order(1) in this node's view train it as round 1.
+    /// </summary>
+    public void Start(ModelVector initialModel)
+    {
+        ArgumentNullException.ThrowIfNull(initialModel);
+        IsRunning = true;
+        TouchSelf();
+        var rank = 0;
+        foreach (var peer in _order.Order(1, View))
+        {
+            if (rank >= _options.SampleSize)
+            {
+                break;
+            }
+
+            if (peer == Self || View.IsActive(peer, 1, _options.InactivityThreshold))
+            {
+                if (peer == Self)
+                {
+                    TrainEstimate = 1;
+                    BeginTraining(1, initialModel);
+                    return;
+                }
+
+                rank++;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Joins (a newcomer) or rejoins (a returning peer, which bumps its membership index): adverts
+    /// JOIN to <c>AdvertFanoutFactor × s</c> random known peers and waits to be sampled.
+    /// </summary>
+    public void Join()
+    {
+        if (View.TryGet(Self, out var own))
+        {
+            MembershipIndex = Math.Max(MembershipIndex, own.MembershipIndex + 1);
+        }
+
+        IsRunning = true;
+        TouchSelf();
+        Advertise(MembershipStatus.Join);
+        Flush();
+    }
+
+    /// <summary>Leaves gracefully: adverts LEAVE and stops taking part. Pending work is abandoned.</summary>
+    public void Leave()
+    {
+        if (!IsRunning)
+        {
+            return;
+        }
+
+        MembershipIndex++;
+        View.Merge(new PeerRecord(Self, RoundEstimate, MembershipIndex, MembershipStatus.Leave));
+        Advertise(MembershipStatus.Leave);
+        IsRunning = false;
+        AbandonAll();
+    }
+
+    /// <summary>A message from <paramref name="from"/> arrived (already decoded and validated).</summary>
+    public void Receive(PeerId from, ProtocolMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(message);
+        if (!IsRunning)
+        {
+            return;
+        }
+
+        Dispatch(from, message);
+        Flush();
+    }
+
+    /// <summary>A timer set through <see cref="IProtocolEffects.SetTimer"/> fired.</summary>
+    public void TimerFired(TimerKey key)
+    {
+        if (!IsRunning)
+        {
+            return;
+        }
+
+        switch (key.Kind)
+        {
+            case TimerKind.PingResend:
+                SearchTick(key.Id);
+                break;
+            case TimerKind.AggregationTimeout:
+                AggregationTimedOut(key.Id);
+                break;
+            case TimerKind.AckTimeout:
+                AckTimedOut(key.Id);
+                break;
+            case TimerKind.SendRetry:
+                RetrySend(key.Id);
+                break;
+            case TimerKind.PingTimeout:
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(key), key.Kind, "Unknown timer kind.");
+        }
+
+        Flush();
+    }
+
+    /// <summary>The driver could not deliver <paramref name="message"/> to <paramref name="to"/>.</summary>
+    public void SendFailed(PeerId to, ProtocolMessage message)
+    {
+        if (!IsRunning)
+        {
+            return;
+        }
+
+        if (message is TrainedModel or AggregatedModel)
+        {
+            ScheduleRetry(to, message);
+        }
+
+        Flush();
+    }
+
+    private void Dispatch(PeerId from, ProtocolMessage message)
+    {
+        switch (message)
+        {
+            case Ping ping:
+                LearnFromProbe(from, ping.RoundEstimate, ping.MembershipIndex);
+                SendTo(from, new Pong(ping.Nonce, RoundEstimate, MembershipIndex));
+                break;
+            case Pong pong:
+                LearnFromProbe(from, pong.RoundEstimate, pong.MembershipIndex);
+                SearchAnswered(from, pong.Nonce);
+                break;
+            case AggregatedModel aggregated:
+                OnAggregatedModel(from, aggregated);
+                break;
+            case TrainedModel trained:
+                OnTrainedModel(from, trained);
+                break;
+            case Ack ack:
+                OnAck(from, ack);
+                break;
+            case Advert advert:
+                OnAdvert(from, advert);
+                break;
+            case ViewRequest request:
+                if (request.MembershipDigest != View.Digest)
+                {
+                    TouchSelf();
+                    SendTo(from, new ViewSnapshot(new ViewUpdate([.. View.Records()], View.Digest, IsFull: true)));
+                }
+
+                break;
+            case ViewSnapshot snapshot:
+                MergeUpdate(from, snapshot.View);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(message), message.Kind, "Unknown message kind.");
+        }
+    }
+
+    // Sends, or queues for local delivery when the receiver is this node.
+    private void SendTo(PeerId to, ProtocolMessage message)
+    {
+        if (to == Self)
+        {
+            _selfInbox.Enqueue(message);
+        }
+        else
+        {
+            _effects.Send(to, message);
+        }
+    }
+
+    // Delivers queued self-messages after the event that produced them, so handlers never nest.
+    private void Flush()
+    {
+        if (_dispatching)
+        {
+            return;
+        }
+
+        _dispatching = true;
+        try
+        {
+            while (IsRunning && _selfInbox.TryDequeue(out var message))
+            {
+                Dispatch(Self, message);
+            }
+
+            _selfInbox.Clear();
+        }
+        finally
+        {
+            _dispatching = false;
+        }
+    }
+
+    private void Observe(ObservationKind kind, long round, int count = 0, ModelVector? model = null) =>
+        _effects.Observe(new ProtocolObservation(kind, round, count, model));
+}

@@ -1,0 +1,118 @@
+namespace Decentral.Protocol;
+
+/// <summary>
+/// Parameters of the MoDeST protocol. Defaults are the reference implementation's (see
+/// modest-protocol.md, "Reference defaults"); the configs/ scenario files override them.
+/// </summary>
+public sealed class ModestOptions
+{
+    /// <summary>Sample size s: peers that train each round. Default 10.</summary>
+    public int SampleSize { get; set; } = 10;
+
+    /// <summary>Aggregators a: the first a live peers of the order aggregate. Default 1.</summary>
+    public int Aggregators { get; set; } = 1;
+
+    /// <summary>Success fraction sf: an aggregator proceeds with floor(sf*s) models. Default 1.0.</summary>
+    public double SuccessFraction { get; set; } = 1.0;
+
+    /// <summary>A liveness search gives up on a silent candidate after this long. Default 5 s.</summary>
+    public TimeSpan PingTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Unanswered pings are resent this often. Default 1 s.</summary>
+    public TimeSpan PingResend { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Inactivity threshold T in rounds: peers not active since k-T are not sampled in k. Default 50.</summary>
+    public int InactivityThreshold { get; set; } = 50;
+
+    /// <summary>An aggregator stops waiting for models after this long. Default 300 s.</summary>
+    public TimeSpan AggregationTimeout { get; set; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>At the aggregation timeout, at least this many models are needed to proceed. Default 3.</summary>
+    public int MinModels { get; set; } = 3;
+
+    /// <summary>A trainer waits this long for its aggregator's Ack before failing over. Default 330 s.</summary>
+    public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(330);
+
+    /// <summary>A failed model send is retried after this long. Default 1 s.</summary>
+    public TimeSpan SendRetry { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Retries of a failed model send before the receiver counts as gone. Default 3.</summary>
+    public int MaxSendRetries { get; set; } = 3;
+
+    /// <summary>JOIN/LEAVE adverts go to this many times s random known peers. Default 10.</summary>
+    public int AdvertFanoutFactor { get; set; } = 10;
+
+    /// <summary>
+    /// After a digest mismatch the node asks that peer for its full view at most once per this
+    /// many rounds. Default 10.
+    /// </summary>
+    public int ResyncCooldownRounds { get; set; } = 10;
+
+    /// <summary>Models needed before an aggregator proceeds without waiting for the timeout.</summary>
+    public int SuccessThreshold => Math.Max(1, (int)Math.Floor(SuccessFraction * SampleSize + 1e-9));
+
+    /// <summary>Every problem with these options, empty when they are valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (SampleSize < 1)
+        {
+            errors.Add($"{nameof(SampleSize)} must be at least 1 (got {SampleSize}).");
+        }
+
+        if (Aggregators < 1 || Aggregators > SampleSize)
+        {
+            errors.Add($"{nameof(Aggregators)} must be between 1 and {nameof(SampleSize)} ({SampleSize}) (got {Aggregators}).");
+        }
+
+        if (!(SuccessFraction > 0 && SuccessFraction <= 1))
+        {
+            errors.Add($"{nameof(SuccessFraction)} must be in (0, 1] (got {SuccessFraction}).");
+        }
+
+        RequirePositive(errors, nameof(PingTimeout), PingTimeout);
+        RequirePositive(errors, nameof(PingResend), PingResend);
+        RequirePositive(errors, nameof(AggregationTimeout), AggregationTimeout);
+        RequirePositive(errors, nameof(AckTimeout), AckTimeout);
+        RequirePositive(errors, nameof(SendRetry), SendRetry);
+        if (PingResend > PingTimeout)
+        {
+            errors.Add($"{nameof(PingResend)} ({PingResend}) must not exceed {nameof(PingTimeout)} ({PingTimeout}).");
+        }
+
+        if (InactivityThreshold < 1)
+        {
+            errors.Add($"{nameof(InactivityThreshold)} must be at least 1 round (got {InactivityThreshold}).");
+        }
+
+        if (MinModels < 1)
+        {
+            errors.Add($"{nameof(MinModels)} must be at least 1 (got {MinModels}).");
+        }
+
+        if (MaxSendRetries < 0 || AdvertFanoutFactor < 1 || ResyncCooldownRounds < 1)
+        {
+            errors.Add($"{nameof(MaxSendRetries)} must be >= 0, {nameof(AdvertFanoutFactor)} and {nameof(ResyncCooldownRounds)} >= 1.");
+        }
+
+        return errors;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> listing every problem when invalid.</summary>
+    public ModestOptions EnsureValid()
+    {
+        var errors = Validate();
+        return errors.Count == 0 ? this : throw new ArgumentException("Invalid MoDeST options: " + string.Join(" ", errors));
+    }
+
+    /// <summary>Pings sent to one candidate before it counts as silent.</summary>
+    internal int PingAttempts => (int)Math.Ceiling(PingTimeout / PingResend - 1e-9);
+
+    private static void RequirePositive(List<string> errors, string name, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"{name} must be positive (got {value}).");
+        }
+    }
+}
