@@ -1,0 +1,414 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Unicode;
+using Decentral.Identity;
+using Decentral.Learning;
+using Decentral.Membership;
+using Decentral.Protocol;
+using MessagePack;
+
+namespace Decentral.Wire;
+
+/// <summary>
+/// Reads one message in the <see cref="WireSchema"/> layout and validates every field against
+/// <see cref="WireLimits"/>. Each step returns false with <see cref="Error"/> and
+/// <see cref="Detail"/> set instead of throwing, so rejecting garbage costs no exception; the
+/// only exceptions left are those MessagePack raises inside a single primitive read (truncated
+/// headers, invalid codes), which <see cref="WireCodec"/> turns into reasons at the boundary.
+/// Nothing is allocated from a length field before that length is checked against a limit and
+/// against the bytes actually present.
+/// </summary>
+internal ref struct MessageReader
+{
+    private readonly WireLimits _limits;
+    private readonly LayoutIdCache _layoutIds;
+    private MessagePackReader _reader;
+
+    public MessageReader(in ReadOnlySequence<byte> input, WireLimits limits, LayoutIdCache layoutIds)
+    {
+        _reader = new MessagePackReader(input);
+        _limits = limits;
+        _layoutIds = layoutIds;
+        Detail = string.Empty;
+    }
+
+    public DecodeError Error { get; private set; }
+
+    public string Detail { get; private set; }
+
+    public bool TryRead([NotNullWhen(true)] out ProtocolMessage? message)
+    {
+        message = null;
+        if (!Expect("envelope", MessagePackType.Array))
+        {
+            return false;
+        }
+
+        // The version is read before the field count is checked, so a newer envelope shape is
+        // reported as an unsupported version rather than as a malformed message.
+        var fields = _reader.ReadArrayHeader();
+        if (fields < 2)
+        {
+            return Fail(DecodeError.WrongFieldCount, $"envelope: {fields} fields");
+        }
+
+        if (!ReadInt64("version", out var version))
+        {
+            return false;
+        }
+
+        if (version != WireSchema.FormatVersion)
+        {
+            return Fail(DecodeError.UnsupportedVersion, $"format version {version}, this codec reads {WireSchema.FormatVersion}");
+        }
+
+        if (fields != WireSchema.EnvelopeFields)
+        {
+            return Fail(DecodeError.WrongFieldCount, $"envelope: {fields} fields, expected {WireSchema.EnvelopeFields}");
+        }
+
+        if (!ReadInt64("kind", out var kind) || !ReadBody(kind, out message))
+        {
+            return false;
+        }
+
+        if (!_reader.End)
+        {
+            message = null;
+            return Fail(DecodeError.TrailingBytes, $"{Remaining} bytes after the message");
+        }
+
+        return true;
+    }
+
+    private readonly long Remaining => _reader.Sequence.Length - _reader.Consumed;
+
+    private bool ReadBody(long kind, [NotNullWhen(true)] out ProtocolMessage? message)
+    {
+        message = null;
+        switch (kind)
+        {
+            case (long)MessageKind.Ping or (long)MessageKind.Pong:
+                if (!ReadFields("ping", WireSchema.PingFields)
+                    || !ReadInt64("nonce", out var nonce)
+                    || !ReadRound("roundEstimate", out var estimate)
+                    || !ReadMembershipIndex(out var index))
+                {
+                    return false;
+                }
+
+                message = kind == (long)MessageKind.Ping ? new Ping(nonce, estimate, index) : new Pong(nonce, estimate, index);
+                return true;
+            case (long)MessageKind.TrainedModel:
+                if (!ReadFields("trainedModel", WireSchema.TrainedModelFields)
+                    || !ReadRound("round", out var trainedRound)
+                    || !ReadModel(out var trainedModel)
+                    || !ReadRange("sampleCount", 0, _limits.MaxSampleCount, DecodeError.InvalidValue, out var samples)
+                    || !ReadView(out var trainedView))
+                {
+                    return false;
+                }
+
+                message = new TrainedModel(trainedRound, trainedModel, (int)samples, trainedView);
+                return true;
+            case (long)MessageKind.AggregatedModel:
+                if (!ReadFields("aggregatedModel", WireSchema.AggregatedModelFields)
+                    || !ReadRound("round", out var aggregatedRound)
+                    || !ReadModel(out var aggregatedModel)
+                    || !ReadView(out var aggregatedView))
+                {
+                    return false;
+                }
+
+                message = new AggregatedModel(aggregatedRound, aggregatedModel, aggregatedView);
+                return true;
+            case (long)MessageKind.Ack:
+                if (!ReadFields("ack", WireSchema.AckFields) || !ReadRound("round", out var ackRound) || !ReadBoolean("success", out var success))
+                {
+                    return false;
+                }
+
+                message = new Ack(ackRound, success);
+                return true;
+            case (long)MessageKind.Advert:
+                if (!ReadFields("advert", WireSchema.AdvertFields) || !ReadRecord(out var record))
+                {
+                    return false;
+                }
+
+                message = new Advert(record);
+                return true;
+            case (long)MessageKind.ViewRequest:
+                if (!ReadFields("viewRequest", WireSchema.ViewRequestFields) || !ReadUInt64("membershipDigest", out var digest))
+                {
+                    return false;
+                }
+
+                message = new ViewRequest(digest);
+                return true;
+            case (long)MessageKind.ViewSnapshot:
+                if (!ReadFields("viewSnapshot", WireSchema.ViewSnapshotFields) || !ReadView(out var snapshotView))
+                {
+                    return false;
+                }
+
+                message = new ViewSnapshot(snapshotView);
+                return true;
+            default:
+                return Fail(DecodeError.UnknownKind, $"message kind {kind}");
+        }
+    }
+
+    private bool ReadModel([NotNullWhen(true)] out ModelVector? model)
+    {
+        model = null;
+        if (!ReadFields("model", WireSchema.ModelFields)
+            || !ReadLayoutId(out var layoutId)
+            || !ReadRange("samplesTrained", 0, long.MaxValue, DecodeError.InvalidValue, out var samplesTrained)
+            || !Expect("parameters", MessagePackType.Binary))
+        {
+            return false;
+        }
+
+        // ReadBytes slices the input (no copy) and fails if the declared length is not present.
+        var bytes = _reader.ReadBytes().GetValueOrDefault();
+        if (bytes.Length % sizeof(float) != 0)
+        {
+            return Fail(DecodeError.InvalidValue, $"parameters: {bytes.Length} bytes is not a whole number of float32");
+        }
+
+        var count = bytes.Length / sizeof(float);
+        if (count > _limits.MaxModelParameters)
+        {
+            return Fail(DecodeError.LimitExceeded, $"parameters: {count} exceeds the limit of {_limits.MaxModelParameters}");
+        }
+
+        float[] parameters = count == 0 ? [] : new float[count];
+        FloatPayload.ReadLittleEndian(bytes, parameters);
+        var bad = FloatPayload.IndexOfNonFinite(parameters);
+        if (bad >= 0)
+        {
+            return Fail(DecodeError.NonFiniteWeight, $"parameter {bad} is {parameters[bad]}");
+        }
+
+        model = new ModelVector(layoutId, parameters, samplesTrained);
+        return true;
+    }
+
+    private bool ReadLayoutId([NotNullWhen(true)] out string? layoutId)
+    {
+        layoutId = null;
+        if (!Expect("layoutId", MessagePackType.String))
+        {
+            return false;
+        }
+
+        var sequence = _reader.ReadStringSequence().GetValueOrDefault();
+        if (sequence.Length == 0 || sequence.Length > _limits.MaxLayoutIdBytes)
+        {
+            return Fail(DecodeError.InvalidLayoutId, $"layoutId: {sequence.Length} bytes, allowed 1..{_limits.MaxLayoutIdBytes}");
+        }
+
+        Span<byte> buffer = stackalloc byte[WireLimits.LayoutIdBytesCeiling];
+        var bytes = buffer[..(int)sequence.Length];
+        sequence.CopyTo(bytes);
+        if (!Utf8.IsValid(bytes))
+        {
+            return Fail(DecodeError.InvalidLayoutId, "layoutId: not valid UTF-8");
+        }
+
+        layoutId = _layoutIds.GetOrAdd(bytes);
+        return true;
+    }
+
+    private bool ReadView([NotNullWhen(true)] out ViewUpdate? view)
+    {
+        view = null;
+        if (!ReadFields("view", WireSchema.ViewFields)
+            || !ReadUInt64("membershipDigest", out var digest)
+            || !ReadBoolean("isFull", out var isFull)
+            || !Expect("records", MessagePackType.Array))
+        {
+            return false;
+        }
+
+        var count = _reader.ReadArrayHeader();
+        if (count > _limits.MaxViewRecords)
+        {
+            return Fail(DecodeError.LimitExceeded, $"records: {count} exceeds the limit of {_limits.MaxViewRecords}");
+        }
+
+        if ((long)count * WireSchema.MinRecordBytes > Remaining)
+        {
+            return Fail(DecodeError.Truncated, $"records: {count} records cannot fit in the {Remaining} bytes left");
+        }
+
+        PeerRecord[] records = count == 0 ? [] : new PeerRecord[count];
+        for (var i = 0; i < records.Length; i++)
+        {
+            if (!ReadRecord(out records[i]))
+            {
+                return false;
+            }
+        }
+
+        if (!AllPeersDistinct(records))
+        {
+            return false;
+        }
+
+        view = new ViewUpdate(records, digest, isFull);
+        return true;
+    }
+
+    private bool ReadRecord(out PeerRecord record)
+    {
+        record = default;
+        if (!ReadFields("record", WireSchema.RecordFields)
+            || !ReadPeerId(out var peer)
+            || !ReadRound("lastActiveRound", out var lastActive)
+            || !ReadMembershipIndex(out var index)
+            || !ReadRange("status", (long)MembershipStatus.Join, (long)MembershipStatus.Leave, DecodeError.InvalidValue, out var status))
+        {
+            return false;
+        }
+
+        record = new PeerRecord(peer, lastActive, index, (MembershipStatus)status);
+        return true;
+    }
+
+    private bool ReadPeerId([NotNullWhen(true)] out PeerId? peer)
+    {
+        peer = null;
+        if (!Expect("peerId", MessagePackType.Binary))
+        {
+            return false;
+        }
+
+        var bytes = _reader.ReadBytes().GetValueOrDefault();
+        if (bytes.Length != PeerId.EncodedLength)
+        {
+            return Fail(DecodeError.InvalidPeerId, $"peerId: {bytes.Length} bytes, expected {PeerId.EncodedLength}");
+        }
+
+        Span<byte> buffer = stackalloc byte[PeerId.EncodedLength];
+        bytes.CopyTo(buffer);
+        return PeerId.TryFromBytes(buffer, out peer) || Fail(DecodeError.InvalidPeerId, "peerId: not an Ed25519 identity multihash");
+    }
+
+    // Sorting (worst case n log n) rather than hashing: peer ids are chosen by the sender, so a
+    // hash set could be fed colliding ids.
+    private bool AllPeersDistinct(PeerRecord[] records)
+    {
+        if (records.Length < 2)
+        {
+            return true;
+        }
+
+        var ids = ArrayPool<PeerId>.Shared.Rent(records.Length);
+        try
+        {
+            var span = ids.AsSpan(0, records.Length);
+            for (var i = 0; i < records.Length; i++)
+            {
+                span[i] = records[i].Peer;
+            }
+
+            span.Sort();
+            for (var i = 1; i < span.Length; i++)
+            {
+                if (span[i] == span[i - 1])
+                {
+                    return Fail(DecodeError.DuplicatePeer, $"records: {span[i]} appears more than once");
+                }
+            }
+
+            return true;
+        }
+        finally
+        {
+            ArrayPool<PeerId>.Shared.Return(ids, clearArray: true);
+        }
+    }
+
+    private bool ReadRound(string what, out long round) =>
+        ReadRange(what, 0, _limits.MaxRound, DecodeError.InvalidRound, out round);
+
+    private bool ReadMembershipIndex(out long index) =>
+        ReadRange("membershipIndex", 0, _limits.MaxMembershipIndex, DecodeError.InvalidValue, out index);
+
+    private bool ReadRange(string what, long min, long max, DecodeError error, out long value)
+    {
+        if (!ReadInt64(what, out value))
+        {
+            return false;
+        }
+
+        return (value >= min && value <= max) || Fail(error, $"{what}: {value} is outside [{min}, {max}]");
+    }
+
+    private bool ReadInt64(string what, out long value)
+    {
+        value = 0;
+        if (!Expect(what, MessagePackType.Integer))
+        {
+            return false;
+        }
+
+        value = _reader.ReadInt64();
+        return true;
+    }
+
+    private bool ReadUInt64(string what, out ulong value)
+    {
+        value = 0;
+        if (!Expect(what, MessagePackType.Integer))
+        {
+            return false;
+        }
+
+        value = _reader.ReadUInt64();
+        return true;
+    }
+
+    private bool ReadBoolean(string what, out bool value)
+    {
+        value = false;
+        if (!Expect(what, MessagePackType.Boolean))
+        {
+            return false;
+        }
+
+        value = _reader.ReadBoolean();
+        return true;
+    }
+
+    private bool ReadFields(string what, int expected)
+    {
+        if (!Expect(what, MessagePackType.Array))
+        {
+            return false;
+        }
+
+        var count = _reader.ReadArrayHeader();
+        return count == expected || Fail(DecodeError.WrongFieldCount, $"{what}: {count} fields, expected {expected}");
+    }
+
+    private bool Expect(string what, MessagePackType type)
+    {
+        if (_reader.End)
+        {
+            return Fail(DecodeError.Truncated, $"{what}: input ends");
+        }
+
+        var next = _reader.NextMessagePackType;
+        return next == type || Fail(DecodeError.Malformed, $"{what}: expected {type}, found {next}");
+    }
+
+    private bool Fail(DecodeError error, string detail)
+    {
+        Error = error;
+        Detail = detail;
+        return false;
+    }
+}
