@@ -1,3 +1,4 @@
+using Decentral.Aggregation;
 using Decentral.Identity;
 using Decentral.Learning;
 
@@ -78,38 +79,23 @@ public sealed partial class ModestNode
         // Canonical order (by sender id) so every run sums in the same order: same bits out.
         var contributors = collection.Models.Keys.Order().ToArray();
         var first = collection.Models[contributors[0]].Model;
-        var sum = new double[first.Length];
-        double totalWeight = 0;
+        var average = new FedAvgAccumulator(first.LayoutId, first.Length);
         long samplesTrained = 0;
-        var used = 0;
         foreach (var contributor in contributors)
         {
             var (model, samples) = collection.Models[contributor];
-            if (model.LayoutId != first.LayoutId || model.Length != first.Length)
+            if (!average.Add(model, samples).Ok)
             {
                 // A model of another layout or size cannot be averaged; leave it out.
                 Observe(ObservationKind.StaleIgnored, collection.Round);
                 continue;
             }
 
-            var weight = Math.Max(samples, 0);
-            var p = model.Parameters;
-            for (var i = 0; i < sum.Length; i++)
-            {
-                sum[i] += (double)p[i] * weight;
-            }
-
-            totalWeight += weight;
-            used++;
             samplesTrained = Math.Max(samplesTrained, model.SamplesTrained + samples);
         }
 
         var parameters = new float[first.Length];
-        for (var i = 0; i < parameters.Length; i++)
-        {
-            parameters[i] = totalWeight > 0 ? (float)(sum[i] / totalWeight) : first.Parameters[i];
-        }
-
+        average.Finish(parameters);
         var aggregate = new ModelVector(first.LayoutId, parameters, samplesTrained);
         _outgoing[collection.Round] = new Outgoing(collection.Round, aggregate, contributors);
         StartSearch(collection.Round, _options.SampleSize, SearchPurpose.FindSample, exclude: null);
