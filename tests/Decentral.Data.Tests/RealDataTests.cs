@@ -1,0 +1,47 @@
+using Decentral.Data.Partitioning;
+
+namespace Decentral.Data.Tests;
+
+/// <summary>
+/// Checks the real fetched files. CI runs scripts/fetch-data.sh first; without the data this
+/// test fails on purpose, with the loader's message saying how to fetch it.
+/// </summary>
+public sealed class RealDataTests
+{
+    [Fact]
+    [Trait("Category", "RealData")]
+    public void Catalog_FetchedData_HasTheKnownCounts()
+    {
+        var catalog = new DataCatalog(DataCatalog.DefaultRoot(AppContext.BaseDirectory));
+        Assert.True(
+            Directory.Exists(catalog.Root),
+            $"The data folder {catalog.Root} does not exist. {DataError.FetchHint}");
+
+        foreach (var name in DataCatalog.ImageDatasets)
+        {
+            var split = Loaded(catalog.LoadImages(name));
+            Assert.Equal((60000, 10000), (split.Train.Count, split.Test.Count));
+            Assert.Equal((28, 28, 10), (split.Train.Height, split.Train.Width, split.Train.Classes));
+            Assert.All(split.Train.ClassCounts(), c => Assert.InRange(c, 5000, 7000));
+            Assert.InRange(split.Train.Pixels.Max(), 0.99f, 1f);
+        }
+
+        // Fashion-MNIST is balanced by construction.
+        var fashion = Loaded(catalog.LoadImages(DataCatalog.FashionMnist));
+        Assert.All(fashion.Train.ClassCounts(), c => Assert.Equal(6000, c));
+        Assert.All(fashion.Test.ClassCounts(), c => Assert.Equal(1000, c));
+
+        var movies = Loaded(catalog.LoadMovieLensRatings());
+        Assert.Equal(100004, movies.Ratings.Count);
+        Assert.Equal(671, movies.Ratings.UserCount);
+        Assert.Equal(9066, movies.Ratings.ItemCount);
+        Assert.Equal((0.5f, 5f), (movies.Ratings.Ratings.Min(), movies.Ratings.Ratings.Max()));
+
+        var split80 = Loaded(catalog.LoadMovieLens());
+        Assert.Equal(100004, split80.Train.Count + split80.Test.Count);
+        Assert.InRange(split80.Test.Count, 19000, 20001);
+    }
+
+    private static T Loaded<T>(DataResult<T> result) =>
+        result.IsSuccess ? result.Value : throw new Xunit.Sdk.XunitException(result.Error!.Message);
+}
