@@ -1,0 +1,231 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using Decentral.Libp2p.Host;
+using Microsoft.Extensions.Logging;
+
+namespace Decentral.Libp2p.Yamux;
+
+/// <summary>The yamux multiplexer protocol id.</summary>
+public static class YamuxProtocol
+{
+    /// <summary>The protocol id negotiated as muxer.</summary>
+    public const string ProtocolId = "/yamux/1.0.0";
+}
+
+/// <summary>
+/// A yamux session over a secure stream. One read loop parses frames and routes them to
+/// streams; writers share the transport through a lock, one whole frame per write.
+/// </summary>
+/// <remarks>
+/// Life cycle: created → <see cref="Start"/> (read loop, keepalive timer) → closed once, by
+/// <see cref="CloseAsync"/>, a protocol violation, a keepalive timeout or the transport ending.
+/// Closing resets every stream and completes <see cref="Completion"/> with the reason.
+/// Frames for unknown (already closed) streams are read and dropped, as the spec allows.
+/// </remarks>
+internal sealed partial class YamuxSession : IAsyncDisposable
+{
+    private readonly Stream _transport;
+    private readonly bool _isDialer;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<uint, YamuxStream> _streams = new();
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly TaskCompletionSource<string> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _closing = new();
+    private readonly object _gate = new();
+    private Func<YamuxStream, Task>? _onInbound;
+    private ITimer? _keepAlive;
+    private uint _nextId;
+    private uint _pingOpaque;
+    private long _pingSentAt;
+    private bool _pingOutstanding;
+    private bool _goAwayReceived;
+    private int _closed;
+
+    public YamuxSession(Stream transport, bool isDialer, YamuxOptions options, TimeProvider time, ILogger logger, ILibp2pConnection connection)
+    {
+        options.Validate();
+        _transport = transport;
+        _isDialer = isDialer;
+        Options = options;
+        _time = time;
+        _logger = logger;
+        Connection = connection;
+        _nextId = isDialer ? 1u : 2u;
+    }
+
+    public YamuxOptions Options { get; }
+
+    public ILibp2pConnection Connection { get; }
+
+    /// <summary>Completes with the reason once the session closed.</summary>
+    public Task<string> Completion => _completion.Task;
+
+    public bool IsClosed => Volatile.Read(ref _closed) != 0;
+
+    public int StreamCount => _streams.Count;
+
+    /// <summary>Starts the read loop and keepalive; <paramref name="onInbound"/> runs per accepted stream.</summary>
+    public void Start(Func<YamuxStream, Task> onInbound)
+    {
+        _onInbound = onInbound;
+        if (Options.KeepAliveInterval > TimeSpan.Zero)
+        {
+            _keepAlive = _time.CreateTimer(_ => OnKeepAliveTick(), null, Options.KeepAliveInterval, Options.KeepAliveInterval);
+        }
+
+        _ = Task.Run(ReadLoopAsync);
+    }
+
+    /// <summary>Opens an outbound stream (SYN with our window grant); null with a reason when refused.</summary>
+    public async Task<(YamuxStream? Stream, string? Error)> OpenStreamAsync(CancellationToken cancellationToken)
+    {
+        YamuxStream stream;
+        lock (_gate)
+        {
+            if (IsClosed || _goAwayReceived)
+            {
+                return (null, "session is closing");
+            }
+
+            if (_streams.Count >= Options.MaxStreams)
+            {
+                return (null, $"stream limit {Options.MaxStreams} reached");
+            }
+
+            stream = new YamuxStream(this, _nextId, Direction.Outbound, Options.MaxStreamWindow);
+            _nextId += 2;
+            _streams[stream.Id] = stream;
+        }
+
+        var header = new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, stream.Id, stream.InitialWindowGrant());
+        if (!await TrySendAsync(header, default, cancellationToken).ConfigureAwait(false))
+        {
+            Remove(stream.Id);
+            return (null, "session closed");
+        }
+
+        return (stream, null);
+    }
+
+    /// <summary>Writes one frame; false when the session is closed or the write failed (which closes it).</summary>
+    public async ValueTask<bool> TrySendAsync(YamuxHeader header, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        if (IsClosed)
+        {
+            return false;
+        }
+
+        var size = YamuxHeader.Size + payload.Length;
+        var frame = ArrayPool<byte>.Shared.Rent(size);
+        header.Write(frame);
+        payload.Span.CopyTo(frame.AsSpan(YamuxHeader.Size));
+        try
+        {
+            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // The caller's token is not passed on: a write cancelled half way would corrupt framing.
+                await _transport.WriteAsync(frame.AsMemory(0, size), CancellationToken.None).ConfigureAwait(false);
+                return true;
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            await CloseCoreAsync($"write failed: {e.Message}", null).ConfigureAwait(false);
+            return false;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(frame);
+        }
+    }
+
+    /// <summary>Sends a control frame from a synchronous path (dispose/reset); failures close the session.</summary>
+    public void SendInBackground(YamuxHeader header) => _ = TrySendAsync(header, default, CancellationToken.None).AsTask();
+
+    public void Remove(uint id) => _streams.TryRemove(id, out _);
+
+    /// <summary>Sends GoAway (normal) and closes the session.</summary>
+    public Task CloseAsync(string reason) => CloseCoreAsync(reason, YamuxHeader.GoAwayNormal);
+
+    public ValueTask DisposeAsync() => new(CloseAsync("disposed"));
+
+    private async Task CloseCoreAsync(string reason, uint? goAwayCode)
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+
+        if (goAwayCode is { } code)
+        {
+            // Best effort, bounded: a stuck transport must not keep the close from finishing.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1), _time);
+            var frame = new byte[YamuxHeader.Size];
+            new YamuxHeader(YamuxFrameType.GoAway, YamuxFlags.None, 0, code).Write(frame);
+            try
+            {
+                if (await _writeLock.WaitAsync(TimeSpan.FromSeconds(1), timeout.Token).ConfigureAwait(false))
+                {
+                    try
+                    {
+                        await _transport.WriteAsync(frame, timeout.Token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        _writeLock.Release();
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+            {
+                Log.GoAwayNotSent(_logger, Connection.Id, e.Message);
+            }
+        }
+
+        _keepAlive?.Dispose();
+        await _closing.CancelAsync().ConfigureAwait(false);
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        foreach (var stream in _streams.Values)
+        {
+            stream.OnReset();
+        }
+
+        _streams.Clear();
+        Log.SessionClosed(_logger, Connection.Id, reason);
+        _completion.TrySetResult(reason);
+    }
+
+    private void OnKeepAliveTick()
+    {
+        uint opaque;
+        lock (_gate)
+        {
+            if (IsClosed)
+            {
+                return;
+            }
+
+            if (_pingOutstanding)
+            {
+                if (_time.GetElapsedTime(_pingSentAt) >= Options.KeepAliveTimeout)
+                {
+                    _ = CloseCoreAsync("keepalive ping timed out", YamuxHeader.GoAwayNormal);
+                }
+
+                return;
+            }
+
+            _pingOutstanding = true;
+            _pingSentAt = _time.GetTimestamp();
+            opaque = ++_pingOpaque;
+        }
+
+        SendInBackground(new YamuxHeader(YamuxFrameType.Ping, YamuxFlags.Syn, 0, opaque));
+    }
+}
