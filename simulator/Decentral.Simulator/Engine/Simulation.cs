@@ -12,7 +12,7 @@ public enum RunOutcome
     /// <summary>An event called <see cref="Simulation.Stop"/>.</summary>
     Stopped,
 
-    /// <summary>The caller's condition became true.</summary>
+    /// <summary>The caller's keep-going condition became false.</summary>
     ConditionMet,
 
     /// <summary>The event budget of the call was used up.</summary>
@@ -129,13 +129,14 @@ public sealed class Simulation
     }
 
     /// <summary>
-    /// Runs events until <paramref name="condition"/> is true (checked before each event), the
-    /// queue empties, <paramref name="maxTime"/> passes or <paramref name="maxEvents"/> have run.
+    /// Runs events while <paramref name="keepGoing"/> is true (checked before each event; returns
+    /// <see cref="RunOutcome.ConditionMet"/> once it is false), until the queue empties,
+    /// <paramref name="maxTime"/> passes or <paramref name="maxEvents"/> have run.
     /// </summary>
-    public RunOutcome RunWhile(Func<bool> condition, long maxTime = long.MaxValue, long maxEvents = long.MaxValue)
+    public RunOutcome RunWhile(Func<bool> keepGoing, long maxTime = long.MaxValue, long maxEvents = long.MaxValue)
     {
-        ArgumentNullException.ThrowIfNull(condition);
-        return RunCore(maxTime, () => !condition(), maxEvents);
+        ArgumentNullException.ThrowIfNull(keepGoing);
+        return RunCore(maxTime, () => !keepGoing(), maxEvents);
     }
 
     /// <summary>Runs at most <paramref name="maxEvents"/> events.</summary>
