@@ -1,0 +1,105 @@
+using System.Collections;
+using Decentral.Data;
+
+namespace Decentral.Learning.Torch;
+
+/// <summary>
+/// The local trainers of every node of a run, one per partition entry, sharing one model per
+/// thread. Dispose after the last Train call to free the native models.
+/// </summary>
+public sealed class TrainerSet : IReadOnlyList<ILocalTrainer>, IDisposable
+{
+    private readonly ILocalTrainer[] trainers;
+    private readonly IDisposable pool;
+
+    internal TrainerSet(string layoutId, ILocalTrainer[] trainers, IDisposable pool)
+    {
+        LayoutId = layoutId;
+        this.trainers = trainers;
+        this.pool = pool;
+    }
+
+    /// <summary>Layout of the parameter vectors the trainers take and produce.</summary>
+    public string LayoutId { get; }
+
+    /// <summary>Number of nodes.</summary>
+    public int Count => trainers.Length;
+
+    /// <summary>The trainer of node <paramref name="index"/> (its position in the partition).</summary>
+    public ILocalTrainer this[int index] => trainers[index];
+
+    /// <inheritdoc />
+    public IEnumerator<ILocalTrainer> GetEnumerator() => ((IEnumerable<ILocalTrainer>)trainers).GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => trainers.GetEnumerator();
+
+    /// <inheritdoc />
+    public void Dispose() => pool.Dispose();
+}
+
+/// <summary>Builds per-node trainers from a training set and a partition of its indices.</summary>
+public static class TorchTrainers
+{
+    /// <summary>LeNet-5 trainers, node k training on <c>partition[k]</c> of <paramref name="train"/>.</summary>
+    /// <param name="train">The full training set; trainers read it in place, so it must not change.</param>
+    /// <param name="partition">Dataset indices per node.</param>
+    /// <param name="options">SGD settings; validated here.</param>
+    /// <param name="seed">Run seed; node k's batch order derives from (seed, k, round).</param>
+    public static TrainerSet ForImages(ImageDataset train, IReadOnlyList<int[]> partition, SgdOptions options, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        Check(partition, train.Count, options);
+        var pool = new ModelPool<LeNet5>(() => new LeNet5(train.Height, train.Width, train.Classes));
+        var trainers = new ILocalTrainer[partition.Count];
+        for (int k = 0; k < trainers.Length; k++)
+        {
+            trainers[k] = new ImageTrainer(pool, train, partition[k], options, Seeds.Mix(seed, k));
+        }
+
+        return new TrainerSet(LeNet5.LayoutId(train.Height, train.Width, train.Classes), trainers, pool);
+    }
+
+    /// <summary>Matrix factorisation trainers, node k training on <c>partition[k]</c> of <paramref name="train"/>.</summary>
+    /// <param name="train">The full training ratings; trainers read it in place, so it must not change.</param>
+    /// <param name="partition">Rating indices per node (for MovieLens, one user's ratings each).</param>
+    /// <param name="options">SGD settings; validated here.</param>
+    /// <param name="seed">Run seed; node k's batch order derives from (seed, k, round).</param>
+    public static TrainerSet ForRatings(RatingsDataset train, IReadOnlyList<int[]> partition, SgdOptions options, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        Check(partition, train.Count, options);
+        var pool = new ModelPool<MatrixFactorization>(() => new MatrixFactorization(train.UserCount, train.ItemCount));
+        var trainers = new ILocalTrainer[partition.Count];
+        for (int k = 0; k < trainers.Length; k++)
+        {
+            trainers[k] = new RatingsTrainer(pool, train, partition[k], options, Seeds.Mix(seed, k));
+        }
+
+        return new TrainerSet(MatrixFactorization.LayoutId(train.UserCount, train.ItemCount), trainers, pool);
+    }
+
+    /// <summary>Mean rating of <paramref name="train"/>, the usual starting global bias for <see cref="RatingsTask"/>.</summary>
+    public static float MeanRating(RatingsDataset train)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        return train.Count == 0 ? 0f : (float)train.Ratings.Average(r => (double)r);
+    }
+
+    private static void Check(IReadOnlyList<int[]> partition, int count, SgdOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(partition);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        foreach (var part in partition)
+        {
+            ArgumentNullException.ThrowIfNull(part, nameof(partition));
+            foreach (int index in part)
+            {
+                if ((uint)index >= (uint)count)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(partition), index, $"Index outside 0..{count - 1}.");
+                }
+            }
+        }
+    }
+}
