@@ -1,0 +1,267 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using Decentral.Identity;
+using Decentral.Libp2p.Identify;
+using Decentral.Libp2p.Multiformats;
+using Decentral.Libp2p.Ping;
+using Decentral.Libp2p.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Decentral.Libp2p.Host;
+
+/// <summary>
+/// The libp2p host: TCP listeners and dialer, the connection upgrade (multistream-select, Noise,
+/// Yamux), the connection manager with its limit, protocol dispatch, Identify and Ping.
+/// </summary>
+/// <remarks>
+/// The host does not own <see cref="PeerIdentity"/>; dispose the identity after the host.
+/// Time comes from the injected <see cref="TimeProvider"/>; the seeded <see cref="Random"/> only
+/// draws ping payloads (Noise keys always come from the OS CSPRNG).
+/// </remarks>
+public sealed partial class Libp2pHost : ILibp2pHost
+{
+    private readonly PeerIdentity _identity;
+    private readonly Libp2pHostOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Random _random;
+    private readonly ConcurrentDictionary<string, StreamHandler> _handlers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, Libp2pConnection> _connections = new();
+    private readonly List<(TcpListener Listener, Multiaddr Address)> _listeners = [];
+    private readonly CancellationTokenSource _shutdown = new();
+    private int _pendingUpgrades;
+    private int _disposed;
+
+    /// <summary>Creates a host; validates <paramref name="options"/>.</summary>
+    /// <param name="identity">The host's key pair.</param>
+    /// <param name="options">Options (validated here).</param>
+    /// <param name="timeProvider">Clock for timeouts, keepalive and ping times.</param>
+    /// <param name="loggerFactory">Logging (optional).</param>
+    /// <param name="random">Seeded randomness for ping payloads (optional; seeded from the peer id when absent).</param>
+    public Libp2pHost(PeerIdentity identity, Libp2pHostOptions options, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null, Random? random = null)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        options.Validate();
+        _identity = identity;
+        _options = options;
+        _time = timeProvider;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Decentral.Libp2p");
+        _random = random ?? new Random(identity.PeerId.GetHashCode());
+        SetStreamHandler(IdentifyProtocol.ProtocolId, ServeIdentifyAsync);
+        SetStreamHandler(PingProtocol.ProtocolId, (stream, ct) => PingProtocol.EchoAsync(stream, ct));
+    }
+
+    /// <inheritdoc />
+    public PeerId PeerId => _identity.PeerId;
+
+    /// <inheritdoc />
+    public IReadOnlyList<Multiaddr> ListenAddresses
+    {
+        get
+        {
+            lock (_listeners)
+            {
+                return [.. _listeners.Select(l => l.Address)];
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyCollection<string> Protocols => [.. _handlers.Keys.Order(StringComparer.Ordinal)];
+
+    /// <inheritdoc />
+    public IReadOnlyList<ILibp2pConnection> Connections => [.. _connections.Values.Where(c => !c.IsClosed)];
+
+    /// <inheritdoc />
+    public event EventHandler<ConnectionEventArgs>? PeerConnected;
+
+    /// <inheritdoc />
+    public event EventHandler<ConnectionEventArgs>? PeerDisconnected;
+
+    /// <inheritdoc />
+    public event EventHandler<PeerIdentifiedEventArgs>? PeerIdentified;
+
+    /// <inheritdoc />
+    public Task<ListenResult> ListenAsync(Multiaddr address, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var (listener, bound, error) = TcpTransport.Listen(address);
+        if (listener is null)
+        {
+            return Task.FromResult(new ListenResult(null, error));
+        }
+
+        lock (_listeners)
+        {
+            _listeners.Add((listener, bound!));
+        }
+
+        _ = Task.Run(() => AcceptLoopAsync(listener, bound!), CancellationToken.None);
+        return Task.FromResult(new ListenResult(bound, null));
+    }
+
+    /// <inheritdoc />
+    public void SetStreamHandler(string protocolId, StreamHandler handler)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(protocolId);
+        ArgumentNullException.ThrowIfNull(handler);
+        _handlers[protocolId] = handler;
+    }
+
+    /// <inheritdoc />
+    public bool RemoveStreamHandler(string protocolId) => _handlers.TryRemove(protocolId, out _);
+
+    /// <inheritdoc />
+    public Task<DialResult> DialAsync(Multiaddr address, CancellationToken cancellationToken = default) =>
+        DialAsync(address, _options.DialTimeout, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<DialResult> DialAsync(Multiaddr address, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        Libp2pHostOptions.Positive(timeout, nameof(timeout));
+        if (_disposed != 0)
+        {
+            return DialResult.Fail(DialStatus.HostClosed, "host disposed");
+        }
+
+        var expected = address.PeerId;
+        if (expected == PeerId)
+        {
+            return DialResult.Fail(DialStatus.SelfDial, "refusing to dial ourselves");
+        }
+
+        if (expected is not null && FindConnection(expected) is { } existing)
+        {
+            return new DialResult(DialStatus.Connected, existing, null);
+        }
+
+        if (!TryReserveSlot())
+        {
+            return DialResult.Fail(DialStatus.ConnectionLimitReached, $"connection limit {_options.MaxConnections} reached");
+        }
+
+        using var timer = new CancellationTokenSource(timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token, _shutdown.Token);
+        Socket? socket = null;
+        try
+        {
+            var (status, connected, error) = await TcpTransport.DialAsync(address, linked.Token).ConfigureAwait(false);
+            if (status != TcpDialStatus.Connected)
+            {
+                return DialResult.Fail(status == TcpDialStatus.UnsupportedAddress ? DialStatus.UnsupportedAddress : DialStatus.Refused, error!);
+            }
+
+            socket = connected!;
+            var result = await UpgradeAsync(socket, Direction.Outbound, expected, linked.Token).ConfigureAwait(false);
+            socket = null;
+            return result;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return _shutdown.IsCancellationRequested
+                ? DialResult.Fail(DialStatus.HostClosed, "host disposed")
+                : DialResult.Fail(DialStatus.TimedOut, $"dial of {address} timed out after {timeout}");
+        }
+        finally
+        {
+            socket?.Dispose();
+            Interlocked.Decrement(ref _pendingUpgrades);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<OpenStreamResult> OpenStreamAsync(PeerId peer, IReadOnlyList<string> protocolIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        return FindConnection(peer) is { } connection
+            ? connection.OpenStreamAsync(protocolIds, cancellationToken)
+            : Task.FromResult(OpenStreamResult.Fail(OpenStreamStatus.NotConnected, $"not connected to {peer}"));
+    }
+
+    /// <inheritdoc />
+    public async Task<PingResult> PingAsync(PeerId peer, CancellationToken cancellationToken = default)
+    {
+        var opened = await OpenStreamAsync(peer, [PingProtocol.ProtocolId], cancellationToken).ConfigureAwait(false);
+        if (!opened.IsOpened)
+        {
+            return new PingResult(PingStatus.StreamFailed, TimeSpan.Zero, $"{opened.Status}: {opened.Reason}");
+        }
+
+        var payload = new byte[PingProtocol.PayloadLength];
+        lock (_random)
+        {
+            _random.NextBytes(payload);
+        }
+
+        await using var stream = opened.Stream;
+        using var timer = new CancellationTokenSource(_options.PingTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+        try
+        {
+            return await PingProtocol.PingOnceAsync(stream, payload, _time, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            stream.Reset();
+            return new PingResult(PingStatus.TimedOut, TimeSpan.Zero, $"no echo within {_options.PingTimeout}");
+        }
+        catch (IOException e)
+        {
+            return new PingResult(PingStatus.BadEcho, TimeSpan.Zero, e.Message);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DisconnectAsync(PeerId peer)
+    {
+        var matching = _connections.Values.Where(c => c.RemotePeer == peer).ToList();
+        foreach (var connection in matching)
+        {
+            await connection.CloseAsync().ConfigureAwait(false);
+        }
+
+        return matching.Count > 0;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        lock (_listeners)
+        {
+            foreach (var (listener, _) in _listeners)
+            {
+                listener.Dispose();
+            }
+
+            _listeners.Clear();
+        }
+
+        await Task.WhenAll(_connections.Values.Select(c => c.CloseAsync())).ConfigureAwait(false);
+        _shutdown.Dispose();
+    }
+
+    private Libp2pConnection? FindConnection(PeerId peer) =>
+        _connections.Values.Where(c => c.RemotePeer == peer && !c.IsClosed).OrderByDescending(c => c.Id).FirstOrDefault();
+
+    private bool TryReserveSlot()
+    {
+        if (Interlocked.Increment(ref _pendingUpgrades) + _connections.Count > _options.MaxConnections)
+        {
+            Interlocked.Decrement(ref _pendingUpgrades);
+            return false;
+        }
+
+        return true;
+    }
+}
