@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs a simulated MoDeST network learning on real data (default: the quickstart scenario,
+# 100 peers learning MNIST). Fetches the data first (skipped when present and verified).
+#
+# Usage: scripts/simulate.sh [SCENARIO] [options]     (see: scripts/simulate.sh help)
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+scripts/fetch-data.sh >&2
+dotnet build simulator/Decentral.Simulator.Cli -c Release --nologo -v quiet -clp:ErrorsOnly >&2
+exec dotnet simulator/Decentral.Simulator.Cli/bin/Release/net10.0/decentral-sim.dll "$@"

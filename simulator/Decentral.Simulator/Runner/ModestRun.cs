@@ -1,0 +1,338 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Decentral.Identity;
+using Decentral.Learning;
+using Decentral.Membership;
+using Decentral.Protocol;
+using Decentral.Sampling;
+using Decentral.Simulator.Engine;
+using Decentral.Simulator.Network;
+using Decentral.Simulator.Scenarios;
+using Decentral.Wire;
+
+namespace Decentral.Simulator.Runner;
+
+/// <summary>
+/// Runs a scenario: the real MoDeST core (<see cref="ModestNode"/>) on every simulated node, over
+/// the simulated network and clock, with churn applied as scheduled. Deterministic: everything
+/// random derives from the scenario seed, time is virtual, events tie-break by insertion order,
+/// so the same scenario and seed write the same telemetry bytes.
+/// </summary>
+/// <remarks>
+/// Memory per node stays small for large N: all nodes share one <see cref="SharedViewBase"/>
+/// (the founding membership) and one <see cref="SharedRoundOrder"/>; each view holds only its
+/// own changes. Message payloads are shared objects; the network counts their exact encoded size
+/// (<see cref="WireCodec.EncodedSize"/>) without encoding them.
+/// </remarks>
+public sealed class ModestRun : IMessageHandler
+{
+    private readonly Scenario _scenario;
+    private readonly LearningSetup _learning;
+    private readonly SimNodeHost[] _hosts;
+    private readonly Dictionary<PeerId, int> _index = [];
+    private readonly long[] _trainingTicks;
+    private readonly ILocalTrainer?[] _trainers;
+    private readonly Random _churnRandom;
+    private readonly WireCodec _codec = new();
+    private int _nextJoiner;
+
+    /// <summary>Builds the run (nothing happens until <see cref="Run"/>).</summary>
+    public ModestRun(Scenario scenario, LearningSetup learning, TextWriter? telemetry = null)
+    {
+        _scenario = scenario ?? throw new ArgumentNullException(nameof(scenario));
+        _learning = learning ?? throw new ArgumentNullException(nameof(learning));
+        var errors = ScenarioLoader.Validate(scenario);
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid scenario: " + string.Join(" ", errors), nameof(scenario));
+        }
+
+        var joiners = scenario.Churn.Where(c => c.Kind == ChurnKind.Join).Sum(c => c.Total ?? c.Count);
+        var total = scenario.Nodes + joiners;
+        _nextJoiner = scenario.Nodes;
+        Simulation = new Simulation();
+        Network = new SimNetwork(Simulation, BuildLatency(scenario), new NetworkOptions
+        {
+            NodeCount = total,
+            Seed = DeriveSeed(scenario.Seed, "network"),
+            LossProbability = scenario.Network.Loss,
+            DefaultUploadBytesPerSecond = BytesPerSecond(scenario.Network.UploadMbps),
+            DefaultDownloadBytesPerSecond = BytesPerSecond(scenario.Network.DownloadMbps),
+        });
+        Recorder = new TelemetryRecorder(this, telemetry);
+        _churnRandom = new Random(DeriveSeed(scenario.Seed, "churn"));
+        _trainers = new ILocalTrainer?[total];
+        _trainingTicks = ComputeTrainingTicks(scenario, total);
+
+        var ids = new PeerId[total];
+        for (var i = 0; i < total; i++)
+        {
+            ids[i] = SyntheticPeer(scenario.Seed, i);
+            _index[ids[i]] = i;
+        }
+
+        var founders = new SharedViewBase(ids.Take(scenario.Nodes).Select(p => new PeerRecord(p, 0, 1, MembershipStatus.Join)));
+        var order = new SharedRoundOrder(ids);
+        _hosts = new SimNodeHost[total];
+        for (var i = 0; i < total; i++)
+        {
+            var host = new SimNodeHost(this, i, ids[i]);
+            host.Node = new ModestNode(ids[i], scenario.Protocol, new MembershipView(founders), order, host, new Random(DeriveSeed(scenario.Seed, "node", i)));
+            _hosts[i] = host;
+            if (i >= scenario.Nodes)
+            {
+                Network.SetOnline(i, false);
+            }
+        }
+    }
+
+    /// <summary>The simulation (virtual clock and event queue).</summary>
+    public Simulation Simulation { get; }
+
+    /// <summary>The simulated network (traffic counters live here).</summary>
+    public SimNetwork Network { get; }
+
+    /// <summary>Per-round telemetry.</summary>
+    public TelemetryRecorder Recorder { get; }
+
+    /// <summary>The scenario being run.</summary>
+    public Scenario Scenario => _scenario;
+
+    /// <summary>The learning setup.</summary>
+    public LearningSetup Learning => _learning;
+
+    /// <summary>Number of node slots (founders and joiners).</summary>
+    public int NodeSlots => _hosts.Length;
+
+    /// <summary>Nodes currently running (started or joined, not crashed or left).</summary>
+    public int OnlineNodes { get; private set; }
+
+    /// <summary>The protocol node in slot <paramref name="index"/> (for inspection).</summary>
+    public ModestNode NodeAt(int index) => _hosts[index].Node;
+
+    /// <summary>Runs until the stop condition; <paramref name="progress"/> is called about every 1% of the target.</summary>
+    public RunSummary Run(Action<RunProgress>? progress = null)
+    {
+        var initial = new float[_learning.Task.ParameterCount];
+        _learning.Task.InitialParameters(_scenario.Seed, initial);
+        var model = new ModelVector(_learning.Task.LayoutId, initial);
+        Recorder.EvaluateInitial(model);
+        for (var i = 0; i < _scenario.Nodes; i++)
+        {
+            var host = _hosts[i];
+            host.Alive = host.EverStarted = true;
+            OnlineNodes++;
+            host.Node.Start(model);
+        }
+
+        ScheduleChurn();
+        var stopAt = SimTime.FromTimeSpan(_scenario.Stop.Time);
+        var target = _scenario.Stop.Rounds;
+        var step = Math.Max(1, target / 100);
+        var reported = 0L;
+        var outcome = Simulation.RunWhile(() =>
+        {
+            if (progress is not null && Recorder.LastRound >= reported + step)
+            {
+                reported = Recorder.LastRound;
+                progress(new RunProgress(reported, target, Simulation.Now, OnlineNodes));
+            }
+
+            return Recorder.LastRound < target;
+        }, stopAt);
+        return Recorder.Finish(outcome);
+    }
+
+    internal PeerId PeerAt(int index) => _hosts[index].Peer;
+
+    internal long TrainingTicks(int index) => _trainingTicks[index];
+
+    internal (ModelVector Model, int Samples) Train(int index, ModelVector start, long round)
+    {
+        var trainer = _trainers[index] ??= _learning.TrainerFor(index);
+        var result = new float[start.Length];
+        var outcome = trainer.Train(start.Parameters, result, round);
+        return (new ModelVector(start.LayoutId, result, start.SamplesTrained + outcome.SamplesUsed), outcome.SamplesUsed);
+    }
+
+    internal void Send(SimNodeHost from, PeerId to, ProtocolMessage message)
+    {
+        var target = _index[to];
+        var bytes = _codec.EncodedSize(message);
+        Recorder.Sent(from, message, bytes, _codec);
+        Network.Send(from.Index, target, bytes, (int)message.Kind, message, this);
+    }
+
+    /// <inheritdoc />
+    public void OnDelivered(in SimMessage message)
+    {
+        var host = _hosts[message.To];
+        if (host.Alive)
+        {
+            host.Node.Receive(_hosts[message.From].Peer, (ProtocolMessage)message.Payload!);
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnFailed(in SimMessage message, DeliveryFailure failure)
+    {
+        var sender = _hosts[message.From];
+        if (sender.Alive)
+        {
+            sender.Node.SendFailed(_hosts[message.To].Peer, (ProtocolMessage)message.Payload!);
+        }
+    }
+
+    private void ScheduleChurn()
+    {
+        foreach (var churn in _scenario.Churn)
+        {
+            var total = churn.Total ?? churn.Count;
+            var occurrences = churn.Kind is ChurnKind.Partition or ChurnKind.Heal ? 1 : (total + churn.Count - 1) / churn.Count;
+            for (var k = 0; k < occurrences; k++)
+            {
+                var count = Math.Min(churn.Count, total - (k * churn.Count));
+                var at = SimTime.FromTimeSpan(churn.At + (churn.Every * k));
+                var c = churn;
+                Simulation.ScheduleAt(at, () => Apply(c, count));
+            }
+        }
+    }
+
+    private void Apply(ChurnEvent churn, int count)
+    {
+        switch (churn.Kind)
+        {
+            case ChurnKind.Crash:
+                foreach (var i in PickOnline(count))
+                {
+                    _hosts[i].Halt();
+                    Network.SetOnline(i, false);
+                    OnlineNodes--;
+                }
+
+                break;
+            case ChurnKind.Leave:
+                foreach (var i in PickOnline(count))
+                {
+                    _hosts[i].Node.Leave();
+                    _hosts[i].Halt();
+                    OnlineNodes--;
+                    // Let the LEAVE adverts leave the building before the node goes dark.
+                    var node = i;
+                    Simulation.ScheduleAfter(SimTime.PerSecond * 5, () => Network.SetOnline(node, _hosts[node].Alive));
+                }
+
+                break;
+            case ChurnKind.Join:
+                for (var k = 0; k < count && _nextJoiner < _hosts.Length; k++)
+                {
+                    var host = _hosts[_nextJoiner++];
+                    Network.SetOnline(host.Index, true);
+                    host.Alive = host.EverStarted = true;
+                    OnlineNodes++;
+                    Recorder.Joined(host);
+                    host.Node.Join();
+                }
+
+                break;
+            case ChurnKind.Partition:
+                for (var i = 0; i < _hosts.Length; i++)
+                {
+                    Network.SetGroup(i, i % churn.Groups);
+                }
+
+                break;
+            case ChurnKind.Heal:
+                Network.HealPartitions();
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(churn), churn.Kind, "Unknown churn kind.");
+        }
+
+        Recorder.Churned(churn.Kind, count);
+    }
+
+    // Uniform choice among running nodes, in slot order first so the choice is deterministic.
+    private List<int> PickOnline(int count)
+    {
+        var online = new List<int>();
+        for (var i = 0; i < _hosts.Length; i++)
+        {
+            if (_hosts[i].Alive)
+            {
+                online.Add(i);
+            }
+        }
+
+        var picked = new List<int>();
+        for (var k = 0; k < count && online.Count > 1; k++)
+        {
+            var j = _churnRandom.Next(online.Count);
+            picked.Add(online[j]);
+            online[j] = online[^1];
+            online.RemoveAt(online.Count - 1);
+        }
+
+        return picked;
+    }
+
+    private static long[] ComputeTrainingTicks(Scenario s, int total)
+    {
+        // FedScale: 3 x batch x local steps x ms per sample; device speed lognormal around the median.
+        var random = new Random(DeriveSeed(s.Seed, "compute"));
+        var ticks = new long[total];
+        for (var i = 0; i < total; i++)
+        {
+            var msPerSample = s.Compute.MsPerSampleMedian * Math.Exp(s.Compute.Sigma * StandardNormal(random));
+            ticks[i] = SimTime.FromMilliseconds(3.0 * s.Learning.BatchSize * s.Learning.LocalSteps * msPerSample);
+        }
+
+        return ticks;
+    }
+
+    private static double StandardNormal(Random random)
+    {
+        var u1 = 1.0 - random.NextDouble();
+        var u2 = random.NextDouble();
+        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+    }
+
+    private static ILatencyModel BuildLatency(Scenario s) => s.Network.Latency switch
+    {
+        "constant" => new ConstantLatencyModel(s.Network.ConstantLatency),
+        "synthetic" => new SiteLatencyModel(SiteLatencyMatrix.Synthetic(s.Network.Sites, DeriveSeed(s.Seed, "sites")), DeriveSeed(s.Seed, "site-assignment")),
+        var path => new SiteLatencyModel(LoadMatrix(path), DeriveSeed(s.Seed, "site-assignment")),
+    };
+
+    private static SiteLatencyMatrix LoadMatrix(string path)
+    {
+        var load = SiteLatencyMatrix.Load(path);
+        return load.IsSuccess ? load.Value! : throw new ArgumentException($"network.latency: cannot load site matrix '{path}': {load.Error}");
+    }
+
+    private static double BytesPerSecond(double mbps) => mbps <= 0 ? double.PositiveInfinity : mbps * 1_000_000 / 8;
+
+    /// <summary>A peer id for simulated node <paramref name="index"/>: SHA-256 of (seed, index) as the public key.</summary>
+    public static PeerId SyntheticPeer(int seed, int index)
+    {
+        Span<byte> input = stackalloc byte[8];
+        BinaryPrimitives.WriteInt32BigEndian(input, seed);
+        BinaryPrimitives.WriteInt32BigEndian(input[4..], index);
+        return PeerId.FromPublicKey(SHA256.HashData(input));
+    }
+
+    /// <summary>A stable sub-seed for one purpose of a run (never string.GetHashCode, which is randomized per process).</summary>
+    public static int DeriveSeed(int seed, string purpose, int index = 0)
+    {
+        var text = System.Text.Encoding.UTF8.GetBytes($"{seed}/{purpose}/{index}");
+        return BinaryPrimitives.ReadInt32LittleEndian(SHA256.HashData(text));
+    }
+}
+
+/// <summary>Progress of a running simulation.</summary>
+/// <param name="Round">Latest aggregated round.</param>
+/// <param name="TargetRounds">Rounds to reach.</param>
+/// <param name="VirtualTicks">Virtual time in microseconds.</param>
+/// <param name="OnlineNodes">Nodes running.</param>
+public readonly record struct RunProgress(long Round, int TargetRounds, long VirtualTicks, int OnlineNodes);

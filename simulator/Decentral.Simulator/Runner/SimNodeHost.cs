@@ -1,0 +1,114 @@
+using Decentral.Identity;
+using Decentral.Learning;
+using Decentral.Protocol;
+using Decentral.Simulator.Engine;
+
+namespace Decentral.Simulator.Runner;
+
+/// <summary>
+/// Carries out one simulated node's protocol effects on the simulation: sends go through the
+/// simulated network, timers and training completions become simulation events. Timer keys are
+/// packed into the event argument (kind in the top byte), so timers allocate nothing.
+/// </summary>
+internal sealed class SimNodeHost : IProtocolEffects, ISimEventHandler
+{
+    private const int KindShift = 56;
+    private const long IdMask = (1L << KindShift) - 1;
+    private const long TrainingArg = -1;
+    private readonly ModestRun _run;
+    private readonly Dictionary<TimerKey, EventHandle> _timers = [];
+    private EventHandle _training;
+    private long _trainingRound;
+    private ModelVector? _trainingStart;
+
+    public SimNodeHost(ModestRun run, int index, PeerId peer)
+    {
+        _run = run;
+        Index = index;
+        Peer = peer;
+    }
+
+    public int Index { get; }
+
+    public PeerId Peer { get; }
+
+    public ModestNode Node { get; set; } = null!;
+
+    /// <summary>True once started or joined; false before and after a crash or leave.</summary>
+    public bool Alive { get; set; }
+
+    /// <summary>Set once the node ever ran (a joiner that has not joined yet has not).</summary>
+    public bool EverStarted { get; set; }
+
+    public void Send(PeerId to, ProtocolMessage message) => _run.Send(this, to, message);
+
+    public void StartTraining(long round, ModelVector start)
+    {
+        CancelTraining(_trainingRound);
+        _trainingRound = round;
+        _trainingStart = start;
+        _training = _run.Simulation.ScheduleAfter(_run.TrainingTicks(Index), this, null, TrainingArg);
+    }
+
+    public void CancelTraining(long round)
+    {
+        if (_training.IsAssigned && round == _trainingRound)
+        {
+            _run.Simulation.Cancel(_training);
+            _training = default;
+            _trainingStart = null;
+        }
+    }
+
+    public void SetTimer(TimerKey key, TimeSpan delay)
+    {
+        CancelTimer(key);
+        var arg = ((long)key.Kind << KindShift) | (key.Id & IdMask);
+        _timers[key] = _run.Simulation.ScheduleAfter(SimTime.FromTimeSpan(delay), this, null, arg);
+    }
+
+    public void CancelTimer(TimerKey key)
+    {
+        if (_timers.Remove(key, out var handle))
+        {
+            _run.Simulation.Cancel(handle);
+        }
+    }
+
+    public void Observe(ProtocolObservation observation) => _run.Recorder.Observe(this, observation);
+
+    /// <summary>A crash: every pending timer and training vanishes with the node.</summary>
+    public void Halt()
+    {
+        foreach (var handle in _timers.Values)
+        {
+            _run.Simulation.Cancel(handle);
+        }
+
+        _timers.Clear();
+        CancelTraining(_trainingRound);
+        Alive = false;
+    }
+
+    public void OnEvent(Simulation simulation, object? state, long arg)
+    {
+        if (!Alive)
+        {
+            return;
+        }
+
+        if (arg == TrainingArg)
+        {
+            var start = _trainingStart!;
+            _training = default;
+            _trainingStart = null;
+            var (model, samples) = _run.Train(Index, start, _trainingRound);
+            Node.TrainingCompleted(_trainingRound, model, samples);
+            return;
+        }
+
+        var key = new TimerKey((TimerKind)(arg >>> KindShift), arg & IdMask);
+        _timers.Remove(key);
+        Node.TimerFired(key);
+    }
+}

@@ -1,0 +1,301 @@
+using System.Globalization;
+using System.Text.Json;
+using Decentral.Learning;
+using Decentral.Protocol;
+using Decentral.Simulator.Engine;
+using Decentral.Simulator.Scenarios;
+using Decentral.Wire;
+
+namespace Decentral.Simulator.Runner;
+
+/// <summary>
+/// Collects per-round telemetry of a run and writes it as JSON lines, one object per aggregated
+/// round (see README "Telemetry"). Only virtual quantities are written, never wall-clock time, so
+/// the same scenario and seed give the same bytes.
+/// </summary>
+public sealed class TelemetryRecorder
+{
+    private static readonly MessageKind[] Kinds = Enum.GetValues<MessageKind>();
+    private readonly ModestRun _run;
+    private readonly TextWriter? _output;
+    private readonly long[] _bytesByKind = new long[Kinds.Length + 1];
+    private readonly long[] _bytesAtLastRow = new long[Kinds.Length + 1];
+    private readonly Dictionary<long, int> _sampleSends = [];
+    private readonly Dictionary<ObservationKind, long> _observations = [];
+    private readonly List<RoundRow> _rows = [];
+    private RoundRow? _open;
+    private long _viewBytes;
+    private long _fullViewBytes;
+    private long _recordBytes;
+    private Evaluation _initial;
+    private long _churnCrashed;
+    private long _churnLeft;
+    private long _churnJoined;
+
+    internal TelemetryRecorder(ModestRun run, TextWriter? output)
+    {
+        _run = run;
+        _output = output;
+    }
+
+    /// <summary>Latest round aggregated (0 before the first).</summary>
+    public long LastRound { get; private set; }
+
+    /// <summary>Rows written so far (including the open one).</summary>
+    public IReadOnlyList<RoundRow> Rows => _open is null ? _rows : [.. _rows, _open];
+
+    internal void EvaluateInitial(ModelVector model) => _initial = _run.Learning.Task.Evaluate(model.Parameters);
+
+    internal void Sent(SimNodeHost from, ProtocolMessage message, long bytes, WireCodec codec)
+    {
+        _bytesByKind[(int)message.Kind] += bytes;
+        switch (message)
+        {
+            case AggregatedModel aggregated:
+                CollectViewBytes(from, bytes, codec.EncodedSize(aggregated with { View = ViewUpdate.Empty(0) }), codec);
+                _sampleSends[aggregated.Round] = _sampleSends.GetValueOrDefault(aggregated.Round) + 1;
+                break;
+            case TrainedModel trained:
+                CollectViewBytes(from, bytes, codec.EncodedSize(trained with { View = ViewUpdate.Empty(0) }), codec);
+                break;
+            case ViewSnapshot snapshot:
+                _viewBytes += bytes;
+                break;
+        }
+    }
+
+    // Piggybacked view bytes actually sent, against what the reference (full view on every model
+    // message) would have sent: the sender's whole view at the measured size of one record.
+    private void CollectViewBytes(SimNodeHost from, long bytes, long withoutView, WireCodec codec)
+    {
+        if (_recordBytes == 0)
+        {
+            var one = new ViewUpdate([new Membership.PeerRecord(from.Peer, 1_000, 1, Membership.MembershipStatus.Join)], 0, false);
+            _recordBytes = codec.EncodedSize(new ViewSnapshot(one)) - codec.EncodedSize(new ViewSnapshot(ViewUpdate.Empty(0)));
+        }
+
+        _viewBytes += bytes - withoutView;
+        _fullViewBytes += from.Node.View.Count * _recordBytes + (bytes - withoutView > 0 ? 10 : 0);
+    }
+
+    internal void Observe(SimNodeHost host, ProtocolObservation observation)
+    {
+        _observations[observation.Kind] = _observations.GetValueOrDefault(observation.Kind) + 1;
+        if (observation.Kind != ObservationKind.Aggregated || observation.Round < LastRound)
+        {
+            return;
+        }
+
+        if (_open is { } open && open.Round == observation.Round)
+        {
+            open.Aggregators++;
+            return;
+        }
+
+        Flush();
+        LastRound = observation.Round;
+        var row = new RoundRow
+        {
+            Round = observation.Round,
+            TimeSeconds = SimTime.ToSeconds(_run.Simulation.Now),
+            Sample = _sampleSends.GetValueOrDefault(observation.Round),
+            Aggregators = 1,
+            ModelsAggregated = observation.Count,
+            OnlineNodes = _run.OnlineNodes,
+            ViewSize = host.Node.View.Count,
+            ViewOverlay = host.Node.View.OverlayCount,
+            ViewBytes = _viewBytes,
+            FullViewBytes = _fullViewBytes,
+        };
+        for (var k = 0; k < _bytesByKind.Length; k++)
+        {
+            row.BytesByKind[k] = _bytesByKind[k] - _bytesAtLastRow[k];
+            _bytesAtLastRow[k] = _bytesByKind[k];
+        }
+
+        row.TotalBytes = _bytesByKind.Sum();
+        _sampleSends.Remove(observation.Round);
+        var every = _run.Scenario.Learning.EvalEveryRounds;
+        if (observation.Model is { } model && (observation.Round % every == 0 || observation.Round == 1 || observation.Round >= _run.Scenario.Stop.Rounds))
+        {
+            row.Evaluation = _run.Learning.Task.Evaluate(model.Parameters);
+        }
+
+        _open = row;
+    }
+
+    internal void Joined(SimNodeHost host) => _churnJoined++;
+
+    internal void Churned(ChurnKind kind, int count)
+    {
+        if (kind == ChurnKind.Crash)
+        {
+            _churnCrashed += count;
+        }
+        else if (kind == ChurnKind.Leave)
+        {
+            _churnLeft += count;
+        }
+    }
+
+    internal RunSummary Finish(RunOutcome outcome)
+    {
+        Flush();
+        _output?.Flush();
+        var evaluated = _rows.Where(r => r.Evaluation is not null).ToList();
+        var last = evaluated.Count > 0 ? evaluated[^1].Evaluation!.Value : _initial;
+        return new RunSummary(
+            _run.Scenario.Name,
+            LastRound,
+            SimTime.ToSeconds(_run.Simulation.Now),
+            _run.Simulation.EventsProcessed,
+            _initial,
+            last,
+            evaluated.Count > 0 ? evaluated.Max(r => r.Evaluation!.Value.Accuracy) : _initial.Accuracy,
+            _bytesByKind.Sum(),
+            Kinds.ToDictionary(k => k, k => _bytesByKind[(int)k]),
+            _viewBytes,
+            _fullViewBytes,
+            _run.OnlineNodes,
+            _churnCrashed,
+            _churnLeft,
+            _churnJoined,
+            new Dictionary<ObservationKind, long>(_observations),
+            outcome == RunOutcome.ConditionMet);
+    }
+
+    private void Flush()
+    {
+        if (_open is null)
+        {
+            return;
+        }
+
+        _rows.Add(_open);
+        if (_output is not null)
+        {
+            _output.WriteLine(_open.ToJson());
+        }
+
+        _open = null;
+    }
+
+    /// <summary>One row of telemetry: one aggregated round.</summary>
+    public sealed class RoundRow
+    {
+        /// <summary>The round.</summary>
+        public long Round { get; init; }
+
+        /// <summary>Virtual time of the first aggregation of the round, seconds.</summary>
+        public double TimeSeconds { get; init; }
+
+        /// <summary>Peers the aggregate was sent to (the round's sample as found by the first aggregator).</summary>
+        public int Sample { get; init; }
+
+        /// <summary>Aggregators that aggregated this round.</summary>
+        public int Aggregators { get; set; }
+
+        /// <summary>Models in the first aggregate.</summary>
+        public int ModelsAggregated { get; init; }
+
+        /// <summary>Nodes running at that moment.</summary>
+        public int OnlineNodes { get; init; }
+
+        /// <summary>The aggregator's view size (records).</summary>
+        public int ViewSize { get; init; }
+
+        /// <summary>Records of the aggregator's view held beyond the shared base.</summary>
+        public int ViewOverlay { get; init; }
+
+        /// <summary>Bytes sent per message kind since the previous row (index = kind).</summary>
+        public long[] BytesByKind { get; } = new long[Kinds.Length + 1];
+
+        /// <summary>All bytes sent since the start.</summary>
+        public long TotalBytes { get; set; }
+
+        /// <summary>Cumulative view bytes actually piggybacked (deltas plus snapshots).</summary>
+        public long ViewBytes { get; init; }
+
+        /// <summary>Cumulative view bytes a full view per model message would have cost.</summary>
+        public long FullViewBytes { get; init; }
+
+        /// <summary>Evaluation of the aggregate, on evaluation rounds.</summary>
+        public Evaluation? Evaluation { get; set; }
+
+        /// <summary>The row as one line of JSON (invariant culture, fixed field order).</summary>
+        public string ToJson()
+        {
+            using var buffer = new MemoryStream();
+            using (var w = new Utf8JsonWriter(buffer))
+            {
+                w.WriteStartObject();
+                w.WriteNumber("round", Round);
+                w.WriteNumber("time_s", Math.Round(TimeSeconds, 6));
+                w.WriteNumber("sample", Sample);
+                w.WriteNumber("aggregators", Aggregators);
+                w.WriteNumber("models", ModelsAggregated);
+                w.WriteNumber("online", OnlineNodes);
+                w.WriteNumber("view_size", ViewSize);
+                w.WriteNumber("view_overlay", ViewOverlay);
+                w.WriteStartObject("bytes");
+                foreach (var kind in Kinds)
+                {
+                    w.WriteNumber(JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString()), BytesByKind[(int)kind]);
+                }
+
+                w.WriteEndObject();
+                w.WriteNumber("total_bytes", TotalBytes);
+                w.WriteNumber("view_bytes", ViewBytes);
+                w.WriteNumber("full_view_bytes", FullViewBytes);
+                if (Evaluation is { } e)
+                {
+                    WriteMetric(w, "accuracy", e.Accuracy);
+                    WriteMetric(w, "loss", e.Loss);
+                    WriteMetric(w, "rmse", e.Rmse);
+                }
+
+                w.WriteEndObject();
+            }
+
+            return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        }
+
+        private static void WriteMetric(Utf8JsonWriter w, string name, double value)
+        {
+            if (double.IsFinite(value))
+            {
+                w.WriteNumber(name, Math.Round(value, 6));
+            }
+        }
+    }
+}
+
+/// <summary>What a run achieved.</summary>
+public sealed record RunSummary(
+    string Scenario,
+    long Rounds,
+    double VirtualSeconds,
+    long Events,
+    Evaluation Initial,
+    Evaluation Final,
+    double BestAccuracy,
+    long TotalBytes,
+    IReadOnlyDictionary<MessageKind, long> BytesByKind,
+    long ViewBytes,
+    long FullViewBytes,
+    int OnlineAtEnd,
+    long Crashed,
+    long Left,
+    long Joined,
+    IReadOnlyDictionary<ObservationKind, long> Observations,
+    bool ReachedTargetRounds)
+{
+    /// <summary>How many times fewer view bytes the deltas cost than full views.</summary>
+    public double ViewSaving => ViewBytes == 0 ? double.NaN : FullViewBytes / (double)ViewBytes;
+
+    /// <summary>A short human-readable summary.</summary>
+    public string Describe() => string.Create(CultureInfo.InvariantCulture,
+        $"{Scenario}: {Rounds} rounds in {VirtualSeconds:F0} s virtual ({Events:N0} events); accuracy {Initial.Accuracy:P1} -> {Final.Accuracy:P1} (best {BestAccuracy:P1}); " +
+        $"traffic {TotalBytes / 1e6:F1} MB; view bytes {ViewBytes / 1e3:F1} kB vs {FullViewBytes / 1e3:F1} kB full-view ({ViewSaving:F1}x less); " +
+        $"online at end {OnlineAtEnd} (crashed {Crashed}, left {Left}, joined {Joined})");
+}

@@ -1,0 +1,174 @@
+using System.Text.Json.Serialization;
+using Decentral.Protocol;
+
+namespace Decentral.Simulator.Scenarios;
+
+/// <summary>
+/// A simulation scenario as written in configs/*.json. Every field has a documented default, so
+/// a file only states what differs. Durations are TimeSpan strings ("00:05:00" = 5 minutes).
+/// Load with <see cref="ScenarioLoader"/>, which validates and names the offending field.
+/// </summary>
+public sealed class Scenario
+{
+    /// <summary>Name used in output paths and reports. Default "scenario".</summary>
+    public string Name { get; set; } = "scenario";
+
+    /// <summary>Seed of everything random in the run (same seed, same telemetry bytes). Default 1.</summary>
+    public int Seed { get; set; } = 1;
+
+    /// <summary>Founding nodes online at t=0. Default 100.</summary>
+    public int Nodes { get; set; } = 100;
+
+    /// <summary>When to stop.</summary>
+    public StopSection Stop { get; set; } = new();
+
+    /// <summary>MoDeST parameters (see <see cref="ModestOptions"/> for defaults).</summary>
+    public ModestOptions Protocol { get; set; } = new();
+
+    /// <summary>Network model.</summary>
+    public NetworkSection Network { get; set; } = new();
+
+    /// <summary>Compute-time model.</summary>
+    public ComputeSection Compute { get; set; } = new();
+
+    /// <summary>What is learned.</summary>
+    public LearningSection Learning { get; set; } = new();
+
+    /// <summary>Churn and failure events, applied in time order.</summary>
+    public List<ChurnEvent> Churn { get; set; } = [];
+}
+
+/// <summary>Stop conditions; the run stops at whichever comes first.</summary>
+public sealed class StopSection
+{
+    /// <summary>Stop after this many aggregated rounds. Default 100.</summary>
+    public int Rounds { get; set; } = 100;
+
+    /// <summary>Stop at this virtual time. Default 2 hours.</summary>
+    public TimeSpan Time { get; set; } = TimeSpan.FromHours(2);
+}
+
+/// <summary>Network model parameters.</summary>
+public sealed class NetworkSection
+{
+    /// <summary>
+    /// Latency model: "synthetic" (227 sites drawn from the MoDeST latency distribution: median
+    /// 67 ms, p10 16 ms, p90 133 ms, max 812 ms), "constant" (<see cref="ConstantLatency"/>), or a
+    /// path to a site-matrix CSV (relative to the scenario file). Default "synthetic".
+    /// </summary>
+    public string Latency { get; set; } = "synthetic";
+
+    /// <summary>One-way delay of the "constant" model. Default 50 ms.</summary>
+    public TimeSpan ConstantLatency { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Sites of the synthetic model. Default 227.</summary>
+    public int Sites { get; set; } = 227;
+
+    /// <summary>Per-node upload bandwidth in Mbit/s (0 = unlimited). Default 100.</summary>
+    public double UploadMbps { get; set; } = 100;
+
+    /// <summary>Per-node download bandwidth in Mbit/s (0 = unlimited). Default 100.</summary>
+    public double DownloadMbps { get; set; } = 100;
+
+    /// <summary>Probability that a message is lost. Default 0.</summary>
+    public double Loss { get; set; }
+}
+
+/// <summary>Compute-time model (FedScale): training takes 3 × batch × local steps × ms per sample.</summary>
+public sealed class ComputeSection
+{
+    /// <summary>Median milliseconds per sample; devices vary lognormally around it. Default 13.6 (= e^1 × 5 ms).</summary>
+    public double MsPerSampleMedian { get; set; } = 13.6;
+
+    /// <summary>Sigma of the lognormal device-speed spread (0 = identical devices). Default 0.6.</summary>
+    public double Sigma { get; set; } = 0.6;
+}
+
+/// <summary>The learning task.</summary>
+public sealed class LearningSection
+{
+    /// <summary>
+    /// "synthetic" (softmax regression on generated Gaussian clusters, fast) or a real dataset
+    /// handled by the real-learning mode. Default "synthetic".
+    /// </summary>
+    public string Task { get; set; } = "synthetic";
+
+    /// <summary>
+    /// "softmax" (multinomial logistic regression on the raw features: cheap, no native code),
+    /// "lenet" (LeNet-5 CNN, TorchSharp, image tasks) or "mf" (matrix factorisation, movielens).
+    /// Default "softmax".
+    /// </summary>
+    public string Model { get; set; } = "softmax";
+
+    /// <summary>Feature dimensions of the synthetic task. Default 32.</summary>
+    public int Dimensions { get; set; } = 32;
+
+    /// <summary>Classes of the synthetic task. Default 10.</summary>
+    public int Classes { get; set; } = 10;
+
+    /// <summary>Training samples per node (synthetic task). Default 200.</summary>
+    public int SamplesPerNode { get; set; } = 200;
+
+    /// <summary>Test samples (synthetic task). Default 2000.</summary>
+    public int TestSamples { get; set; } = 2000;
+
+    /// <summary>Dirichlet alpha of the label skew across nodes (smaller = more non-IID; 0 = IID). Default 0.5.</summary>
+    public double Alpha { get; set; } = 0.5;
+
+    /// <summary>SGD learning rate. Default 0.1.</summary>
+    public double LearningRate { get; set; } = 0.1;
+
+    /// <summary>Batch size. Default 20.</summary>
+    public int BatchSize { get; set; } = 20;
+
+    /// <summary>Local SGD steps per round. Default 5.</summary>
+    public int LocalSteps { get; set; } = 5;
+
+    /// <summary>Evaluate the aggregated model every this many rounds. Default 5.</summary>
+    public int EvalEveryRounds { get; set; } = 5;
+}
+
+/// <summary>What a churn event does.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ChurnKind>))]
+public enum ChurnKind
+{
+    /// <summary>Nodes crash without notice (Count per Every, until Total are gone).</summary>
+    Crash,
+
+    /// <summary>Nodes leave gracefully (LEAVE advert).</summary>
+    Leave,
+
+    /// <summary>New nodes join (Count per Every, Total in all).</summary>
+    Join,
+
+    /// <summary>The network splits into Groups groups (nodes assigned round-robin).</summary>
+    Partition,
+
+    /// <summary>All partitions heal.</summary>
+    Heal,
+}
+
+/// <summary>
+/// One churn event, possibly repeating: at <see cref="At"/>, then every <see cref="Every"/>,
+/// <see cref="Count"/> nodes at a time until <see cref="Total"/> were affected.
+/// </summary>
+public sealed class ChurnEvent
+{
+    /// <summary>What happens.</summary>
+    public ChurnKind Kind { get; set; }
+
+    /// <summary>Virtual time of the first occurrence.</summary>
+    public TimeSpan At { get; set; }
+
+    /// <summary>Repeat interval (zero = once). Default zero.</summary>
+    public TimeSpan Every { get; set; }
+
+    /// <summary>Nodes per occurrence (crash, leave, join). Default 1.</summary>
+    public int Count { get; set; } = 1;
+
+    /// <summary>Nodes affected in all (defaults to <see cref="Count"/>, i.e. one occurrence).</summary>
+    public int? Total { get; set; }
+
+    /// <summary>Number of groups of a partition. Default 2.</summary>
+    public int Groups { get; set; } = 2;
+}
