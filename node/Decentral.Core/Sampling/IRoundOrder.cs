@@ -17,12 +17,13 @@ public interface IRoundOrder
 /// <summary>
 /// Ranks the peers of the asking view, caching the last few rounds (a node asks for the same
 /// round several times: as trainer, aggregator and when failing over). A cached order is
-/// recomputed when the view gained peers since.
+/// recomputed when the view gained peers since. Entries are keyed by the view too, so one
+/// instance may serve several views (the <see cref="IRoundOrder"/> contract allows it).
 /// </summary>
 public sealed class ViewRoundOrder : IRoundOrder
 {
     private const int CacheSize = 4;
-    private readonly (long Round, int ViewCount, long Version, PeerId[] Order)[] _cache = new (long, int, long, PeerId[])[CacheSize];
+    private readonly (long Round, MembershipView? View, int ViewCount, PeerId[] Order)[] _cache = new (long, MembershipView?, int, PeerId[])[CacheSize];
     private int _next;
 
     /// <inheritdoc />
@@ -31,7 +32,7 @@ public sealed class ViewRoundOrder : IRoundOrder
         ArgumentNullException.ThrowIfNull(view);
         foreach (var c in _cache)
         {
-            if (c.Order is not null && c.Round == round && c.ViewCount == view.Count)
+            if (c.Order is not null && c.Round == round && ReferenceEquals(c.View, view) && c.ViewCount == view.Count)
             {
                 return c.Order;
             }
@@ -39,7 +40,7 @@ public sealed class ViewRoundOrder : IRoundOrder
 
         var order = view.Peers().ToArray();
         SampleRank.Sort(order, round);
-        _cache[_next] = (round, view.Count, view.Version, order);
+        _cache[_next] = (round, view, view.Count, order);
         _next = (_next + 1) % CacheSize;
         return order;
     }
