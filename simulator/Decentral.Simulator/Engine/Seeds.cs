@@ -1,0 +1,22 @@
+namespace Decentral.Simulator.Engine;
+
+/// <summary>
+/// Derives independent seeds from a run seed and a stream number (node index, round, purpose)
+/// with the SplitMix64 finalizer. Never use <see cref="HashCode"/> for this: it is randomized
+/// per process, so runs would not repeat.
+/// </summary>
+public static class Seeds
+{
+    /// <summary>A seed for stream <paramref name="stream"/> of run seed <paramref name="seed"/>.</summary>
+    public static int Derive(long seed, long stream)
+    {
+        ulong z = unchecked(((ulong)seed * 0x9E3779B97F4A7C15UL) + (ulong)stream + 0x632BE59BD9B4E019UL);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        z ^= z >> 31;
+        return unchecked((int)z);
+    }
+
+    /// <summary>A seed derived from three parts (for example run seed, node, round).</summary>
+    public static int Derive(long seed, long stream, long substream) => Derive(Derive(seed, stream), substream);
+}
