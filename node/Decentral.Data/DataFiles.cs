@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.IO.Compression;
 
 namespace Decentral.Data;
@@ -46,12 +47,34 @@ internal static class DataFiles
     /// <summary>True when the bytes start with the gzip magic 1f 8b.</summary>
     public static bool IsGzip(ReadOnlySpan<byte> bytes) => bytes.Length >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
 
-    /// <summary>Decompresses a whole gzip member.</summary>
+    /// <summary>
+    /// Decompresses a single-member gzip file and checks its trailer (CRC-32 and length of the
+    /// uncompressed data), which is how a truncated or damaged download is caught.
+    /// </summary>
+    /// <exception cref="CorruptDataException">The trailer does not match the decompressed data.</exception>
     public static byte[] Gunzip(byte[] compressed)
     {
-        using var input = new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress);
-        using var output = new MemoryStream(compressed.Length * 4);
-        input.CopyTo(output);
-        return output.ToArray();
+        if (compressed.Length < 18)
+        {
+            throw new CorruptDataException($"a gzip file needs at least 18 bytes, this one has {compressed.Length}");
+        }
+
+        byte[] data;
+        using (var input = new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress))
+        using (var output = new MemoryStream(compressed.Length * 4))
+        {
+            input.CopyTo(output);
+            data = output.ToArray();
+        }
+
+        var expectedCrc = BinaryPrimitives.ReadUInt32LittleEndian(compressed.AsSpan(compressed.Length - 8));
+        var expectedSize = BinaryPrimitives.ReadUInt32LittleEndian(compressed.AsSpan(compressed.Length - 4));
+        if ((uint)data.Length != expectedSize || Crc32.Compute(data) != expectedCrc)
+        {
+            throw new CorruptDataException(
+                "gzip stream is damaged or truncated: its trailer does not match the decompressed data");
+        }
+
+        return data;
     }
 }
