@@ -100,19 +100,7 @@ public sealed class AvailabilityTrace
     }
 
     /// <summary>Loads a .json or .csv trace file.</summary>
-    public static LoadResult<AvailabilityTrace> Load(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
-        {
-            return LoadResult<AvailabilityTrace>.Failure($"availability trace file '{path}' does not exist.");
-        }
-
-        var result = path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)
-            ? ParseCsv(new StringReader(File.ReadAllText(path)))
-            : ParseJson(File.ReadAllText(path));
-        return result.IsSuccess ? result : LoadResult<AvailabilityTrace>.Failure($"{path}: {result.Error}");
-    }
+    public static LoadResult<AvailabilityTrace> Load(string path) => TraceFiles.Load(path, "availability trace", ParseCsv, ParseJson);
 
     /// <summary>Parses the JSON form (see the class remarks).</summary>
     public static LoadResult<AvailabilityTrace> ParseJson(string json)
@@ -135,7 +123,7 @@ public sealed class AvailabilityTrace
                 int index = 0;
                 foreach (var element in root.EnumerateArray())
                 {
-                    devices.Add(ReadDevice(TraceJson.DeviceName(element, index++), element));
+                    devices.Add(ReadDevice(TraceFiles.DeviceName(element, index++), element));
                 }
             }
             else

@@ -43,18 +43,7 @@ public sealed class CapacityTrace
     }
 
     /// <summary>Loads a .json or .csv capacity trace.</summary>
-    public static LoadResult<CapacityTrace> Load(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
-        {
-            return LoadResult<CapacityTrace>.Failure($"capacity trace file '{path}' does not exist.");
-        }
-
-        string text = File.ReadAllText(path);
-        var result = path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? ParseCsv(new StringReader(text)) : ParseJson(text);
-        return result.IsSuccess ? result : LoadResult<CapacityTrace>.Failure($"{path}: {result.Error}");
-    }
+    public static LoadResult<CapacityTrace> Load(string path) => TraceFiles.Load(path, "capacity trace", ParseCsv, ParseJson);
 
     /// <summary>Parses the JSON form.</summary>
     public static LoadResult<CapacityTrace> ParseJson(string json)
@@ -67,7 +56,7 @@ public sealed class CapacityTrace
             var devices = root.ValueKind switch
             {
                 JsonValueKind.Object => root.EnumerateObject().Select(p => Read(p.Name, p.Value)).ToList(),
-                JsonValueKind.Array => root.EnumerateArray().Select((e, i) => Read(TraceJson.DeviceName(e, i), e)).ToList(),
+                JsonValueKind.Array => root.EnumerateArray().Select((e, i) => Read(TraceFiles.DeviceName(e, i), e)).ToList(),
                 _ => throw new FormatException("the JSON root must be an object or an array of devices."),
             };
             return FromDevices(devices);
