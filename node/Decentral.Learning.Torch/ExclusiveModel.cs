@@ -20,6 +20,9 @@ internal sealed class ExclusiveModel<TModel> : IDisposable
         workspace = new ModelWorkspace<TModel>(create());
     }
 
+    /// <summary>Parameter names in flat order.</summary>
+    public IReadOnlyList<string> Names => workspace.Flat.Names;
+
     /// <summary>Parameter shapes in flat order.</summary>
     public IReadOnlyList<long[]> Shapes => workspace.Flat.Shapes;
 

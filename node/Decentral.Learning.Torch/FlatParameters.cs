@@ -17,7 +17,9 @@ internal sealed class FlatParameters
     /// <summary>Binds to the parameters of <paramref name="module"/>; they must be float32 on the CPU.</summary>
     public FlatParameters(nn.Module module)
     {
-        parameters = module.parameters().ToArray();
+        var named = module.named_parameters().ToArray();
+        Names = named.Select(n => n.name).ToArray();
+        parameters = named.Select(n => n.parameter).ToArray();
         lengths = new int[parameters.Length];
         long total = 0;
         for (int i = 0; i < parameters.Length; i++)
@@ -37,6 +39,9 @@ internal sealed class FlatParameters
 
     /// <summary>Total number of floats.</summary>
     public int Count { get; }
+
+    /// <summary>The parameter names (e.g. "conv1.weight") in flat order.</summary>
+    public IReadOnlyList<string> Names { get; }
 
     /// <summary>The parameter shapes in flat order.</summary>
     public IReadOnlyList<long[]> Shapes { get; }

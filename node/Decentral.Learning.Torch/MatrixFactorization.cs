@@ -13,6 +13,9 @@ internal sealed class MatrixFactorization : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>Latent factors per user and per item.</summary>
     public const int Factors = 20;
 
+    /// <summary>Name of the global bias parameter in the flat layout.</summary>
+    public const string GlobalBiasName = nameof(globalBias);
+
     private readonly Embedding userFactors;
     private readonly Embedding itemFactors;
     private readonly Embedding userBias;
@@ -29,7 +32,8 @@ internal sealed class MatrixFactorization : nn.Module<Tensor, Tensor, Tensor>
         itemBias = nn.Embedding(items, 1);
         globalBias = new Parameter(zeros(1));
 
-        // Explicit registration fixes the flat parameter order, which is part of the layout id.
+        // Explicit registration fixes the flat parameter order, which is part of the layout id:
+        // torch lists the module's own parameter (the global bias) first, then the embeddings.
         register_module(nameof(userFactors), userFactors);
         register_module(nameof(itemFactors), itemFactors);
         register_module(nameof(userBias), userBias);

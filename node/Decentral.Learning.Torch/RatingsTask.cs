@@ -57,12 +57,26 @@ public sealed class RatingsTask : ILearningTask, IDisposable
             throw new ArgumentException($"Expected {ParameterCount} parameters, got {destination.Length}.", nameof(destination));
         }
 
+        // By name, because torch lists a module's own parameters (the global bias) before its children's.
         var random = new Random(seed);
-        var shapes = model.Shapes;
-        int factors = (int)(shapes[0][0] * shapes[0][1]) + (int)(shapes[1][0] * shapes[1][1]);
-        InitialWeights.Normal(random, InitialFactorStd, destination[..factors]);
-        destination[factors..^1].Clear();
-        destination[^1] = initialBias;
+        int offset = 0;
+        for (int i = 0; i < model.Names.Count; i++)
+        {
+            var part = destination.Slice(offset, (int)model.Shapes[i].Aggregate(1L, (a, b) => a * b));
+            offset += part.Length;
+            switch (model.Names[i])
+            {
+                case MatrixFactorization.GlobalBiasName:
+                    part.Fill(initialBias);
+                    break;
+                case var name when name.EndsWith("Factors.weight", StringComparison.Ordinal):
+                    InitialWeights.Normal(random, InitialFactorStd, part);
+                    break;
+                default:
+                    part.Clear();
+                    break;
+            }
+        }
     }
 
     /// <inheritdoc />
