@@ -1,0 +1,99 @@
+using Decentral.Identity;
+using Decentral.Learning;
+using Decentral.Membership;
+using Decentral.Protocol;
+using Decentral.Wire;
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace Decentral.Core.Tests.Wire;
+
+/// <summary>
+/// FsCheck generators for every protocol message, with values spread over all MessagePack
+/// integer widths, string/bin/array header sizes, and every finite float bit pattern, but always
+/// within the default <see cref="WireLimits"/> (so a generated message must decode).
+/// </summary>
+public static class WireGenerators
+{
+    private static readonly WireLimits Limits = WireLimits.Default;
+
+    /// <summary>Any long: a random 64-bit pattern shifted right arithmetically by 0..63 bits,
+    /// so small and large magnitudes of both signs are equally likely.</summary>
+    public static Gen<long> AnyLong { get; } =
+        Gen.Choose(int.MinValue, int.MaxValue).Two().Zip(Gen.Choose(0, 63), (halves, shift) =>
+            (((long)halves.Item1 << 32) | (uint)halves.Item2) >> shift);
+
+    /// <summary>A value in [0, max], spread over magnitudes.</summary>
+    public static Gen<long> Bounded(long max) => AnyLong.Select(v => (v & long.MaxValue) % (max + 1));
+
+    /// <summary>Any 64-bit digest.</summary>
+    public static Gen<ulong> AnyULong { get; } = AnyLong.Two().Select(p => ((ulong)p.Item1 << 1) ^ (ulong)p.Item2);
+
+    /// <summary>A valid peer id from 32 random key bytes.</summary>
+    public static Gen<PeerId> Peer { get; } =
+        Gen.Choose(0, 255).Select(b => (byte)b).ArrayOf(PeerId.KeyLength).Select(key => PeerId.FromPublicKey(key));
+
+    /// <summary>Any finite float, by bit pattern (subnormals, -0 and extremes included).</summary>
+    public static Gen<float> FiniteFloat { get; } =
+        Gen.Choose(int.MinValue, int.MaxValue).Select(bits =>
+        {
+            var value = BitConverter.Int32BitsToSingle(bits);
+            return float.IsFinite(value) ? value : BitConverter.Int32BitsToSingle(bits & ~0x00800000);
+        });
+
+    /// <summary>Layout ids of 1 to 128 UTF-8 bytes: fixstr and str8 headers, multi-byte characters.</summary>
+    public static Gen<string> LayoutId { get; } = Gen.Elements(
+        "lenet5", "x", "mf-20-ratings", "modèle-ü-€", new string('a', 31), new string('b', 32), new string('c', 128), "レイアウト");
+
+    /// <summary>Models of 0 to ~300 parameters (bin8 and bin16 headers), occasionally 17 000 (bin32).</summary>
+    public static Gen<ModelVector> Model { get; } =
+        from layout in LayoutId
+        from length in Gen.Frequency((20, Gen.Choose(0, 300)), (1, Gen.Constant(17_000)))
+        from parameters in FiniteFloat.ArrayOf(length)
+        from samplesTrained in Bounded(long.MaxValue)
+        select new ModelVector(layout, parameters, samplesTrained);
+
+    /// <summary>A record within the default limits.</summary>
+    public static Gen<PeerRecord> Record { get; } =
+        from peer in Peer
+        from lastActive in Bounded(Limits.MaxRound)
+        from index in Bounded(Limits.MaxMembershipIndex)
+        from status in Gen.Elements(MembershipStatus.Join, MembershipStatus.Leave)
+        select new PeerRecord(peer, lastActive, index, status);
+
+    /// <summary>A view update of 0 to ~40 records with distinct peers (fixarray and array16 headers).</summary>
+    public static Gen<ViewUpdate> View { get; } =
+        from records in Gen.Sized(size => Record.ListOf(Math.Min(size, 40)))
+        from digest in AnyULong
+        from isFull in Gen.Elements(true, false)
+        select new ViewUpdate(records.DistinctBy(r => r.Peer).ToArray(), digest, isFull);
+
+    /// <summary>Every message kind, with equal probability.</summary>
+    public static Gen<ProtocolMessage> Message { get; } = Gen.OneOf(
+        PingLike(static (n, r, i) => new Ping(n, r, i)),
+        PingLike(static (n, r, i) => new Pong(n, r, i)),
+        from round in Bounded(Limits.MaxRound)
+        from model in Model
+        from samples in Bounded(Limits.MaxSampleCount)
+        from view in View
+        select (ProtocolMessage)new TrainedModel(round, model, (int)samples, view),
+        from round in Bounded(Limits.MaxRound)
+        from model in Model
+        from view in View
+        select (ProtocolMessage)new AggregatedModel(round, model, view),
+        from round in Bounded(Limits.MaxRound)
+        from success in Gen.Elements(true, false)
+        select (ProtocolMessage)new Ack(round, success),
+        Record.Select(r => (ProtocolMessage)new Advert(r)),
+        AnyULong.Select(d => (ProtocolMessage)new ViewRequest(d)),
+        View.Select(v => (ProtocolMessage)new ViewSnapshot(v)));
+
+    /// <summary>Arbitrary for <see cref="ProtocolMessage"/> parameters of properties.</summary>
+    public static Arbitrary<ProtocolMessage> Messages() => Message.ToArbitrary();
+
+    private static Gen<ProtocolMessage> PingLike(Func<long, long, long, ProtocolMessage> create) =>
+        from nonce in AnyLong
+        from round in Bounded(Limits.MaxRound)
+        from index in Bounded(Limits.MaxMembershipIndex)
+        select create(nonce, round, index);
+}
