@@ -90,9 +90,19 @@ public sealed class ModestOptions
             errors.Add($"{nameof(MinModels)} must be at least 1 (got {MinModels}).");
         }
 
-        if (MaxSendRetries < 0 || AdvertFanoutFactor < 1 || ResyncCooldownRounds < 1)
+        if (MaxSendRetries < 0)
         {
-            errors.Add($"{nameof(MaxSendRetries)} must be >= 0, {nameof(AdvertFanoutFactor)} and {nameof(ResyncCooldownRounds)} >= 1.");
+            errors.Add($"{nameof(MaxSendRetries)} must not be negative (got {MaxSendRetries}).");
+        }
+
+        if (AdvertFanoutFactor < 1)
+        {
+            errors.Add($"{nameof(AdvertFanoutFactor)} must be at least 1 (got {AdvertFanoutFactor}).");
+        }
+
+        if (ResyncCooldownRounds < 1)
+        {
+            errors.Add($"{nameof(ResyncCooldownRounds)} must be at least 1 round (got {ResyncCooldownRounds}).");
         }
 
         return errors;

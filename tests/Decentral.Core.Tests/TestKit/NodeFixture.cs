@@ -13,7 +13,7 @@ namespace Decentral.Core.Tests.TestKit;
 /// </summary>
 public sealed class NodeFixture
 {
-    private int _pingCursor;
+    private readonly HashSet<ProtocolMessage> _handledPings = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Creates the fixture; <paramref name="chooseSelf"/> picks this node among the peers (default: peer 0).</summary>
     public NodeFixture(int peerCount = 30, ModestOptions? options = null, Func<PeerId[], PeerId>? chooseSelf = null, int seed = 7)
@@ -90,18 +90,27 @@ public sealed class NodeFixture
     /// </summary>
     public void AnswerPings(Func<PeerId, bool>? alive = null)
     {
-        while (_pingCursor < Effects.Sent.Count)
+        for (var i = 0; i < Effects.Sent.Count; i++)
         {
-            var (to, message) = Effects.Sent[_pingCursor++];
-            if (message is Ping ping && (alive?.Invoke(to) ?? true))
+            var (to, message) = Effects.Sent[i];
+            if (message is Ping ping && _handledPings.Add(ping) && (alive?.Invoke(to) ?? true))
             {
                 Node.Receive(to, new Pong(ping.Nonce, 0, 1));
             }
         }
     }
 
-    /// <summary>Skips the pings sent so far (they stay unanswered).</summary>
-    public void IgnorePings() => _pingCursor = Effects.Sent.Count;
+    /// <summary>Leaves the pings sent so far unanswered for good.</summary>
+    public void IgnorePings()
+    {
+        foreach (var (_, message) in Effects.Sent)
+        {
+            if (message is Ping)
+            {
+                _handledPings.Add(message);
+            }
+        }
+    }
 
     /// <summary>Fires the single pending timer of <paramref name="kind"/>.</summary>
     public void Fire(TimerKind kind)
