@@ -224,12 +224,14 @@ public static class NoiseHandshake
     private static NoiseResult Ok(Stream stream, CipherState send, CipherState receive, PeerId peer,
         IReadOnlyList<string> ours, IReadOnlyList<string> theirs, bool initiator)
     {
-        // Early negotiation applies only when both sides offered muxers; the initiator's order wins.
+        // js-libp2p skips the muxer negotiation whenever the remote's payload lists muxers, so the
+        // decision must follow what WE sent: if we offered muxers the remote skips, and so must we.
+        // When both sides listed muxers the initiator's order picks the common one.
         string? muxer = null;
-        if (ours.Count > 0 && theirs.Count > 0)
+        if (ours.Count > 0)
         {
             var (preferred, other) = initiator ? (ours, theirs) : (theirs, ours);
-            muxer = preferred.FirstOrDefault(other.Contains);
+            muxer = theirs.Count == 0 ? ours[0] : preferred.FirstOrDefault(other.Contains);
         }
 
         return new NoiseResult(NoiseStatus.Ok, new NoiseSecureStream(stream, send, receive), peer, muxer, null);

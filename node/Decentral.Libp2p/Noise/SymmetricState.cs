@@ -105,8 +105,17 @@ internal sealed class SymmetricState : IDisposable
     /// <summary>Derives the two transport ciphers: (initiator-to-responder, responder-to-initiator).</summary>
     public (CipherState First, CipherState Second) Split()
     {
+        // HKDF(ck, zero-length ikm) spelled out with HMAC: OpenSSL's HKDF rejects an empty ikm.
+        Span<byte> temp = stackalloc byte[32];
         Span<byte> output = stackalloc byte[64];
-        HKDF.DeriveKey(HashAlgorithmName.SHA256, ReadOnlySpan<byte>.Empty, output, _ck, ReadOnlySpan<byte>.Empty);
+        Span<byte> block = stackalloc byte[33];
+        HMACSHA256.HashData(_ck, ReadOnlySpan<byte>.Empty, temp);
+        block[0] = 0x01;
+        HMACSHA256.HashData(temp, block[..1], output[..32]);
+        output[..32].CopyTo(block);
+        block[32] = 0x02;
+        HMACSHA256.HashData(temp, block, output[32..]);
+        CryptographicOperations.ZeroMemory(temp);
         var result = (new CipherState(output[..32]), new CipherState(output[32..]));
         CryptographicOperations.ZeroMemory(output);
         return result;

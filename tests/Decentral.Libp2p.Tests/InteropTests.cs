@@ -1,0 +1,94 @@
+using Decentral.Identity;
+using Decentral.Libp2p.Host;
+using Decentral.Libp2p.Multiformats;
+using Decentral.Libp2p.Tests.Kit;
+
+namespace Decentral.Libp2p.Tests;
+
+/// <summary>
+/// Our stack against js-libp2p (tests/interop/peer.mjs) on loopback: Noise with and without
+/// early muxer negotiation on either side, identify and ping in both directions.
+/// </summary>
+[Trait("Category", "Interop")]
+public sealed class InteropTests
+{
+    private const string ExtraProtocol = "/decentral/interop-probe/1.0.0";
+
+    public static TheoryData<bool, bool> MuxerModes => new() { { true, true }, { false, true }, { true, false }, { false, false } };
+
+    [Theory]
+    [MemberData(nameof(MuxerModes))]
+    public async Task CSharpDialsJs_HandshakeIdentifyPing_WorkBothWays(bool csharpEarlyMuxer, bool jsEarlyMuxer)
+    {
+        await using var js = await JsPeer.StartAsync("peer.mjs", JsArgs(jsEarlyMuxer, "--listen", "/ip4/127.0.0.1/tcp/0"));
+        var listening = await js.WaitForEventAsync("listening");
+        var jsAddress = Multiaddr.Parse(listening.GetProperty("addrs")[0].GetString()!);
+        var jsPeer = PeerId.Parse(listening.GetProperty("peerId").GetString()!);
+        await using var host = await TestHost.StartAsync(11, o => o.EarlyMuxerNegotiation = csharpEarlyMuxer);
+        host.Host.SetStreamHandler(ExtraProtocol, (s, ct) => Task.CompletedTask);
+        var identified = host.IdentifiedAsync(jsPeer);
+
+        var dial = await host.Host.DialAsync(jsAddress, Bounded.Token());
+
+        Assert.True(dial.IsConnected, $"{dial.Status}: {dial.Reason}\n{js.Stderr}");
+        Assert.Equal(jsPeer, dial.Connection.RemotePeer);
+        await AssertBothWaysAsync(host, js, jsPeer, await identified.Within());
+    }
+
+    [Theory]
+    [MemberData(nameof(MuxerModes))]
+    public async Task JsDialsCSharp_HandshakeIdentifyPing_WorkBothWays(bool csharpEarlyMuxer, bool jsEarlyMuxer)
+    {
+        await using var host = await TestHost.StartAsync(12, o => o.EarlyMuxerNegotiation = csharpEarlyMuxer);
+        host.Host.SetStreamHandler(ExtraProtocol, (s, ct) => Task.CompletedTask);
+        var connected = new TaskCompletionSource<ILibp2pConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.Host.PeerConnected += (_, e) => connected.TrySetResult(e.Connection);
+        var identifiedAny = new TaskCompletionSource<IdentifyInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.Host.PeerIdentified += (_, e) => identifiedAny.TrySetResult(e.Info);
+
+        await using var js = await JsPeer.StartAsync("peer.mjs", JsArgs(jsEarlyMuxer, "--dial", host.Address.ToString()));
+        var dialed = await js.WaitForAsync(e => e.GetProperty("event").GetString() is "dialed" or "error");
+        Assert.True(dialed.GetProperty("event").GetString() == "dialed", dialed.GetRawText());
+        Assert.Equal(host.Host.PeerId.ToString(), dialed.GetProperty("peer").GetString());
+        var jsPeer = PeerId.Parse((await js.WaitForEventAsync("listening")).GetProperty("peerId").GetString()!);
+
+        var connection = await connected.Task.Within();
+        Assert.Equal(jsPeer, connection.RemotePeer);
+        Assert.Equal(Direction.Inbound, connection.Direction);
+        await AssertBothWaysAsync(host, js, jsPeer, await identifiedAny.Task.Within());
+    }
+
+    private static string[] JsArgs(bool earlyMuxer, params string[] rest) =>
+        [.. rest, "--ping-on-connect", "--exit-after", "60000", .. earlyMuxer ? Array.Empty<string>() : ["--no-early-muxer"]];
+
+    private static async Task AssertBothWaysAsync(TestHost host, JsPeer js, PeerId jsPeer, IdentifyInfo identify)
+    {
+        // We identified js.
+        Assert.Equal(jsPeer, identify.Peer);
+        Assert.Contains("/ipfs/ping/1.0.0", identify.Protocols);
+        Assert.Contains("/ipfs/id/1.0.0", identify.Protocols);
+        Assert.StartsWith("js-libp2p", identify.AgentVersion, StringComparison.Ordinal);
+
+        // js identified us and saw every protocol we registered.
+        var ours = host.Host.PeerId.ToString();
+        var jsIdentify = await js.WaitForAsync(e => e.GetProperty("event").GetString() == "identify" && e.GetProperty("peer").GetString() == ours);
+        var protocols = jsIdentify.GetProperty("protocols").EnumerateArray().Select(x => x.GetString()).ToList();
+        Assert.Contains(ExtraProtocol, protocols);
+        Assert.Contains("/ipfs/ping/1.0.0", protocols);
+        Assert.Equal("decentral/1.0", jsIdentify.GetProperty("agentVersion").GetString());
+
+        // js pinged us.
+        var jsPing = await js.WaitForAsync(e => e.GetProperty("event").GetString() is "ping" or "error");
+        Assert.True(jsPing.GetProperty("event").GetString() == "ping", jsPing.GetRawText());
+        Assert.True(jsPing.GetProperty("rttMs").GetDouble() >= 0);
+
+        // We ping js, twice (a new stream per ping).
+        for (var i = 0; i < 2; i++)
+        {
+            var ping = await host.Host.PingAsync(jsPeer, Bounded.Token());
+            Assert.True(ping.Status == PingStatus.Ok, $"{ping.Status}: {ping.Reason}");
+        }
+
+        Assert.Single(host.Host.Connections);
+    }
+}

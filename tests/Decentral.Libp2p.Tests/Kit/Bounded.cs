@@ -1,0 +1,13 @@
+namespace Decentral.Libp2p.Tests.Kit;
+
+/// <summary>Bounded waits: tests wait on events with a timeout, never sleep.</summary>
+internal static class Bounded
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    public static CancellationToken Token(TimeSpan? timeout = null) => new CancellationTokenSource(timeout ?? Timeout).Token;
+
+    public static Task<T> Within<T>(this Task<T> task, TimeSpan? timeout = null) => task.WaitAsync(timeout ?? Timeout);
+
+    public static Task Within(this Task task, TimeSpan? timeout = null) => task.WaitAsync(timeout ?? Timeout);
+}
