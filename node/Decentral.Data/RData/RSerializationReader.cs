@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Text;
 
 namespace Decentral.Data.RData;
@@ -136,6 +137,11 @@ internal sealed class RSerializationReader
 
     private RObject ReadVector(int type)
     {
+        if (type is not (LglSxp or IntSxp or RealSxp or CplxSxp or RawSxp or StrSxp or VecSxp or ExprSxp))
+        {
+            throw new CorruptDataException($"unknown R object type {type} at byte {position - 4}");
+        }
+
         var length = ReadLength();
         switch (type)
         {
@@ -172,7 +178,7 @@ internal sealed class RSerializationReader
 
                 return new RList(items);
             default:
-                throw new CorruptDataException($"unknown R object type {type} at byte {position - 8}");
+                throw new UnreachableException();
         }
     }
 
