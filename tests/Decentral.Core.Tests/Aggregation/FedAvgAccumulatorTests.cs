@@ -48,44 +48,26 @@ public sealed class FedAvgAccumulatorTests
         }
     }
 
-    [Fact]
-    public void Finish_TwoConstantModels_RespectsWeights()
+    [Theory]
+    [InlineData(new[] { 2f, 10f }, new[] { 3.0, 1.0 }, 4f)]
+    [InlineData(new[] { 100f, 5f, -100f }, new[] { 0.0, 2.0, 0.0 }, 5f)]
+    [InlineData(new[] { 1f, 4f }, new[] { 0.0, 0.0 }, 2.5f)]
+    [InlineData(new[] { 7f }, new[] { 1e9 }, 7f)]
+    public void Finish_ConstantModels_IsWeightedMean(float[] values, double[] weights, float expected)
     {
-        var accumulator = new FedAvgAccumulator("m", 9);
-        accumulator.Add(Filled(9, 2f), 3);
-        accumulator.Add(Filled(9, 10f), 1);
-        var result = new float[9];
+        // Rows: weights respected; zero weights have no influence; all zero gives the plain mean.
+        const int length = 11;
+        var accumulator = new FedAvgAccumulator("m", length);
+        for (var k = 0; k < values.Length; k++)
+        {
+            Assert.True(accumulator.Add(Filled(length, values[k]), weights[k]).Ok);
+        }
 
+        var result = new float[length];
         Assert.True(accumulator.Finish(result).Ok);
-        Assert.All(result, v => Assert.Equal(4f, v));
-        Assert.Equal(4, accumulator.TotalWeight);
-        Assert.Equal(2, accumulator.Count);
-    }
-
-    [Fact]
-    public void Finish_ZeroWeightModel_HasNoInfluence()
-    {
-        var accumulator = new FedAvgAccumulator("m", 11);
-        accumulator.Add(Filled(11, 100f), 0);
-        accumulator.Add(Filled(11, 5f), 2);
-        accumulator.Add(Filled(11, -100f), 0);
-        var result = new float[11];
-
-        Assert.True(accumulator.Finish(result).Ok);
-        Assert.All(result, v => Assert.Equal(5f, v));
-        Assert.Equal(3, accumulator.Count);
-    }
-
-    [Fact]
-    public void Finish_AllWeightsZero_GivesPlainMean()
-    {
-        var accumulator = new FedAvgAccumulator("m", 10);
-        accumulator.Add(Filled(10, 1f), 0);
-        accumulator.Add(Filled(10, 4f), 0);
-        var result = new float[10];
-
-        Assert.True(accumulator.Finish(result).Ok);
-        Assert.All(result, v => Assert.Equal(2.5f, v));
+        Assert.All(result, v => Assert.Equal(expected, v));
+        Assert.Equal(values.Length, accumulator.Count);
+        Assert.Equal(weights.Sum(), accumulator.TotalWeight);
     }
 
     [Theory]
