@@ -29,6 +29,7 @@ public sealed record RpcRejection(PeerId Peer, RpcRejectReason Reason, string De
 /// </remarks>
 public sealed class GossipService : IAsyncDisposable
 {
+    private static readonly RpcLimits Limits = new();
     private readonly ILibp2pHost _host;
     private readonly GossipRouter _router;
     private readonly GossipServiceOptions _options;
@@ -75,6 +76,9 @@ public sealed class GossipService : IAsyncDisposable
     /// <summary>Raised for every rejected RPC (on the reading task; keep handlers short).</summary>
     public event EventHandler<RpcRejection>? RpcRejected;
 
+    /// <summary>Raised after every heartbeat (on a timer thread; keep handlers short).</summary>
+    public event EventHandler? HeartbeatCompleted;
+
     /// <summary>Runs <paramref name="inspect"/> on the router under the lock (diagnostics and tests).</summary>
     public T Inspect<T>(Func<GossipRouter, T> inspect)
     {
@@ -89,11 +93,17 @@ public sealed class GossipService : IAsyncDisposable
     {
         _host.PeerConnected += OnPeerConnected;
         _host.PeerDisconnected += OnPeerDisconnected;
-        _timer = _time.CreateTimer(_ => Run(r => r.Heartbeat()), null, _heartbeat, _heartbeat);
+        _timer = _time.CreateTimer(_ => OnHeartbeat(), null, _heartbeat, _heartbeat);
         foreach (var connection in _host.Connections)
         {
             EnsureSession(connection.RemotePeer);
         }
+    }
+
+    private void OnHeartbeat()
+    {
+        Run(r => r.Heartbeat());
+        HeartbeatCompleted?.Invoke(this, EventArgs.Empty);
     }
 
     /// <summary>Joins a topic.</summary>
@@ -279,7 +289,7 @@ public sealed class GossipService : IAsyncDisposable
             try
             {
                 await stream.ReadExactlyAsync(buffer.AsMemory(0, (int)length.Value), cancellationToken).ConfigureAwait(false);
-                var decoded = RpcDecoder.Decode(buffer.AsSpan(0, (int)length.Value), new RpcLimits());
+                var decoded = RpcDecoder.Decode(buffer.AsSpan(0, (int)length.Value), Limits);
                 if (decoded.Rpc is { } rpc)
                 {
                     Run(r => r.HandleRpc(peer, rpc));

@@ -1,0 +1,104 @@
+using System.Buffers;
+using Decentral.Libp2p.Gossip.Router;
+using Decentral.Libp2p.Gossip.Service;
+using Decentral.Libp2p.Gossip.Tests.Kit;
+using Decentral.Libp2p.Gossip.Wire;
+using Decentral.Libp2p.Host;
+using Decentral.Libp2p.Multiformats;
+
+namespace Decentral.Libp2p.Gossip.Tests.Service;
+
+[Trait("Category", "Loopback")]
+public sealed class LoopbackGossipTests
+{
+    private const string Topic = "loopback";
+
+    [Fact]
+    public async Task Publish_LineOfThreePeers_EveryMessageReachesEveryOtherPeer()
+    {
+        await using var a = await LoopbackPeer.StartAsync(1);
+        await using var b = await LoopbackPeer.StartAsync(2);
+        await using var c = await LoopbackPeer.StartAsync(3);
+        LoopbackPeer[] peers = [a, b, c];
+        foreach (var p in peers)
+        {
+            p.Gossip.Subscribe(Topic);
+        }
+
+        await a.DialAsync(b);
+        await c.DialAsync(b);
+
+        // a and c are not neighbours: their messages must be forwarded through b's mesh.
+        await b.WaitForRouterAsync(r => r.MeshPeers(Topic).Count == 2, "b meshed with a and c");
+        await a.WaitForRouterAsync(r => r.MeshPeers(Topic).Count == 1, "a meshed with b");
+        await c.WaitForRouterAsync(r => r.MeshPeers(Topic).Count == 1, "c meshed with b");
+        foreach (var p in peers)
+        {
+            p.Gossip.Publish(Topic, p.PeerId.Bytes.ToArray());
+        }
+
+        foreach (var p in peers)
+        {
+            await p.Messages.WaitAsync(m => m.Count >= 2, LoopbackPeer.Timeout, $"{p.PeerId} got 2 messages");
+            var authors = p.Messages.Snapshot().Select(m => m.Author).ToHashSet();
+            Assert.Equal(peers.Where(o => o != p).Select(o => o.PeerId).ToHashSet(), authors);
+        }
+    }
+
+    [Fact]
+    public async Task InboundGarbage_RejectedWithReason_ConnectionAndGossipKeepWorking()
+    {
+        await using var a = await LoopbackPeer.StartAsync(4);
+        await using var b = await LoopbackPeer.StartAsync(5);
+        var rejections = new EventLog<RpcRejection>();
+        a.Gossip.RpcRejected += (_, r) => rejections.Add(r);
+        a.Gossip.Subscribe(Topic);
+        b.Gossip.Subscribe(Topic);
+        await b.DialAsync(a);
+        await a.WaitForRouterAsync(r => r.MeshPeers(Topic).Count == 1, "a meshed with b");
+
+        // A raw peer that speaks meshsub by hand.
+        using var rawIdentity = RouterNet.Identity(77);
+        await using var raw = new Libp2pHost(rawIdentity, new Libp2pHostOptions(), TimeProvider.System);
+        raw.SetStreamHandler(GossipProtocols.MeshSub11Id, async (stream, ct) => await stream.CopyToAsync(Stream.Null, ct));
+        Assert.True((await raw.DialAsync(a.Address)).IsConnected);
+        var opened = await raw.OpenStreamAsync(a.PeerId, [GossipProtocols.MeshSub11Id]);
+        Assert.True(opened.IsOpened, opened.Reason);
+        var stream = opened.Stream;
+
+        await stream.WriteAsync(new byte[] { 5, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF });
+        var badSeqno = new Rpc([], [new PubSubMessage(rawIdentity.PeerId.Bytes.ToArray(), [1], new byte[7], Topic, new byte[64], [])], ControlMessage.Empty);
+        var buffer = new ArrayBufferWriter<byte>();
+        RpcEncoder.WriteLengthPrefixed(badSeqno, buffer);
+        await stream.WriteAsync(buffer.WrittenMemory);
+        await stream.FlushAsync();
+
+        await rejections.WaitAsync(r => r.Count >= 2, LoopbackPeer.Timeout, "two rejections");
+        Assert.Equal([RpcRejectReason.Malformed, RpcRejectReason.SeqnoLength], rejections.Snapshot().Select(r => r.Reason));
+
+        // An oversized length prefix drops only that stream; the connection still answers pings.
+        await stream.WriteAsync(Varint.Encode(64UL * 1024 * 1024));
+        await stream.FlushAsync();
+        await rejections.WaitAsync(r => r.Count >= 3, LoopbackPeer.Timeout, "oversized RPC rejected");
+        var ping = await raw.PingAsync(a.PeerId);
+        Assert.Equal(PingStatus.Ok, ping.Status);
+
+        b.Gossip.Publish(Topic, [9, 9]);
+        await a.Messages.WaitAsync(m => m.Any(x => x.Data.SequenceEqual(new byte[] { 9, 9 })), LoopbackPeer.Timeout, "a still receives");
+    }
+
+    [Fact]
+    public async Task Disconnect_RemovesPeerFromRouter()
+    {
+        await using var a = await LoopbackPeer.StartAsync(6);
+        await using var b = await LoopbackPeer.StartAsync(7);
+        a.Gossip.Subscribe(Topic);
+        b.Gossip.Subscribe(Topic);
+        await a.DialAsync(b);
+        await a.WaitForRouterAsync(r => r.TopicPeers(Topic).Count == 1, "a sees b subscribed");
+
+        Assert.True(await a.Host.DisconnectAsync(b.PeerId));
+
+        await a.WaitForRouterAsync(r => r.Peers.Count == 0 && r.MeshPeers(Topic).Count == 0, "b removed");
+    }
+}
