@@ -1,0 +1,157 @@
+using Decentral.Identity;
+using Decentral.Libp2p.Noise;
+using Decentral.Libp2p.Tests.Kit;
+
+namespace Decentral.Libp2p.Tests;
+
+public sealed class NoiseTests
+{
+    private static PeerIdentity Identity(byte seed) => PeerIdentity.FromSeed(Enumerable.Repeat(seed, 32).ToArray());
+
+    [Fact]
+    public async Task Handshake_BothSides_AuthenticateAndCarryLargeWritesInFrames()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        using var a = Identity(1);
+        using var b = Identity(2);
+        var responder = NoiseHandshake.RunAsync(pair.Server, b, false, ["/yamux/1.0.0"], null, Bounded.Token());
+        var initiator = await NoiseHandshake.RunAsync(pair.Client, a, true, ["/yamux/1.0.0"], b.PeerId, Bounded.Token()).Within();
+        var responded = await responder.Within();
+
+        Assert.Equal(NoiseStatus.Ok, initiator.Status);
+        Assert.Equal(NoiseStatus.Ok, responded.Status);
+        Assert.Equal(b.PeerId, initiator.RemotePeer);
+        Assert.Equal(a.PeerId, responded.RemotePeer);
+        Assert.Equal("/yamux/1.0.0", initiator.EarlyMuxer);
+        Assert.Equal("/yamux/1.0.0", responded.EarlyMuxer);
+
+        // Larger than one frame: must be split at 65519 plaintext bytes and reassembled.
+        var data = new byte[200_000];
+        new Random(3).NextBytes(data);
+        var write = initiator.Stream!.WriteAsync(data).AsTask();
+        var received = new byte[data.Length];
+        await responded.Stream!.ReadExactlyAsync(received).AsTask().Within();
+        await write.Within();
+        Assert.Equal(data, received);
+        await initiator.Stream.DisposeAsync();
+        await responded.Stream.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Handshake_NoMuxersOffered_LeavesMuxerToMultistream()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        using var a = Identity(1);
+        using var b = Identity(2);
+        var responder = NoiseHandshake.RunAsync(pair.Server, b, false, ["/yamux/1.0.0"], null, Bounded.Token());
+        var initiator = await NoiseHandshake.RunAsync(pair.Client, a, true, [], null, Bounded.Token()).Within();
+
+        // The initiator offered none, so the responder (which did offer) skips like js would.
+        Assert.Null(initiator.EarlyMuxer);
+        Assert.Equal("/yamux/1.0.0", (await responder.Within()).EarlyMuxer);
+    }
+
+    [Fact]
+    public async Task Handshake_ExpectedPeerDiffers_IsPeerIdMismatch()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        using var a = Identity(1);
+        using var b = Identity(2);
+        using var c = Identity(3);
+        _ = NoiseHandshake.RunAsync(pair.Server, b, false, [], null, Bounded.Token());
+        var initiator = await NoiseHandshake.RunAsync(pair.Client, a, true, [], c.PeerId, Bounded.Token()).Within();
+
+        Assert.Equal(NoiseStatus.PeerIdMismatch, initiator.Status);
+        Assert.Null(initiator.Stream);
+    }
+
+    [Fact]
+    public async Task Handshake_WrongIdentitySignature_IsRejected()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        using var a = Identity(1);
+        using var b = Identity(2);
+        var responder = NoiseHandshake.RunAsync(pair.Server, b, false, [], null, Bounded.Token());
+        await EvilNoise.InitiateWithWrongSignatureAsync(pair.Client, a).Within();
+
+        var result = await responder.Within();
+        Assert.Equal(NoiseStatus.BadSignature, result.Status);
+        Assert.Contains("does not verify", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Handshake_GarbageMessage2_IsDecryptFailure()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        using var a = Identity(1);
+        var initiator = NoiseHandshake.RunAsync(pair.Client, a, true, [], null, Bounded.Token());
+        var message1 = new byte[34];
+        await pair.Server.ReadExactlyAsync(message1);
+        var garbage = new byte[2 + 200];
+        garbage[1] = 200;
+        new Random(1).NextBytes(garbage.AsSpan(2));
+        await pair.Server.WriteAsync(garbage);
+
+        var result = await initiator.Within();
+        Assert.True(result.Status is NoiseStatus.DecryptFailed or NoiseStatus.ProtocolError, result.Reason);
+    }
+
+    [Fact]
+    public async Task Handshake_ConnectionEndsEarly_IsEndOfStream()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        using var a = Identity(1);
+        var initiator = NoiseHandshake.RunAsync(pair.Client, a, true, [], null, Bounded.Token());
+        pair.Server.Close();
+        Assert.Equal(NoiseStatus.EndOfStream, (await initiator.Within()).Status);
+    }
+
+    [Fact]
+    public async Task SecureStream_TamperedFrame_FailsWithBadTag()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        using var a = Identity(1);
+        using var b = Identity(2);
+        var responder = NoiseHandshake.RunAsync(pair.Server, b, false, [], null, Bounded.Token());
+        _ = await NoiseHandshake.RunAsync(pair.Client, a, true, [], null, Bounded.Token()).Within();
+        var secure = (await responder.Within()).Stream!;
+
+        // A frame of 20 bytes (4 plaintext + a tag) that was not produced with the session key.
+        var frame = new byte[22];
+        frame[1] = 20;
+        await pair.Client.WriteAsync(frame);
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => secure.ReadAsync(new byte[16]).AsTask().Within());
+        Assert.Contains("AEAD", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SecureStream_FrameShorterThanTag_IsRejected()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        using var a = Identity(1);
+        using var b = Identity(2);
+        var responder = NoiseHandshake.RunAsync(pair.Server, b, false, [], null, Bounded.Token());
+        _ = await NoiseHandshake.RunAsync(pair.Client, a, true, [], null, Bounded.Token()).Within();
+        var secure = (await responder.Within()).Stream!;
+
+        await pair.Client.WriteAsync(new byte[] { 0x00, 0x05, 1, 2, 3, 4, 5 });
+        await Assert.ThrowsAsync<InvalidDataException>(() => secure.ReadAsync(new byte[16]).AsTask().Within());
+    }
+
+    [Fact]
+    public void CipherState_NonceIncrementsAndNeverWraps()
+    {
+        var key = new byte[32];
+        using var sender = new CipherState(key);
+        using var receiver = new CipherState(key);
+        var ciphertext = new byte[3 + CipherState.TagLength];
+        sender.Encrypt([], "abc"u8, ciphertext);
+        Assert.Equal(1ul, sender.Nonce);
+        var plain = new byte[3];
+        Assert.True(receiver.TryDecrypt([], ciphertext, plain));
+        Assert.False(receiver.TryDecrypt([], ciphertext, plain)); // replay: nonce 1 no longer matches
+
+        using var exhausted = new CipherState(key, ulong.MaxValue);
+        Assert.Throws<InvalidOperationException>(() => exhausted.Encrypt([], "abc"u8, ciphertext));
+    }
+}
