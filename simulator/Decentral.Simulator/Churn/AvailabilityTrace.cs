@@ -192,8 +192,9 @@ public sealed class AvailabilityTrace
             var random = new Random(Seeds.Derive(seed, d));
             var active = new List<double>();
             var inactive = new List<double>();
-            // Start at a random phase so devices are not all online at time 0.
-            double t = random.NextDouble() * SimTime.ToSeconds(offline.Sample(random));
+            // Half the devices start mid-session at 0, the others after a random part of an absence,
+            // so the population is not all online (or all offline) at time 0.
+            double t = random.NextDouble() < 0.5 ? 0 : Math.Round(random.NextDouble() * SimTime.ToSeconds(offline.Sample(random)), 3);
             while (t < finish)
             {
                 active.Add(Math.Round(t, 3));

@@ -67,10 +67,11 @@ public sealed class SyntheticClassificationOptions
 
     /// <summary>
     /// Standard deviation of the class means per dimension (the noise around a mean has 1);
-    /// default 0.3, which leaves the classes overlapping so accuracy climbs over many rounds
-    /// instead of jumping to 100%.
+    /// default 0.45. Measured with d=32, 10 classes: a centrally trained model tops out near
+    /// 80% test accuracy (0.3 gives ~57%, 0.5 ~86%), so the classes overlap, accuracy climbs
+    /// over rounds instead of jumping to 100%, and a broken protocol shows as a gap.
     /// </summary>
-    public double ClassSeparation { get; init; } = 0.3;
+    public double ClassSeparation { get; init; } = 0.45;
 
     /// <summary>Seed of the class means and samples.</summary>
     public int Seed { get; init; }
