@@ -78,7 +78,12 @@ public sealed partial class ModestNode
 
         // Canonical order (by sender id) so every run sums in the same order: same bits out.
         var contributors = collection.Models.Keys.Order().ToArray();
-        var first = collection.Models[contributors[0]].Model;
+        // The layout and size most contributors sent (ties: canonical order) is the round's, so a
+        // stray model of another layout is left out rather than deciding the round by its id.
+        var first = contributors.Select(c => collection.Models[c].Model)
+            .GroupBy(m => (m.LayoutId, m.Length))
+            .OrderByDescending(g => g.Count())
+            .First().First();
         var average = new FedAvgAccumulator(first.LayoutId, first.Length);
         long samplesTrained = 0;
         foreach (var contributor in contributors)
