@@ -1,0 +1,189 @@
+using System.Text;
+using Decentral.Identity;
+using Decentral.Libp2p.Gossip.Router;
+using Decentral.Libp2p.Gossip.Service;
+using Decentral.Libp2p.Host;
+using Decentral.Libp2p.Multiformats;
+
+namespace Decentral.Node.P2p;
+
+/// <summary>
+/// The <c>p2p</c> verb: a plain libp2p peer for humans and tests. It listens, dials, joins one
+/// gossipsub topic, publishes text or stdin lines, pings on request, prints one JSON object per
+/// line, and exits after the timeout. Exit codes: 0 done, 1 could not listen, 2 bad arguments.
+/// </summary>
+internal static class P2pCommand
+{
+    /// <summary>Runs the verb; <paramref name="cancellationToken"/> ends it early (Ctrl+C).</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextReader stdin, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var output = new JsonLineWriter(stdout);
+        var parsed = P2pArguments.TryParse(args, out var error);
+        if (parsed is null)
+        {
+            output.Error($"bad arguments: {error}; see 'decentral-node p2p --help'");
+            return 2;
+        }
+
+        if (parsed.ShowHelp)
+        {
+            await stdout.WriteLineAsync(P2pArguments.Help);
+            return 0;
+        }
+
+        using var identity = parsed.Seed is { } seed ? PeerIdentity.FromSeed(seed) : PeerIdentity.Generate();
+        await using var host = new Libp2pHost(identity, new Libp2pHostOptions(), time);
+        var gossip = new GossipService(host, identity, new GossipOptions(), new GossipServiceOptions(), time, new Random(identity.PeerId.GetHashCode()));
+        await using (gossip)
+        {
+            var listen = await host.ListenAsync(parsed.Listen, cancellationToken);
+            if (!listen.IsListening)
+            {
+                output.Error($"cannot listen on {parsed.Listen}: {listen.Error}");
+                return 1;
+            }
+
+            output.Write("listening", ("peerId", identity.PeerId.ToString()), ("addrs", host.ListenAddresses.Select(a => $"{a}/p2p/{identity.PeerId}").ToList()));
+            gossip.RpcRejected += (_, r) => output.Error($"rejected RPC from {r.Peer}: {r.Reason} ({r.Detail})");
+            gossip.Subscribe(parsed.Topic);
+            gossip.Start();
+
+            using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var session = new P2pSession(parsed, host, gossip, output, time);
+            var tasks = new List<Task> { session.PrintMessagesAsync(run.Token), session.DialAllAsync(run.Token) };
+            if (parsed.Publish is not null)
+            {
+                tasks.Add(session.PublishRepeatedlyAsync(parsed.Publish, run.Token));
+            }
+
+            if (parsed.Stdin)
+            {
+                tasks.Add(session.PublishStdinAsync(stdin, run.Token));
+            }
+
+            try
+            {
+                await Task.Delay(parsed.Timeout, time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C ends the run like the timeout does.
+            }
+
+            await run.CancelAsync();
+            await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+            output.Write("exit", ("reason", cancellationToken.IsCancellationRequested ? "cancelled" : "timeout"));
+        }
+
+        return 0;
+    }
+}
+
+/// <summary>The concurrent activities of one p2p run.</summary>
+internal sealed class P2pSession(P2pArguments args, ILibp2pHost host, GossipService gossip, JsonLineWriter output, TimeProvider time)
+{
+    public async Task PrintMessagesAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var m in gossip.Messages.ReadAllAsync(cancellationToken))
+        {
+            output.Write("message", ("from", m.Author.ToString()), ("topic", m.Topic), ("dataBase64", Convert.ToBase64String(m.Data)));
+        }
+    }
+
+    public async Task DialAllAsync(CancellationToken cancellationToken)
+    {
+        foreach (var address in args.Dial)
+        {
+            var result = await host.DialAsync(address, cancellationToken);
+            if (!result.IsConnected)
+            {
+                output.Error($"dial {address}: {result.Status} {result.Reason}");
+                continue;
+            }
+
+            output.Write("connected", ("peer", result.Connection.RemotePeer.ToString()), ("addr", address.ToString()));
+            if (args.Ping)
+            {
+                await PingAsync(result.Connection.RemotePeer, cancellationToken);
+            }
+        }
+    }
+
+    public async Task PublishRepeatedlyAsync(string text, CancellationToken cancellationToken)
+    {
+        await WaitForTopicPeersAsync(cancellationToken);
+        var data = Encoding.UTF8.GetBytes(text);
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (i > 0)
+            {
+                await Task.Delay(args.Interval, time, cancellationToken);
+            }
+
+            Publish(data);
+        }
+    }
+
+    public async Task PublishStdinAsync(TextReader stdin, CancellationToken cancellationToken)
+    {
+        await WaitForTopicPeersAsync(cancellationToken);
+        while (await stdin.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Trim() == "/ping")
+            {
+                foreach (var peer in host.Connections.Select(c => c.RemotePeer).Distinct())
+                {
+                    await PingAsync(peer, cancellationToken);
+                }
+            }
+            else if (line.Length > 0)
+            {
+                Publish(Encoding.UTF8.GetBytes(line));
+            }
+        }
+    }
+
+    private void Publish(byte[] data)
+    {
+        var result = gossip.Publish(args.Topic, data);
+        output.Write("published", ("topic", args.Topic), ("recipients", result.Recipients));
+    }
+
+    private async Task PingAsync(PeerId peer, CancellationToken cancellationToken)
+    {
+        var ping = await host.PingAsync(peer, cancellationToken);
+        if (ping.Status == PingStatus.Ok)
+        {
+            output.Write("ping", ("peer", peer.ToString()), ("rttMs", ping.RoundTrip.TotalMilliseconds));
+        }
+        else
+        {
+            output.Error($"ping {peer}: {ping.Status} {ping.Reason}");
+        }
+    }
+
+    /// <summary>Waits (checking on every heartbeat) until enough peers joined the topic.</summary>
+    private async Task WaitForTopicPeersAsync(CancellationToken cancellationToken)
+    {
+        var wanted = args.WaitPeers ?? 1;
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Check(object? sender, EventArgs e)
+        {
+            if (gossip.Inspect(r => r.TopicPeers(args.Topic).Count) >= wanted)
+            {
+                ready.TrySetResult();
+            }
+        }
+
+        gossip.HeartbeatCompleted += Check;
+        try
+        {
+            Check(null, EventArgs.Empty);
+            await ready.Task.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            gossip.HeartbeatCompleted -= Check;
+        }
+    }
+}
