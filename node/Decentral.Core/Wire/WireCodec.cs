@@ -24,9 +24,7 @@ public sealed class WireCodec : IWireCodec
     /// <summary>A codec enforcing <paramref name="limits"/> (validated here; defaults when null).</summary>
     public WireCodec(WireLimits? limits = null)
     {
-        limits ??= WireLimits.Default;
-        limits.Validate();
-        Limits = limits;
+        Limits = (limits ?? WireLimits.Default).EnsureValid();
     }
 
     /// <summary>The bounds every decoded message is checked against.</summary>

@@ -3,7 +3,7 @@ namespace Decentral.Wire;
 /// <summary>
 /// Bounds the decoder enforces on every incoming message. They exist so a hostile or broken
 /// peer cannot make a node allocate unbounded memory from a length field or inject values the
-/// protocol would never produce. Validated when a codec is built (<see cref="Validate"/>).
+/// protocol would never produce. Validated when a codec is built (<see cref="EnsureValid"/>).
 /// </summary>
 public sealed class WireLimits
 {
@@ -34,17 +34,32 @@ public sealed class WireLimits
     /// <summary>The defaults listed on each property.</summary>
     public static WireLimits Default { get; } = new();
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first property out of range.</summary>
-    public void Validate()
+    /// <summary>Every problem with these limits (empty when valid), each naming its property.</summary>
+    public IReadOnlyList<string> Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessageBytes, 16L, nameof(MaxMessageBytes));
-        ArgumentOutOfRangeException.ThrowIfNegative(MaxModelParameters, nameof(MaxModelParameters));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxModelParameters, int.MaxValue / sizeof(float), nameof(MaxModelParameters));
-        ArgumentOutOfRangeException.ThrowIfNegative(MaxViewRecords, nameof(MaxViewRecords));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxLayoutIdBytes, 1, nameof(MaxLayoutIdBytes));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxLayoutIdBytes, LayoutIdBytesCeiling, nameof(MaxLayoutIdBytes));
-        ArgumentOutOfRangeException.ThrowIfNegative(MaxRound, nameof(MaxRound));
-        ArgumentOutOfRangeException.ThrowIfNegative(MaxMembershipIndex, nameof(MaxMembershipIndex));
-        ArgumentOutOfRangeException.ThrowIfNegative(MaxSampleCount, nameof(MaxSampleCount));
+        var errors = new List<string>();
+        Require(errors, MaxMessageBytes >= 16, nameof(MaxMessageBytes), "at least 16", MaxMessageBytes);
+        Require(errors, MaxModelParameters is >= 0 and <= int.MaxValue / sizeof(float), nameof(MaxModelParameters), $"between 0 and {int.MaxValue / sizeof(float)}", MaxModelParameters);
+        Require(errors, MaxViewRecords >= 0, nameof(MaxViewRecords), "non-negative", MaxViewRecords);
+        Require(errors, MaxLayoutIdBytes is >= 1 and <= LayoutIdBytesCeiling, nameof(MaxLayoutIdBytes), $"between 1 and {LayoutIdBytesCeiling}", MaxLayoutIdBytes);
+        Require(errors, MaxRound >= 0, nameof(MaxRound), "non-negative", MaxRound);
+        Require(errors, MaxMembershipIndex >= 0, nameof(MaxMembershipIndex), "non-negative", MaxMembershipIndex);
+        Require(errors, MaxSampleCount >= 0, nameof(MaxSampleCount), "non-negative", MaxSampleCount);
+        return errors;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> listing every problem when invalid.</summary>
+    public WireLimits EnsureValid()
+    {
+        var errors = Validate();
+        return errors.Count == 0 ? this : throw new ArgumentException("Invalid wire limits: " + string.Join(" ", errors));
+    }
+
+    private static void Require(List<string> errors, bool valid, string name, string rule, long value)
+    {
+        if (!valid)
+        {
+            errors.Add($"{name} must be {rule} (got {value}).");
+        }
     }
 }

@@ -304,10 +304,13 @@ public sealed class WireCodecRejectionTests
     [Fact]
     public void Limits_OutOfRange_AreRejectedAtConstruction()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new WireCodec(new WireLimits { MaxLayoutIdBytes = 0 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new WireCodec(new WireLimits { MaxLayoutIdBytes = 5000 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new WireCodec(new WireLimits { MaxModelParameters = int.MaxValue }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new WireCodec(new WireLimits { MaxRound = -1 }));
+        Assert.Empty(WireLimits.Default.Validate());
+        var bad = new WireLimits { MaxLayoutIdBytes = 5000, MaxModelParameters = int.MaxValue, MaxRound = -1, MaxMessageBytes = 0 };
+
+        Assert.Equal(4, bad.Validate().Count);
+        var error = Assert.Throws<ArgumentException>(() => new WireCodec(bad));
+        Assert.Contains(nameof(WireLimits.MaxLayoutIdBytes), error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new WireCodec(new WireLimits { MaxLayoutIdBytes = 0 }));
     }
 
     private static ViewUpdate View(int records) =>
