@@ -1,0 +1,66 @@
+using System.Text;
+using System.Text.Json;
+using Decentral.Libp2p.Gossip.Tests.Kit;
+using Decentral.Node.P2p;
+
+namespace Decentral.Libp2p.Gossip.Tests.Interop;
+
+public sealed class P2pCommandTests
+{
+    private static List<JsonElement> Lines(StringWriter output) =>
+        [.. output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
+
+    [Theory]
+    [InlineData("--count", "0")]
+    [InlineData("--dial", "not-a-multiaddr")]
+    [InlineData("--timeout", "soon")]
+    [InlineData("--seed", "abc")]
+    [InlineData("--bogus", "1")]
+    [InlineData("--topic")]
+    public async Task Run_BadArguments_ExitCode2WithErrorEvent(params string[] args)
+    {
+        var output = new StringWriter();
+
+        var code = await P2pCommand.RunAsync(args, output, TextReader.Null, TimeProvider.System, CancellationToken.None);
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(Lines(output));
+        Assert.Equal("error", line.GetProperty("event").GetString());
+        Assert.Contains("bad arguments", line.GetProperty("message").GetString());
+    }
+
+    [Theory]
+    [InlineData("250ms", 250)]
+    [InlineData("5s", 5000)]
+    [InlineData("2m", 120000)]
+    [InlineData("1.5", 1500)]
+    public void TryParseDuration_Units(string text, int milliseconds)
+    {
+        Assert.True(P2pArguments.TryParseDuration(text, out var duration));
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), duration);
+    }
+
+    [Fact]
+    [Trait("Category", "Loopback")]
+    public async Task Run_DialPublishPing_PeerGetsMessagesAndOutputIsJsonLines()
+    {
+        await using var peer = await LoopbackPeer.StartAsync(60);
+        peer.Gossip.Subscribe("cli");
+        var output = new StringWriter();
+        string[] args = ["--dial", $"{peer.Address}/p2p/{peer.PeerId}", "--topic", "cli", "--publish", "hello", "--count", "3",
+            "--interval", "10ms", "--ping", "--timeout", "4s",
+            "--seed", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"];
+
+        var code = await P2pCommand.RunAsync(args, output, TextReader.Null, TimeProvider.System, CancellationToken.None);
+
+        Assert.Equal(0, code);
+        var lines = Lines(output);
+        var listening = lines.First();
+        Assert.Equal("listening", listening.GetProperty("event").GetString());
+        Assert.Equal("12D3KooWA4Xop1JaT3MHxwYMkCepYsv4iPVopMXwCz5iHYdBfeSB", listening.GetProperty("peerId").GetString());
+        Assert.Contains(lines, l => l.GetProperty("event").GetString() == "ping" && l.GetProperty("rttMs").GetDouble() >= 0);
+        Assert.Equal(3, lines.Count(l => l.GetProperty("event").GetString() == "published"));
+        await peer.Messages.WaitAsync(m => m.Count >= 3, LoopbackPeer.Timeout, "3 messages from the CLI");
+        Assert.All(peer.Messages.Snapshot(), m => Assert.Equal("hello", Encoding.UTF8.GetString(m.Data)));
+    }
+}
