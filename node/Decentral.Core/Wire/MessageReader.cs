@@ -183,7 +183,8 @@ internal ref struct MessageReader
             return Fail(DecodeError.LimitExceeded, $"parameters: {count} exceeds the limit of {_limits.MaxModelParameters}");
         }
 
-        float[] parameters = count == 0 ? [] : new float[count];
+        // Uninitialized: every element is overwritten by the copy below, so zeroing would be a wasted pass.
+        float[] parameters = count == 0 ? [] : GC.AllocateUninitializedArray<float>((int)count);
         FloatPayload.ReadLittleEndian(bytes, parameters);
         var bad = FloatPayload.IndexOfNonFinite(parameters);
         if (bad >= 0)
