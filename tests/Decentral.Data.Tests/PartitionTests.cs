@@ -108,6 +108,34 @@ public sealed class PartitionTests
         Assert.Contains("node 0: 3 samples, 3 classes", text);
     }
 
+    [Fact]
+    public void SplitByNode_Images_GivesEachNodeItsOwnSamples()
+    {
+        float[] pixels = [0f, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f];
+        var dataset = new ImageDataset("d", 1, 2, 3, pixels, [2, 0, 1]);
+        var partition = new Partition(3, [[2], [0, 1]]);
+
+        var nodes = partition.SplitByNode(dataset);
+
+        Assert.Equal("d#0", nodes[0].Name);
+        Assert.Equal(new byte[] { 1 }, nodes[0].Labels);
+        Assert.Equal([0.4f, 0.5f], nodes[0].Pixels);
+        Assert.Equal(new byte[] { 2, 0 }, nodes[1].Labels);
+        Assert.Equal([0f, 0.1f, 0.2f, 0.3f], nodes[1].Pixels);
+        Assert.Throws<ArgumentException>(() => new Partition(2, [[0, 1]]).SplitByNode(dataset));
+    }
+
+    [Fact]
+    public void SplitByNode_Ratings_KeepsIdSpaces()
+    {
+        var ratings = new RatingsDataset("r", 5, 7, [4, 1], [6, 0], [1f, 2f], [10, 20]);
+
+        var nodes = new Partition(2, [[1], [0]]).SplitByNode(ratings);
+
+        Assert.Equal((5, 7, 1, 0, 2f, 20L), (nodes[0].UserCount, nodes[0].ItemCount, nodes[0].Users[0], nodes[0].Items[0], nodes[0].Ratings[0], nodes[0].Timestamps[0]));
+        Assert.Equal(4, nodes[1].Users[0]);
+    }
+
     [Theory]
     [InlineData(new[] { 0, 1 }, new[] { 1, 2 })]
     [InlineData(new[] { 0, 1 }, new int[0])]

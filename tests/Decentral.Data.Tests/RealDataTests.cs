@@ -26,16 +26,25 @@ public sealed class RealDataTests
             Assert.InRange(split.Train.Pixels.Max(), 0.99f, 1f);
         }
 
+        // First labels as published: MNIST train starts with a 5, test with a 7; Fashion-MNIST with ankle boots (9).
+        var mnist = Loaded(catalog.LoadImages(DataCatalog.Mnist));
+        Assert.Equal((5, 7), (mnist.Train.Labels[0], mnist.Test.Labels[0]));
+
         // Fashion-MNIST is balanced by construction.
         var fashion = Loaded(catalog.LoadImages(DataCatalog.FashionMnist));
         Assert.All(fashion.Train.ClassCounts(), c => Assert.Equal(6000, c));
         Assert.All(fashion.Test.ClassCounts(), c => Assert.Equal(1000, c));
+        Assert.Equal((9, 9), (fashion.Train.Labels[0], fashion.Test.Labels[0]));
 
         var movies = Loaded(catalog.LoadMovieLensRatings());
         Assert.Equal(100004, movies.Ratings.Count);
         Assert.Equal(671, movies.Ratings.UserCount);
         Assert.Equal(9066, movies.Ratings.ItemCount);
         Assert.Equal((0.5f, 5f), (movies.Ratings.Ratings.Min(), movies.Ratings.Ratings.Max()));
+        // ml-latest-small's ratings.csv starts with user 1 rating movie 31 2.5 stars at 1260759144.
+        Assert.Equal((1, 31, 2.5f, 1260759144L), (
+            movies.UserIds[movies.Ratings.Users[0]], movies.MovieIds[movies.Ratings.Items[0]],
+            movies.Ratings.Ratings[0], movies.Ratings.Timestamps[0]));
 
         var split80 = Loaded(catalog.LoadMovieLens());
         Assert.Equal(100004, split80.Train.Count + split80.Test.Count);
