@@ -133,6 +133,7 @@ public sealed class RDataTests : IDisposable
     [InlineData("truncated")]
     [InlineData("flipped")]
     [InlineData("length")]
+    [InlineData("huge")]
     public void LazyLoadDatabase_DamagedObject_IsCorrupt(string damage)
     {
         var rdx = LazyLoadDbWriter.Write(folder.Path, "Rdata", 3, ("frame", SampleFrame(false)));
@@ -146,6 +147,9 @@ public sealed class RDataTests : IDisposable
             case "flipped":
                 bytes[bytes.Length / 2] ^= 0xFF;
                 break;
+            case "huge":
+                bytes[0] = 0x7F; // declares about 2 GB of output
+                break;
             default:
                 bytes[3] ^= 0x01; // declared uncompressed length off by one
                 break;
@@ -156,6 +160,7 @@ public sealed class RDataTests : IDisposable
         var result = RLazyLoadDatabase.Open(rdx).Then(db => db.Read("frame"));
 
         Assert.Equal(DataErrorKind.Corrupt, result.Error!.Kind);
+        Assert.True(damage != "huge" || result.Error.Detail.Contains("impossible"), result.Error.Detail);
     }
 
     [Fact]

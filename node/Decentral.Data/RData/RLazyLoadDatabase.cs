@@ -72,9 +72,11 @@ public sealed class RLazyLoadDatabase
         }
 
         var expected = BinaryPrimitives.ReadInt32BigEndian(blob);
-        if (expected < 0)
+        // Deflate cannot expand data more than about 1032:1, so a larger claim is corruption,
+        // caught before it turns into a huge allocation.
+        if (expected < 0 || expected > (blob.Length - 4) * 1100L)
         {
-            throw new CorruptDataException($"declared uncompressed length {expected} is negative");
+            throw new CorruptDataException($"declared uncompressed length {expected} is impossible for {blob.Length - 4} compressed bytes");
         }
 
         // R marks bzip2 ('2') and xz ('Z') blobs with a type byte after the length; zlib has none
