@@ -83,6 +83,19 @@ public sealed class RDataTests : IDisposable
     }
 
     [Fact]
+    public void Read_NestingBeyondLimit_IsCorruptNotAStackOverflow()
+    {
+        RObject nested = new RInteger([1]);
+        for (var i = 0; i < 600; i++)
+        {
+            nested = new RList([nested]);
+        }
+
+        var error = Assert.Throws<CorruptDataException>(() => RSerializationReader.Read(RXdrWriter.Serialize(nested)));
+        Assert.Contains("nested deeper", error.Message);
+    }
+
+    [Fact]
     public void Read_TrailingBytes_IsCorrupt()
     {
         byte[] bytes = [.. RXdrWriter.Serialize(new RInteger([1])), 0];

@@ -22,7 +22,7 @@ internal sealed class RSerializationReader
     private const int HasAttrBit = 1 << 9, HasTagBit = 1 << 10;
 
     // Deep enough for any data object, shallow enough to fail before the stack does.
-    private const int MaxDepth = 2000;
+    private const int MaxDepth = 500;
 
     private readonly XdrInput input;
     private readonly List<RObject> references = [];
