@@ -31,7 +31,9 @@ public sealed class WireCodecRejectionTests
     public void Decode_TruncatedAtEveryPosition_IsTruncated(string sample)
     {
         var bytes = Encode(Samples[sample]);
-        Assert.True(_codec.Decode(bytes).Ok);
+        var whole = _codec.Decode(bytes);
+        Assert.True(whole.Ok, whole.ToString());
+        Assert.Null(MessageComparer.Difference(Samples[sample], whole.Message));
 
         for (var length = 0; length < bytes.Length; length++)
         {
