@@ -30,6 +30,9 @@ public sealed record RpcRejection(PeerId Peer, RpcRejectReason Reason, string De
 public sealed class GossipService : IAsyncDisposable
 {
     private static readonly RpcLimits Limits = new();
+
+    // from, seqno, signature, key, field tags and a topic of typical length, rounded up.
+    private const int MessageOverheadBytes = 1024;
     private readonly ILibp2pHost _host;
     private readonly GossipRouter _router;
     private readonly GossipServiceOptions _options;
@@ -113,8 +116,15 @@ public sealed class GossipService : IAsyncDisposable
     public void Unsubscribe(string topic) => Run(r => r.Unsubscribe(topic));
 
     /// <summary>Publishes <paramref name="data"/> on <paramref name="topic"/>.</summary>
+    /// <exception cref="ArgumentException">The message would exceed <see cref="GossipServiceOptions.MaxRpcBytes"/>.</exception>
     public PublishResult Publish(string topic, byte[] data)
     {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Length + MessageOverheadBytes > _options.MaxRpcBytes)
+        {
+            throw new ArgumentException($"{data.Length} bytes do not fit in one RPC of at most {_options.MaxRpcBytes} bytes; use the model transfer protocol.", nameof(data));
+        }
+
         var result = default(PublishResult);
         Run(r => result = r.Publish(topic, data));
         return result;
@@ -203,11 +213,13 @@ public sealed class GossipService : IAsyncDisposable
                 return;
             }
 
+            // Start and AddPeer under one lock hold: a writer that dies at once cannot end the
+            // session before the router knows the peer (which would leave a ghost peer behind).
             session.Start(stream, OnSessionEnded, _stopping.Token);
+            Run(r => r.AddPeer(session.Peer, protocol, stream.Connection.Direction == Direction.Outbound));
         }
 
         Log.PeerUp(_logger, session.Peer, stream.Protocol);
-        Run(r => r.AddPeer(session.Peer, protocol, stream.Connection.Direction == Direction.Outbound));
     }
 
     private void OnSessionEnded(GossipPeerSession session, string reason)
@@ -221,6 +233,13 @@ public sealed class GossipService : IAsyncDisposable
         }
 
         EndSession(session.Peer, reason);
+
+        // Our stream died but another connection to the peer may still be up (e.g. after a
+        // simultaneous dial): open a new stream on it. Each retry needs a successful open first.
+        if (!_stopping.IsCancellationRequested && _host.Connections.Any(c => c.RemotePeer == session.Peer && !c.IsClosed))
+        {
+            EnsureSession(session.Peer);
+        }
     }
 
     private void EndSession(PeerId peer, string reason)
