@@ -30,7 +30,6 @@ public sealed partial class ModestNode
         if (message.Round > AggregateEstimate)
         {
             AggregateEstimate = message.Round;
-            Checkpoint();
         }
 
         if (!_collecting.TryGetValue(message.Round, out var collection))

@@ -7,48 +7,49 @@ namespace Decentral.Protocol;
 public sealed partial class ModestNode
 {
     /// <summary>
-    /// Builds the view update for <paramref name="to"/>: the records that changed since this node
-    /// last sent to that peer, but never older than the start of the activity window (round
-    /// estimate − T): records outside the window describe inactive peers, which the receiver
-    /// would not sample anyway. A first contact therefore gets the window, not the whole view.
+    /// Builds the view update for <paramref name="to"/>: the records that changed since what the
+    /// receiver is known to have. That is the latest of (a) what this node last sent it (or, after
+    /// a merge that left both with the same membership, what it last received from it), (b) the
+    /// round the receiver was last active in (it received a sample's update then), and (c) the
+    /// start of the activity window (round estimate − T): older records describe inactive peers,
+    /// which nobody samples. Membership differences that slip through are caught by the digest.
     /// </summary>
     internal ViewUpdate BuildUpdate(PeerId to)
     {
         TouchSelf();
-        var since = WindowStartVersion();
+        var windowStart = RoundEstimate - _options.InactivityThreshold;
+        var since = VersionAtRound(windowStart);
         if (_sentVersion.TryGetValue(to, out var sent))
         {
             since = Math.Max(since, sent);
         }
 
         _sentVersion[to] = View.Version;
+        TrimCheckpoints(windowStart);
         return new ViewUpdate(View.ChangedSince(since), View.Digest, IsFull: false);
     }
 
-    // The first view version of the activity window: changes after the checkpoint of the first
-    // round >= (round estimate - T). Older checkpoints are dropped, keeping one predecessor.
-    private long WindowStartVersion()
+    // The view version when this node's round estimate first reached round: changes after it
+    // happened at that round or later. 0 when the round precedes this node's history.
+    private long VersionAtRound(long round)
     {
-        var windowStart = RoundEstimate - _options.InactivityThreshold;
-        var index = _checkpoints.FindIndex(c => c.Round >= windowStart);
-        if (index <= 0)
-        {
-            // The window reaches back to the start of this node's history: everything counts.
-            return 0;
-        }
+        var index = _checkpoints.FindIndex(c => c.Round >= round);
+        return index <= 0 ? 0 : _checkpoints[index].Version;
+    }
 
+    // Checkpoints before the window are no longer asked for; keep one predecessor so the first
+    // round of the window still resolves to its own version.
+    private void TrimCheckpoints(long windowStart)
+    {
+        var index = _checkpoints.FindIndex(c => c.Round >= windowStart);
         if (index > 1)
         {
             _checkpoints.RemoveRange(0, index - 1);
-            index = 1;
         }
-
-        return _checkpoints[index].Version;
     }
 
     private void MergeUpdate(PeerId from, ViewUpdate update)
     {
-        var estimateBefore = RoundEstimate;
         foreach (var record in update.Records)
         {
             if (record.Peer == Self)
@@ -57,18 +58,17 @@ public sealed partial class ModestNode
                 continue;
             }
 
-            if (View.Merge(record))
-            {
-                _maxLastActive = Math.Max(_maxLastActive, record.LastActiveRound);
-            }
+            MergeRecord(record);
         }
 
-        if (RoundEstimate > estimateBefore)
+        if (update.MembershipDigest == View.Digest)
         {
-            Checkpoint();
+            // Same membership after the merge: treat the sender as up to date with this view, so
+            // the next update to it does not echo back what it just sent (last-active rounds are
+            // soft state; the next deltas carry newer ones).
+            _sentVersion[from] = View.Version;
         }
-
-        if (!update.IsFull && update.MembershipDigest != View.Digest)
+        else if (!update.IsFull)
         {
             var round = RoundEstimate;
             if (!_lastResyncRound.TryGetValue(from, out var last) || round - last >= _options.ResyncCooldownRounds)
@@ -102,38 +102,33 @@ public sealed partial class ModestNode
         var probe = membershipIndex > known.MembershipIndex
             ? new PeerRecord(from, roundEstimate, membershipIndex, MembershipStatus.Join)
             : known with { LastActiveRound = roundEstimate };
-        if (View.Merge(probe))
-        {
-            _maxLastActive = Math.Max(_maxLastActive, roundEstimate);
-        }
+        MergeRecord(probe);
     }
 
     private void MarkActive(PeerId peer, long round)
     {
         var active = Math.Max(round, RoundEstimate);
-        if (View.Touch(peer, active))
-        {
-            _maxLastActive = Math.Max(_maxLastActive, active);
-        }
+        MergeRecord(View.TryGet(peer, out var r) ? r with { LastActiveRound = active } : new PeerRecord(peer, active, 0, MembershipStatus.Join));
     }
 
     private void TouchSelf()
     {
-        var before = RoundEstimate;
-        View.Merge(new PeerRecord(Self, before, MembershipIndex, MembershipStatus.Join));
-        if (_checkpoints.Count == 0 || _checkpoints[^1].Round < before)
-        {
-            Checkpoint();
-        }
+        MergeRecord(new PeerRecord(Self, RoundEstimate, MembershipIndex, MembershipStatus.Join));
     }
 
-    // Remembers which view version belonged to which round, to find the activity window's start.
-    private void Checkpoint()
+    // Every change of the view goes through here. Invariant kept for BuildUpdate: a record whose
+    // last-active round is L changed after the version of the first checkpoint with round >= L,
+    // because a checkpoint (L, version before the change) is added first when none reaches L.
+    private void MergeRecord(in PeerRecord record)
     {
-        var round = RoundEstimate;
-        if (_checkpoints.Count == 0 || _checkpoints[^1].Round < round)
+        if (_checkpoints.Count == 0 || _checkpoints[^1].Round < record.LastActiveRound)
         {
-            _checkpoints.Add((round, View.Version));
+            _checkpoints.Add((record.LastActiveRound, View.Version));
+        }
+
+        if (View.Merge(record))
+        {
+            _maxLastActive = Math.Max(_maxLastActive, record.LastActiveRound);
         }
     }
 
@@ -149,7 +144,7 @@ public sealed partial class ModestNode
 
         if (record.Status == MembershipStatus.Leave)
         {
-            View.Merge(record);
+            MergeRecord(record);
             return;
         }
 
@@ -162,8 +157,7 @@ public sealed partial class ModestNode
     {
         foreach (var record in _pendingJoins)
         {
-            View.Merge(record);
-            _maxLastActive = Math.Max(_maxLastActive, record.LastActiveRound);
+            MergeRecord(record);
         }
 
         _pendingJoins.Clear();

@@ -38,7 +38,6 @@ public sealed partial class ModestNode
         if (message.Round > TrainEstimate)
         {
             TrainEstimate = message.Round;
-            Checkpoint();
             if (_isTraining && _trainingRound < message.Round)
             {
                 _effects.CancelTraining(_trainingRound);

@@ -132,7 +132,7 @@ public sealed partial class ModestNode
         }
 
         MembershipIndex++;
-        View.Merge(new PeerRecord(Self, RoundEstimate, MembershipIndex, MembershipStatus.Leave));
+        MergeRecord(new PeerRecord(Self, RoundEstimate, MembershipIndex, MembershipStatus.Leave));
         Advertise(MembershipStatus.Leave);
         IsRunning = false;
         AbandonAll();

@@ -59,6 +59,7 @@ public sealed class ModestRun : IMessageHandler
             DefaultUploadBytesPerSecond = BytesPerSecond(scenario.Network.UploadMbps),
             DefaultDownloadBytesPerSecond = BytesPerSecond(scenario.Network.DownloadMbps),
         });
+        _hosts = new SimNodeHost[total];
         Recorder = new TelemetryRecorder(this, telemetry);
         _churnRandom = new Random(DeriveSeed(scenario.Seed, "churn"));
         _trainers = new ILocalTrainer?[total];
@@ -73,7 +74,6 @@ public sealed class ModestRun : IMessageHandler
 
         var founders = new SharedViewBase(ids.Take(scenario.Nodes).Select(p => new PeerRecord(p, 0, 1, MembershipStatus.Join)));
         var order = new SharedRoundOrder(ids);
-        _hosts = new SimNodeHost[total];
         for (var i = 0; i < total; i++)
         {
             var host = new SimNodeHost(this, i, ids[i]);

@@ -23,6 +23,7 @@ public sealed class TelemetryRecorder
     private readonly Dictionary<long, int> _sampleSends = [];
     private readonly Dictionary<ObservationKind, long> _observations = [];
     private readonly List<RoundRow> _rows = [];
+    private readonly int[] _trainings;
     private RoundRow? _open;
     private long _viewBytes;
     private long _fullViewBytes;
@@ -36,10 +37,14 @@ public sealed class TelemetryRecorder
     {
         _run = run;
         _output = output;
+        _trainings = new int[run.NodeSlots];
     }
 
     /// <summary>Latest round aggregated (0 before the first).</summary>
     public long LastRound { get; private set; }
+
+    /// <summary>How many rounds node slot <paramref name="index"/> started training.</summary>
+    public int TrainingsOf(int index) => _trainings[index];
 
     /// <summary>Rows written so far (including the open one).</summary>
     public IReadOnlyList<RoundRow> Rows => _open is null ? _rows : [.. _rows, _open];
@@ -81,6 +86,11 @@ public sealed class TelemetryRecorder
     internal void Observe(SimNodeHost host, ProtocolObservation observation)
     {
         _observations[observation.Kind] = _observations.GetValueOrDefault(observation.Kind) + 1;
+        if (observation.Kind == ObservationKind.TrainingStarted)
+        {
+            _trainings[host.Index]++;
+        }
+
         if (observation.Kind != ObservationKind.Aggregated || observation.Round < LastRound)
         {
             return;
