@@ -103,9 +103,11 @@ public sealed class Simulation
     public void Stop() => _stopRequested = true;
 
     /// <summary>Runs the next event; false when there is none.</summary>
-    public bool Step()
+    public bool Step() => StepUntil(long.MaxValue);
+
+    private bool StepUntil(long maxTime)
     {
-        if (!_queue.TryDequeue(out var next))
+        if (!_queue.TryDequeue(maxTime, out var next))
         {
             return false;
         }
@@ -162,7 +164,7 @@ public sealed class Simulation
                 return RunOutcome.EventLimitReached;
             }
 
-            if (!_queue.TryPeekTime(out long due) || due > maxTime)
+            if (!StepUntil(maxTime))
             {
                 if (maxTime == long.MaxValue)
                 {
@@ -173,7 +175,6 @@ public sealed class Simulation
                 return RunOutcome.TimeReached;
             }
 
-            Step();
             if (_stopRequested)
             {
                 _stopRequested = false;

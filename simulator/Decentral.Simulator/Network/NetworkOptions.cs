@@ -26,6 +26,9 @@ public sealed class NetworkOptions
     /// </summary>
     public long BandwidthThresholdBytes { get; init; } = 4096;
 
+    /// <summary>Initial number of in-flight message slots (they grow on demand); default 256.</summary>
+    public int InitialMessageCapacity { get; init; } = 256;
+
     /// <summary>Whether nodes start online; default true.</summary>
     public bool NodesStartOnline { get; init; } = true;
 
@@ -41,6 +44,7 @@ public sealed class NetworkOptions
         ValidateBandwidth(DefaultUploadBytesPerSecond, nameof(DefaultUploadBytesPerSecond));
         ValidateBandwidth(DefaultDownloadBytesPerSecond, nameof(DefaultDownloadBytesPerSecond));
         ArgumentOutOfRangeException.ThrowIfNegative(BandwidthThresholdBytes, nameof(BandwidthThresholdBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(InitialMessageCapacity, 1, nameof(InitialMessageCapacity));
     }
 
     internal static void ValidateBandwidth(double bytesPerSecond, string name)

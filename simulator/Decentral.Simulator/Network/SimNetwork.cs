@@ -32,7 +32,7 @@ public sealed partial class SimNetwork
     private readonly bool[] _online;
     private readonly int[] _group;
 
-    private MessageSlot[] _slots = new MessageSlot[256];
+    private MessageSlot[] _slots;
     private int _slotHigh;
     private int _freeSlot = None;
     private long _nextMessageId;
@@ -52,6 +52,7 @@ public sealed partial class SimNetwork
         _lossProbability = options.LossProbability;
         _lossRandom = new Random(options.Seed);
         _threshold = options.BandwidthThresholdBytes;
+        _slots = new MessageSlot[options.InitialMessageCapacity];
         NodeCount = options.NodeCount;
         _online = new bool[NodeCount];
         Array.Fill(_online, options.NodesStartOnline);
