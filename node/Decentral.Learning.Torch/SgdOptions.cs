@@ -1,8 +1,8 @@
 namespace Decentral.Learning.Torch;
 
 /// <summary>
-/// Local SGD settings shared by every trainer of a run. Defaults follow the MoDeST paper's
-/// image setup (lr 0.002 is theirs for CIFAR; 0.05 suits LeNet on MNIST-like data with batch 32).
+/// Local SGD settings shared by every trainer of a run. The defaults suit LeNet-5 on
+/// MNIST-like data; matrix factorisation usually wants its own learning rate.
 /// </summary>
 public sealed class SgdOptions
 {

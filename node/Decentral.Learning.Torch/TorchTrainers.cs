@@ -1,5 +1,6 @@
 using System.Collections;
 using Decentral.Data;
+using Decentral.Data.Partitioning;
 
 namespace Decentral.Learning.Torch;
 
@@ -48,15 +49,21 @@ public static class TorchTrainers
     public static TrainerSet ForImages(ImageDataset train, IReadOnlyList<int[]> partition, SgdOptions options, int seed)
     {
         ArgumentNullException.ThrowIfNull(train);
-        Check(partition, train.Count, options);
-        var pool = new ModelPool<LeNet5>(() => new LeNet5(train.Height, train.Width, train.Classes));
-        var trainers = new ILocalTrainer[partition.Count];
-        for (int k = 0; k < trainers.Length; k++)
-        {
-            trainers[k] = new ImageTrainer(pool, train, partition[k], options, Seeds.Mix(seed, k));
-        }
+        return Build(
+            LeNet5.LayoutId(train.Height, train.Width, train.Classes),
+            train.Count,
+            partition,
+            options,
+            () => new LeNet5(train.Height, train.Width, train.Classes),
+            (pool, indices, nodeSeed) => new ImageTrainer(pool, train, indices, options, nodeSeed),
+            seed);
+    }
 
-        return new TrainerSet(LeNet5.LayoutId(train.Height, train.Width, train.Classes), trainers, pool);
+    /// <summary>LeNet-5 trainers for the nodes of a <see cref="Partition"/> of <paramref name="train"/>.</summary>
+    public static TrainerSet ForImages(ImageDataset train, Partition partition, SgdOptions options, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        return ForImages(train, Indices(partition, train.Count), options, seed);
     }
 
     /// <summary>Matrix factorisation trainers, node k training on <c>partition[k]</c> of <paramref name="train"/>.</summary>
@@ -67,15 +74,21 @@ public static class TorchTrainers
     public static TrainerSet ForRatings(RatingsDataset train, IReadOnlyList<int[]> partition, SgdOptions options, int seed)
     {
         ArgumentNullException.ThrowIfNull(train);
-        Check(partition, train.Count, options);
-        var pool = new ModelPool<MatrixFactorization>(() => new MatrixFactorization(train.UserCount, train.ItemCount));
-        var trainers = new ILocalTrainer[partition.Count];
-        for (int k = 0; k < trainers.Length; k++)
-        {
-            trainers[k] = new RatingsTrainer(pool, train, partition[k], options, Seeds.Mix(seed, k));
-        }
+        return Build(
+            MatrixFactorization.LayoutId(train.UserCount, train.ItemCount),
+            train.Count,
+            partition,
+            options,
+            () => new MatrixFactorization(train.UserCount, train.ItemCount),
+            (pool, indices, nodeSeed) => new RatingsTrainer(pool, train, indices, options, nodeSeed),
+            seed);
+    }
 
-        return new TrainerSet(MatrixFactorization.LayoutId(train.UserCount, train.ItemCount), trainers, pool);
+    /// <summary>Matrix factorisation trainers for the nodes of a <see cref="Partition"/> of <paramref name="train"/>.</summary>
+    public static TrainerSet ForRatings(RatingsDataset train, Partition partition, SgdOptions options, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        return ForRatings(train, Indices(partition, train.Count), options, seed);
     }
 
     /// <summary>Mean rating of <paramref name="train"/>, the usual starting global bias for <see cref="RatingsTask"/>.</summary>
@@ -85,7 +98,15 @@ public static class TorchTrainers
         return train.Count == 0 ? 0f : (float)train.Ratings.Average(r => (double)r);
     }
 
-    private static void Check(IReadOnlyList<int[]> partition, int count, SgdOptions options)
+    private static TrainerSet Build<TModel>(
+        string layoutId,
+        int sampleCount,
+        IReadOnlyList<int[]> partition,
+        SgdOptions options,
+        Func<TModel> createModel,
+        Func<ModelPool<TModel>, int[], int, ILocalTrainer> createTrainer,
+        int seed)
+        where TModel : TorchSharp.torch.nn.Module
     {
         ArgumentNullException.ThrowIfNull(partition);
         ArgumentNullException.ThrowIfNull(options);
@@ -95,11 +116,31 @@ public static class TorchTrainers
             ArgumentNullException.ThrowIfNull(part, nameof(partition));
             foreach (int index in part)
             {
-                if ((uint)index >= (uint)count)
+                if ((uint)index >= (uint)sampleCount)
                 {
-                    throw new ArgumentOutOfRangeException(nameof(partition), index, $"Index outside 0..{count - 1}.");
+                    throw new ArgumentOutOfRangeException(nameof(partition), index, $"Index outside 0..{sampleCount - 1}.");
                 }
             }
         }
+
+        var pool = new ModelPool<TModel>(createModel);
+        var trainers = new ILocalTrainer[partition.Count];
+        for (int k = 0; k < trainers.Length; k++)
+        {
+            trainers[k] = createTrainer(pool, partition[k], Seeds.Mix(seed, k));
+        }
+
+        return new TrainerSet(layoutId, trainers, pool);
+    }
+
+    private static int[][] Indices(Partition partition, int sampleCount)
+    {
+        ArgumentNullException.ThrowIfNull(partition);
+        if (partition.SampleCount != sampleCount)
+        {
+            throw new ArgumentException($"The partition covers {partition.SampleCount} samples, the dataset has {sampleCount}.", nameof(partition));
+        }
+
+        return Enumerable.Range(0, partition.NodeCount).Select(k => partition.Node(k).ToArray()).ToArray();
     }
 }

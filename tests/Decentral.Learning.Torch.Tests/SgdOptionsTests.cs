@@ -18,12 +18,4 @@ public sealed class SgdOptionsTests
 
         Assert.Throws<ArgumentOutOfRangeException>(() => options.Validate());
     }
-
-    [Fact]
-    public void ForImages_PartitionIndexOutOfRange_Throws()
-    {
-        var data = SyntheticData.Images(5, 1);
-
-        Assert.Throws<ArgumentOutOfRangeException>(() => TorchTrainers.ForImages(data, [[0, 5]], new SgdOptions(), 1));
-    }
 }
