@@ -1,0 +1,102 @@
+using Decentral.Core.Tests.TestKit;
+using Decentral.Protocol;
+using Xunit.Abstractions;
+
+namespace Decentral.Core.Tests.Protocol;
+
+public sealed class ModestHarnessTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan MessageDelay = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan TrainingTime = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxTime = TimeSpan.FromHours(2);
+
+    private static ModestOptions Options(double successFraction = 1.0) => new()
+    {
+        SampleSize = 5,
+        Aggregators = 1,
+        SuccessFraction = successFraction,
+        PingTimeout = TimeSpan.FromSeconds(2),
+        PingResend = TimeSpan.FromSeconds(1),
+        InactivityThreshold = 20,
+        AggregationTimeout = TimeSpan.FromSeconds(30),
+        MinModels = 2,
+        AckTimeout = TimeSpan.FromSeconds(40),
+        SendRetry = TimeSpan.FromSeconds(1),
+        MaxSendRetries = 2,
+        AdvertFanoutFactor = 2,
+    };
+
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(0)]
+    public void Run_30NodesAllUp_RoundsAdvancePast20WithEveryRoundAggregated(int trainingMs)
+    {
+        var h = new ProtocolHarness(30, Options(), seed: 1, MessageDelay, TimeSpan.FromMilliseconds(trainingMs));
+        h.StartAll(ProtocolHarness.InitialModel());
+
+        Assert.True(h.RunUntil(() => h.HighestAggregatedRound > 20, MaxTime), $"stuck at round {h.HighestAggregatedRound} after {h.Now}");
+
+        output.WriteLine($"training {trainingMs} ms: round {h.HighestAggregatedRound} at {h.Now}, {h.EventsProcessed} events");
+        Assert.Equal(Enumerable.Range(2, 20).Select(r => (long)r), h.AggregatedRounds.Keys.Take(20));
+        Assert.All(h.AggregatedRounds.Values, count => Assert.Equal(1, count));
+        Assert.All(h.TrainingsStarted.GroupBy(t => t.Round).Where(g => g.Key <= 20), g => Assert.Equal(5, g.Count()));
+        // Every trainer adds 1 to the same model and FedAvg of equal models is that model: round r's aggregate is r - 1.
+        var lastFull = h.Log.Last(l => l.Contains(" Aggregated r20 ", StringComparison.Ordinal));
+        Assert.EndsWith($"m{19 * 4}", lastFull, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_AggregatorsOfUpcomingRoundsCrash_RoundsStillAdvance()
+    {
+        var h = new ProtocolHarness(30, Options(successFraction: 0.8), seed: 3, MessageDelay, TrainingTime);
+        h.StartAll(ProtocolHarness.InitialModel());
+        Assert.True(h.RunUntil(() => h.HighestAggregatedRound >= 5, MaxTime));
+
+        // Crash the would-be aggregator (first of the order) of each of rounds 7..12.
+        var crashed = Enumerable.Range(7, 6).Select(r => Array.IndexOf(h.Peers, TestPeers.OrderOf(h.Peers, r)[0])).Distinct().ToList();
+        crashed.ForEach(h.Crash);
+        var crashedAt = h.Log.Count;
+
+        Assert.True(h.RunUntil(() => h.HighestAggregatedRound > 20, MaxTime), $"stuck at round {h.HighestAggregatedRound} after {h.Now}");
+
+        output.WriteLine($"{crashed.Count} aggregators crashed: round {h.HighestAggregatedRound} at {h.Now}, {h.EventsProcessed} events");
+        Assert.DoesNotContain(h.Log.Skip(crashedAt), l => crashed.Any(c => l.Contains($" n{c} ", StringComparison.Ordinal)));
+        Assert.All(Enumerable.Range(7, 6), r => Assert.True(h.AggregatedRounds.ContainsKey(r), $"round {r} never aggregated"));
+    }
+
+    [Fact]
+    public void Run_ThirdOfNodesCrashBeforeStart_RoundsStillAdvance()
+    {
+        var h = new ProtocolHarness(30, Options(successFraction: 0.6), seed: 5, MessageDelay, TrainingTime);
+        for (var i = 0; i < 30; i += 3)
+        {
+            h.Crash(i);
+        }
+
+        h.StartAll(ProtocolHarness.InitialModel());
+
+        Assert.True(h.RunUntil(() => h.HighestAggregatedRound > 20, MaxTime), $"stuck at round {h.HighestAggregatedRound} after {h.Now}");
+        output.WriteLine($"10 of 30 crashed: round {h.HighestAggregatedRound} at {h.Now}");
+    }
+
+    [Fact]
+    public void Run_SameSeedTwice_ProducesIdenticalLogs()
+    {
+        var first = CrashRun(seed: 11);
+        var second = CrashRun(seed: 11);
+
+        Assert.True(first.Count > 100, $"only {first.Count} observations");
+        Assert.Equal(first, second);
+    }
+
+    private static List<string> CrashRun(int seed)
+    {
+        var h = new ProtocolHarness(30, Options(successFraction: 0.8), seed, MessageDelay, TrainingTime);
+        h.StartAll(ProtocolHarness.InitialModel());
+        h.RunUntil(() => h.HighestAggregatedRound >= 6, MaxTime);
+        h.Crash(Array.IndexOf(h.Peers, TestPeers.OrderOf(h.Peers, 8)[0]));
+        h.Crash(Array.IndexOf(h.Peers, TestPeers.OrderOf(h.Peers, 9)[1]));
+        h.RunUntil(() => h.HighestAggregatedRound >= 15, MaxTime);
+        return h.Log;
+    }
+}
