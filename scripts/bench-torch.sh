@@ -78,6 +78,8 @@ $steps steps three times; the median is reported.
 | flat parameter write + read (61,706 floats) | $(get "$work/cs.tsv" flat_write_read_us) us | | |
 | same, per 1M parameters | $(get "$work/cs.tsv" flat_write_read_us_per_1m_params) us | | |
 | evaluate 10,000 test images (batch 250) | $(get "$work/cs.tsv" evaluate_10k_ms) ms | | |
+| MF (20 factors, $(get "$work/cs.tsv" mf_parameters) parameters) train ratings/s, 1 thread | $(get "$work/cs.tsv" mf_train_ratings_per_s_1thread) | | |
+| MF evaluate 100,004 ratings (batch 250) | $(get "$work/cs.tsv" mf_evaluate_100k_ms) ms | | |
 
 How it was measured: the TorchSharp side is \`scripts/bench-torch/BenchTorch.cs\` (a .NET
 file-based app referencing Decentral.Learning.Torch, Release build), timing
@@ -87,5 +89,13 @@ included. CPU time is the process's user+system time over the same interval. The
 is \`scripts/bench-torch-reference.py\`: the same architecture, \`torch.optim.SGD\`, batches
 indexed from a preloaded tensor. RSS values are VmRSS / VmHWM from /proc/self/status; the
 RSS after data load includes the 60,000 + 10,000 images as float32 (about 220 MB).
+The MF rows use random ratings with MovieLens's id spaces (671 users, 9066 items), 100,004
+ratings, lr 0.05, momentum 0.9, batch 32.
+
+Loading on Debian 12: libLibTorchSharp.so asks for GLIBCXX_3.4.32, which Debian 12's
+libstdc++ lacks. Decentral.Learning.Torch excludes TorchSharp's own copy and ships one made at
+build time by an MSBuild task (node/Decentral.Learning.Torch/build/TorchNativePatch.cs) that
+marks that one requirement weak when the system libstdc++ lacks the version; nothing is
+needed by hand, here or on newer systems, where the copy is left unchanged.
 MD
 log "wrote $out"
