@@ -144,11 +144,16 @@ public sealed class HostTests
     {
         await using var a = await TestHost.StartAsync(1);
         await using var b = await TestHost.StartAsync(2);
-        b.Host.SetStreamHandler("/boom/1.0.0", (_, _) => throw new InvalidOperationException("handler bug"));
+        b.Host.SetStreamHandler("/boom/1.0.0", async (stream, ct) =>
+        {
+            await stream.ReadExactlyAsync(new byte[1], ct);
+            throw new InvalidOperationException("handler bug");
+        });
         Assert.True((await a.Host.DialAsync(b.Address, Bounded.Token())).IsConnected);
 
         var opened = await a.Host.OpenStreamAsync(b.Host.PeerId, ["/boom/1.0.0"], Bounded.Token());
-        Assert.True(opened.IsOpened);
+        Assert.True(opened.IsOpened, opened.Reason);
+        await opened.Stream.WriteAsync(new byte[1]);
         await Assert.ThrowsAsync<IOException>(() => opened.Stream.ReadAsync(new byte[1]).AsTask().Within());
         Assert.Equal(PingStatus.Ok, (await a.Host.PingAsync(b.Host.PeerId, Bounded.Token())).Status);
     }

@@ -110,11 +110,7 @@ public sealed class NoiseTests
     public async Task SecureStream_TamperedFrame_FailsWithBadTag()
     {
         await using var pair = await SocketPair.CreateAsync();
-        using var a = Identity(1);
-        using var b = Identity(2);
-        var responder = NoiseHandshake.RunAsync(pair.Server, b, false, [], null, Bounded.Token());
-        _ = await NoiseHandshake.RunAsync(pair.Client, a, true, [], null, Bounded.Token()).Within();
-        var secure = (await responder.Within()).Stream!;
+        var secure = await ResponderAfterHandshakeAsync(pair);
 
         // A frame of 20 bytes (4 plaintext + a tag) that was not produced with the session key.
         var frame = new byte[22];
@@ -128,14 +124,20 @@ public sealed class NoiseTests
     public async Task SecureStream_FrameShorterThanTag_IsRejected()
     {
         await using var pair = await SocketPair.CreateAsync();
+        var secure = await ResponderAfterHandshakeAsync(pair);
+
+        await pair.Client.WriteAsync(new byte[] { 0x00, 0x05, 1, 2, 3, 4, 5 });
+        await Assert.ThrowsAsync<InvalidDataException>(() => secure.ReadAsync(new byte[16]).AsTask().Within());
+    }
+
+    /// <summary>Runs a good handshake and returns the responder's secure stream (the client side stays raw).</summary>
+    private static async Task<NoiseSecureStream> ResponderAfterHandshakeAsync(SocketPair pair)
+    {
         using var a = Identity(1);
         using var b = Identity(2);
         var responder = NoiseHandshake.RunAsync(pair.Server, b, false, [], null, Bounded.Token());
         _ = await NoiseHandshake.RunAsync(pair.Client, a, true, [], null, Bounded.Token()).Within();
-        var secure = (await responder.Within()).Stream!;
-
-        await pair.Client.WriteAsync(new byte[] { 0x00, 0x05, 1, 2, 3, 4, 5 });
-        await Assert.ThrowsAsync<InvalidDataException>(() => secure.ReadAsync(new byte[16]).AsTask().Within());
+        return (await responder.Within()).Stream!;
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace Decentral.Libp2p.Host;
 /// remote can send only as much as this side has read plus one window, so memory stays bounded.
 /// One reader and one writer may use the stream concurrently.
 /// </remarks>
-public abstract class Libp2pStream : Stream
+public abstract class Libp2pStream : AsyncDuplexStream
 {
     /// <summary>The negotiated protocol id.</summary>
     public abstract string Protocol { get; }
