@@ -49,7 +49,8 @@ internal static class DataFiles
 
     /// <summary>
     /// Decompresses a single-member gzip file and checks its trailer (CRC-32 and length of the
-    /// uncompressed data), which is how a truncated or damaged download is caught.
+    /// uncompressed data), which is how a truncated or damaged download is caught: GZipStream
+    /// itself does not check the trailer and decompresses a truncated file to a shorter one.
     /// </summary>
     /// <exception cref="CorruptDataException">The trailer does not match the decompressed data.</exception>
     public static byte[] Gunzip(byte[] compressed)
@@ -59,20 +60,25 @@ internal static class DataFiles
             throw new CorruptDataException($"a gzip file needs at least 18 bytes, this one has {compressed.Length}");
         }
 
-        byte[] data;
-        using (var input = new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress))
-        using (var output = new MemoryStream(compressed.Length * 4))
-        {
-            input.CopyTo(output);
-            data = output.ToArray();
-        }
-
         var expectedCrc = BinaryPrimitives.ReadUInt32LittleEndian(compressed.AsSpan(compressed.Length - 8));
         var expectedSize = BinaryPrimitives.ReadUInt32LittleEndian(compressed.AsSpan(compressed.Length - 4));
-        if ((uint)data.Length != expectedSize || Crc32.Compute(data) != expectedCrc)
+
+        // The trailer's size lets us decompress straight into an exact array (no growing buffer
+        // and final copy); deflate expands at most about 1032:1, so a bigger claim is damage.
+        if (expectedSize > Math.Min(Array.MaxLength, compressed.Length * 1100L))
         {
-            throw new CorruptDataException(
-                "gzip stream is damaged or truncated: its trailer does not match the decompressed data");
+            throw new CorruptDataException($"gzip stream is damaged or truncated: its trailer claims an impossible {expectedSize} bytes");
+        }
+
+        var data = new byte[expectedSize];
+        using (var input = new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress))
+        {
+            var read = input.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+            if (read != data.Length || input.ReadByte() != -1 || System.IO.Hashing.Crc32.HashToUInt32(data) != expectedCrc)
+            {
+                throw new CorruptDataException(
+                    "gzip stream is damaged or truncated: its trailer does not match the decompressed data");
+            }
         }
 
         return data;
