@@ -60,14 +60,22 @@ is_complete() {
   done
 }
 
+discard() {
+  local rel
+  for rel in $(files_of "$1"); do rm -f "$data_root/$rel"; done
+}
+
 # Checks every file of the dataset and names the first one that does not match.
 verify() {
   local rel actual
   for rel in $(files_of "$1"); do
     [[ -f "$data_root/$rel" ]] || die "$rel is missing after unpacking (did the package layout change?)."
     actual="$(sha256sum "$data_root/$rel" | cut -d' ' -f1)"
-    [[ "$actual" == "${SHA256[$rel]}" ]] ||
-      die "$rel has sha256 $actual, expected ${SHA256[$rel]}; the download is corrupt or a different version."
+    if [[ "$actual" != "${SHA256[$rel]}" ]]; then
+      # Remove the whole set so no program trains on data that failed verification.
+      discard "$1"
+      die "$rel has sha256 $actual, expected ${SHA256[$rel]}; the download is corrupt or a different version (files removed)."
+    fi
   done
 }
 
