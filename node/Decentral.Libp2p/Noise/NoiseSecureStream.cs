@@ -17,9 +17,11 @@ public sealed class NoiseSecureStream : AsyncDuplexStream
     private readonly Stream _inner;
     private readonly CipherState _send;
     private readonly CipherState _receive;
-    private readonly byte[] _readFrame = ArrayPool<byte>.Shared.Rent(NoiseHandshake.MaxMessageLength);
-    private readonly byte[] _plain = ArrayPool<byte>.Shared.Rent(MaxPlaintext);
-    private readonly byte[] _writeFrame = ArrayPool<byte>.Shared.Rent(2 + NoiseHandshake.MaxMessageLength);
+    private readonly byte[] _header = new byte[2];
+
+    // Pooled buffers are held only while a frame is in flight, so an idle connection (blocked
+    // reading a frame header) holds no large buffer.
+    private byte[]? _plain;
     private int _plainStart;
     private int _plainEnd;
     private int _disposed;
@@ -34,7 +36,7 @@ public sealed class NoiseSecureStream : AsyncDuplexStream
     /// <inheritdoc />
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        while (_plainStart == _plainEnd)
+        while (_plain is null)
         {
             if (!await ReadFrameAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -45,19 +47,33 @@ public sealed class NoiseSecureStream : AsyncDuplexStream
         var count = Math.Min(buffer.Length, _plainEnd - _plainStart);
         _plain.AsSpan(_plainStart, count).CopyTo(buffer.Span);
         _plainStart += count;
+        if (_plainStart == _plainEnd)
+        {
+            ArrayPool<byte>.Shared.Return(_plain);
+            _plain = null;
+        }
+
         return count;
     }
 
     /// <inheritdoc />
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        while (!buffer.IsEmpty)
+        var frame = ArrayPool<byte>.Shared.Rent(2 + Math.Min(buffer.Length, MaxPlaintext) + CipherState.TagLength);
+        try
         {
-            var chunk = Math.Min(buffer.Length, MaxPlaintext);
-            BinaryPrimitives.WriteUInt16BigEndian(_writeFrame, (ushort)(chunk + CipherState.TagLength));
-            _send.Encrypt([], buffer.Span[..chunk], _writeFrame.AsSpan(2));
-            await _inner.WriteAsync(_writeFrame.AsMemory(0, 2 + chunk + CipherState.TagLength), cancellationToken).ConfigureAwait(false);
-            buffer = buffer[chunk..];
+            while (!buffer.IsEmpty)
+            {
+                var chunk = Math.Min(buffer.Length, MaxPlaintext);
+                BinaryPrimitives.WriteUInt16BigEndian(frame, (ushort)(chunk + CipherState.TagLength));
+                _send.Encrypt([], buffer.Span[..chunk], frame.AsSpan(2));
+                await _inner.WriteAsync(frame.AsMemory(0, 2 + chunk + CipherState.TagLength), cancellationToken).ConfigureAwait(false);
+                buffer = buffer[chunk..];
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(frame);
         }
     }
 
@@ -75,12 +91,6 @@ public sealed class NoiseSecureStream : AsyncDuplexStream
             _inner.Dispose();
             _send.Dispose();
             _receive.Dispose();
-
-            // The arrays go back to the pool only here, after the socket is closed, because a
-            // pending read or write may still hold them until the close makes it fail.
-            ArrayPool<byte>.Shared.Return(_readFrame);
-            ArrayPool<byte>.Shared.Return(_plain);
-            ArrayPool<byte>.Shared.Return(_writeFrame);
         }
 
         base.Dispose(disposing);
@@ -88,8 +98,7 @@ public sealed class NoiseSecureStream : AsyncDuplexStream
 
     private async ValueTask<bool> ReadFrameAsync(CancellationToken cancellationToken)
     {
-        var header = _readFrame.AsMemory(0, 2);
-        var read = await _inner.ReadAtLeastAsync(header, 2, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        var read = await _inner.ReadAtLeastAsync(_header, 2, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
         if (read == 0)
         {
             return false;
@@ -100,24 +109,43 @@ public sealed class NoiseSecureStream : AsyncDuplexStream
             throw new InvalidDataException("Connection ended inside a Noise frame header.");
         }
 
-        var length = BinaryPrimitives.ReadUInt16BigEndian(_readFrame);
+        var length = BinaryPrimitives.ReadUInt16BigEndian(_header);
         if (length < CipherState.TagLength)
         {
             throw new InvalidDataException($"Noise frame of {length} bytes is shorter than a tag.");
         }
 
-        if (await _inner.ReadAtLeastAsync(_readFrame.AsMemory(0, length), length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) < length)
+        var frame = ArrayPool<byte>.Shared.Rent(length);
+        try
         {
-            throw new InvalidDataException("Connection ended inside a Noise frame (truncated).");
-        }
+            if (await _inner.ReadAtLeastAsync(frame.AsMemory(0, length), length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) < length)
+            {
+                throw new InvalidDataException("Connection ended inside a Noise frame (truncated).");
+            }
 
-        if (!_receive.TryDecrypt([], _readFrame.AsSpan(0, length), _plain))
+            if (length == CipherState.TagLength)
+            {
+                // An empty frame is legal; authenticate it and keep reading.
+                return _receive.TryDecrypt([], frame.AsSpan(0, length), [])
+                    ? true
+                    : throw new InvalidDataException("Noise frame failed to decrypt (bad AEAD tag).");
+            }
+
+            var plain = ArrayPool<byte>.Shared.Rent(length - CipherState.TagLength);
+            if (!_receive.TryDecrypt([], frame.AsSpan(0, length), plain))
+            {
+                ArrayPool<byte>.Shared.Return(plain);
+                throw new InvalidDataException("Noise frame failed to decrypt (bad AEAD tag).");
+            }
+
+            _plain = plain;
+            _plainStart = 0;
+            _plainEnd = length - CipherState.TagLength;
+            return true;
+        }
+        finally
         {
-            throw new InvalidDataException("Noise frame failed to decrypt (bad AEAD tag).");
+            ArrayPool<byte>.Shared.Return(frame);
         }
-
-        _plainStart = 0;
-        _plainEnd = length - CipherState.TagLength;
-        return true;
     }
 }
