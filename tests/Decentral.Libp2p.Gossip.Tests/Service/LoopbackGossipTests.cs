@@ -88,6 +88,25 @@ public sealed class LoopbackGossipTests
     }
 
     [Fact]
+    public async Task Peer_OnlyMeshSub10_NegotiatesFallbackProtocol()
+    {
+        await using var a = await LoopbackPeer.StartAsync(8);
+        using var oldIdentity = RouterNet.Identity(88);
+        await using var old = new Libp2pHost(oldIdentity, new Libp2pHostOptions(), TimeProvider.System);
+        var negotiated = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        old.SetStreamHandler(GossipProtocols.MeshSub10Id, async (stream, ct) =>
+        {
+            negotiated.TrySetResult(stream.Protocol);
+            await stream.CopyToAsync(Stream.Null, ct);
+        });
+
+        Assert.True((await old.DialAsync(a.Address)).IsConnected);
+
+        Assert.Equal(GossipProtocols.MeshSub10Id, await negotiated.Task.WaitAsync(LoopbackPeer.Timeout));
+        await a.WaitForRouterAsync(r => r.Peers.Contains(oldIdentity.PeerId), "a added the 1.0 peer");
+    }
+
+    [Fact]
     public async Task Disconnect_RemovesPeerFromRouter()
     {
         await using var a = await LoopbackPeer.StartAsync(6);
