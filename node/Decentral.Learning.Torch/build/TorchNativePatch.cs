@@ -196,7 +196,7 @@ public sealed class PatchTorchNative : Microsoft.Build.Utilities.Task
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(Destination)!);
-        string temp = Destination + ".tmp";
+        string temp = Destination + "." + Guid.NewGuid().ToString("N") + ".tmp";
         File.WriteAllBytes(temp, elf);
         // Replace rather than overwrite in place: a process may have the old copy mapped.
         if (File.Exists(Destination))
