@@ -84,18 +84,29 @@ public sealed partial class ModestNode
             return;
         }
 
-        var targets = aggregators.ToArray();
-        _random.Shuffle(targets);
-        ApplyPendingJoins();
-        foreach (var aggregator in targets)
+        // Concurrent failover searches can find the same replacement: send to each aggregator once
+        // and look further down the order for the ones another search already took.
+        var targets = aggregators.Where(a => !send.Tried.Contains(a)).ToArray();
+        var taken = aggregators.Count - targets.Length;
+        if (targets.Length > 0)
         {
-            send.Tried.Add(aggregator);
-            send.Awaiting.Add(aggregator);
-            SendTo(aggregator, new TrainedModel(round, send.Model, send.Samples, BuildUpdate(aggregator)));
+            _random.Shuffle(targets);
+            ApplyPendingJoins();
+            foreach (var aggregator in targets)
+            {
+                send.Tried.Add(aggregator);
+                send.Awaiting.Add(aggregator);
+                SendTo(aggregator, new TrainedModel(round, send.Model, send.Samples, BuildUpdate(aggregator)));
+            }
+
+            Observe(ObservationKind.TrainingSent, round, targets.Length);
+            _effects.SetTimer(new TimerKey(TimerKind.AckTimeout, round), _options.AckTimeout);
         }
 
-        Observe(ObservationKind.TrainingSent, round, targets.Length);
-        _effects.SetTimer(new TimerKey(TimerKind.AckTimeout, round), _options.AckTimeout);
+        if (taken > 0)
+        {
+            StartSearch(round, taken, SearchPurpose.FindAggregators, exclude: send.Tried);
+        }
     }
 
     private void OnAck(PeerId from, Ack ack)
@@ -134,9 +145,15 @@ public sealed partial class ModestNode
     }
 
     // The aggregator refused or vanished: mark it LEAVE and pick the next live one of the order.
+    // This node may have been its own aggregator (its round was dropped): it never marks itself
+    // LEAVE, which would spread through its view updates as if it had left.
     private void FailOver(TrainerSend send, PeerId aggregator)
     {
-        View.MarkLeave(aggregator);
+        if (aggregator != Self)
+        {
+            View.MarkLeave(aggregator);
+        }
+
         Observe(ObservationKind.AggregatorFailover, send.Round);
         StartSearch(send.Round, 1, SearchPurpose.FindAggregators, exclude: send.Tried);
     }

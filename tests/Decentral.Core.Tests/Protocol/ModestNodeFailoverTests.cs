@@ -1,0 +1,81 @@
+using Decentral.Core.Tests.TestKit;
+using Decentral.Identity;
+using Decentral.Membership;
+using Decentral.Protocol;
+
+namespace Decentral.Core.Tests.Protocol;
+
+public sealed class ModestNodeFailoverTests
+{
+    [Fact]
+    public void Nack_BothOfTwoAggregators_FailsOverToTwoDistinctNextAggregators()
+    {
+        var (f, k) = SentToTwoAggregators();
+        f.Effects.ClearRecorded();
+
+        f.Node.Receive(f.Other(k + 1, 0), new Ack(k + 1, Success: false));
+        f.Node.Receive(f.Other(k + 1, 1), new Ack(k + 1, Success: false));
+        f.AnswerPings();
+
+        var targets = f.Effects.SentOf<TrainedModel>().Select(t => t.To).ToList();
+        Assert.Equal(new[] { f.Other(k + 1, 2), f.Other(k + 1, 3) }.Order(), targets.Order());
+        Assert.Equal(2, f.Effects.ObservedOf(ObservationKind.AggregatorFailover).Count);
+    }
+
+    [Fact]
+    public void Ack_FromBothReplacementAggregators_ReleasesTrainerWithoutMarkingThemLeave()
+    {
+        var (f, k) = SentToTwoAggregators();
+        f.Node.Receive(f.Other(k + 1, 0), new Ack(k + 1, Success: false));
+        f.Node.Receive(f.Other(k + 1, 1), new Ack(k + 1, Success: false));
+        f.AnswerPings();
+
+        foreach (var target in f.Effects.SentOf<TrainedModel>().Skip(2).Select(t => t.To).Distinct())
+        {
+            f.Node.Receive(target, new Ack(k + 1, Success: true));
+        }
+
+        Assert.DoesNotContain(f.Effects.PendingTimers.Keys, t => t.Kind == TimerKind.AckTimeout);
+        Assert.All([f.Other(k + 1, 2), f.Other(k + 1, 3)], p => Assert.True(f.View.IsActive(p, k + 1, f.Options.InactivityThreshold)));
+    }
+
+    [Fact]
+    public void Nack_FromItselfAsAggregator_FailsOverWithoutMarkingItselfLeave()
+    {
+        // A long inactivity threshold keeps every founder active whatever round k turns out to be.
+        var options = NodeFixture.SmallOptions();
+        options.InactivityThreshold = 100_000;
+        var f = new NodeFixture(options: options, chooseSelf: peers => TestPeers.OrderOf(peers, 1)[20]);
+        f.Node.Start(NodeFixture.Model(0));
+        var k = f.FindRound(next => next[0] == f.Self, from: 3) - 1;
+        f.DeliverAggregate(f.Other(k, 0), k);
+        f.Node.TrainingCompleted(k, NodeFixture.Model(1), 10);
+        Assert.Empty(f.Effects.SentOf<TrainedModel>());
+
+        // Its own round gets one model of the MinModels = 2 needed: dropped, and it Nacks itself.
+        f.Fire(TimerKind.AggregationTimeout);
+        f.AnswerPings();
+
+        Assert.True(f.View.TryGet(f.Self, out var own));
+        Assert.Equal(MembershipStatus.Join, own.Status);
+        Assert.Single(f.Effects.ObservedOf(ObservationKind.AggregatorFailover));
+        Assert.Equal(f.Other(k + 1, 0), Assert.Single(f.Effects.SentOf<TrainedModel>()).To);
+        Assert.All(f.Effects.SentOf<TrainedModel>(), t => Assert.Contains(t.Message.View.Records, r => r.Peer == f.Self && r.Status == MembershipStatus.Join));
+    }
+
+    // A node that trained round k and sent to the two aggregators of k+1 (a = 2), none of them itself.
+    private static (NodeFixture F, long K) SentToTwoAggregators()
+    {
+        var options = NodeFixture.SmallOptions();
+        options.Aggregators = 2;
+        var f = new NodeFixture(options: options, chooseSelf: peers => TestPeers.OrderOf(peers, 1)[20]);
+        f.Node.Start(NodeFixture.Model(0));
+        var k = f.FindRound(next => Array.IndexOf(next, f.Self) >= 6, from: 3) - 1;
+        f.DeliverAggregate(f.Other(k, 0), k);
+        f.Node.TrainingCompleted(k, NodeFixture.Model(2), 10);
+        f.AnswerPings();
+        PeerId[] expected = [f.Other(k + 1, 0), f.Other(k + 1, 1)];
+        Assert.Equal(expected.Order(), f.Effects.SentOf<TrainedModel>().Select(t => t.To).Order());
+        return (f, k);
+    }
+}
