@@ -123,8 +123,10 @@ public sealed partial class GossipRouter
             }
 
             // Peer exchange entries are not dialled: the node's own discovery decides whom to connect to.
+            // One heartbeat of slack, so our clock running slightly ahead of the peer's never
+            // makes us re-graft inside its backoff (which it would count as misbehaviour).
             var backoff = prune.BackoffSeconds is { } seconds ? TimeSpan.FromSeconds(Math.Min(seconds, 24 * 3600)) : _options.PruneBackoff;
-            SetBackoff(prune.Topic, from, backoff);
+            SetBackoff(prune.Topic, from, backoff + _options.HeartbeatInterval);
         }
     }
 
@@ -137,6 +139,7 @@ public sealed partial class GossipRouter
         }
 
         var wanted = new List<MessageId>();
+        var unique = new HashSet<MessageId>();
         foreach (var id in ihave.MessageIds)
         {
             if (state.IdsAskedThisHeartbeat >= _options.MaxIHaveLength)
@@ -144,7 +147,7 @@ public sealed partial class GossipRouter
                 break;
             }
 
-            if (!_seen.Contains(id) && !wanted.Contains(id))
+            if (!_seen.Contains(id) && unique.Add(id))
             {
                 wanted.Add(id);
                 state.IdsAskedThisHeartbeat++;

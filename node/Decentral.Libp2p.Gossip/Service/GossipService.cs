@@ -300,7 +300,7 @@ public sealed class GossipService : IAsyncDisposable
             {
                 // Framing cannot be trusted past an oversized prefix: drop the stream, keep the connection.
                 stream.Reset();
-                Report(peer, RpcRejectReason.TooManyEntries, $"RPC of {length} bytes exceeds {_options.MaxRpcBytes}");
+                Report(peer, RpcRejectReason.Oversized, $"RPC of {length} bytes exceeds {_options.MaxRpcBytes}");
                 return "oversized RPC";
             }
 

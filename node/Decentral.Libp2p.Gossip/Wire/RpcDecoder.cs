@@ -21,6 +21,9 @@ public enum RpcRejectReason
 
     /// <summary>More entries than the configured limits allow.</summary>
     TooManyEntries,
+
+    /// <summary>A length prefix above the largest RPC accepted; the stream is dropped.</summary>
+    Oversized,
 }
 
 /// <summary>Outcome of decoding one RPC: the RPC, or a reject reason with detail for logs.</summary>

@@ -80,6 +80,7 @@ public sealed class LoopbackGossipTests
         await stream.WriteAsync(Varint.Encode(64UL * 1024 * 1024));
         await stream.FlushAsync();
         await rejections.WaitAsync(r => r.Count >= 3, LoopbackPeer.Timeout, "oversized RPC rejected");
+        Assert.Equal(RpcRejectReason.Oversized, rejections.Snapshot()[2].Reason);
         var ping = await raw.PingAsync(a.PeerId);
         Assert.Equal(PingStatus.Ok, ping.Status);
 
