@@ -102,6 +102,7 @@ public sealed class TelemetryRecorder
             return;
         }
 
+        var first = LastRound == 0;
         Flush();
         LastRound = observation.Round;
         var row = new RoundRow
@@ -126,7 +127,7 @@ public sealed class TelemetryRecorder
         row.TotalBytes = _bytesByKind.Sum();
         _sampleSends.Remove(observation.Round);
         var every = _run.Scenario.Learning.EvalEveryRounds;
-        if (observation.Model is { } model && (observation.Round % every == 0 || observation.Round == 1 || observation.Round >= _run.Scenario.Stop.Rounds))
+        if (observation.Model is { } model && (first || observation.Round % every == 0 || observation.Round >= _run.Scenario.Stop.Rounds))
         {
             row.Evaluation = _run.Learning.Task.Evaluate(model.Parameters);
         }
