@@ -46,9 +46,7 @@ public sealed class ModestNodeFailoverTests
         var options = NodeFixture.SmallOptions();
         options.InactivityThreshold = 100_000;
         var f = new NodeFixture(options: options, chooseSelf: peers => TestPeers.OrderOf(peers, 1)[20]);
-        f.Node.Start(NodeFixture.Model(0));
-        var k = f.FindRound(next => next[0] == f.Self, from: 3) - 1;
-        f.DeliverAggregate(f.Other(k, 0), k);
+        var k = f.StartTraining(next => next[0] == f.Self);
         f.Node.TrainingCompleted(k, NodeFixture.Model(1), 10);
         Assert.Empty(f.Effects.SentOf<TrainedModel>());
 
@@ -69,9 +67,7 @@ public sealed class ModestNodeFailoverTests
         var options = NodeFixture.SmallOptions();
         options.Aggregators = 2;
         var f = new NodeFixture(options: options, chooseSelf: peers => TestPeers.OrderOf(peers, 1)[20]);
-        f.Node.Start(NodeFixture.Model(0));
-        var k = f.FindRound(next => Array.IndexOf(next, f.Self) >= 6, from: 3) - 1;
-        f.DeliverAggregate(f.Other(k, 0), k);
+        var k = f.StartTraining(next => Array.IndexOf(next, f.Self) >= 6);
         f.Node.TrainingCompleted(k, NodeFixture.Model(2), 10);
         f.AnswerPings();
         PeerId[] expected = [f.Other(k + 1, 0), f.Other(k + 1, 1)];

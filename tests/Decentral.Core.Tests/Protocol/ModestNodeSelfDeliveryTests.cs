@@ -13,9 +13,7 @@ public sealed class ModestNodeSelfDeliveryTests
         options.SuccessFraction = 0.2;
         options.MinModels = 1;
         var f = new NodeFixture(options: options, chooseSelf: peers => TestPeers.OrderOf(peers, 1)[20]);
-        f.Node.Start(NodeFixture.Model(0));
-        var k = f.FindRound(next => next[0] == f.Self, from: 3) - 1;
-        f.DeliverAggregate(f.Other(k, 0), k);
+        var k = f.StartTraining(next => next[0] == f.Self);
 
         f.Node.TrainingCompleted(k, NodeFixture.Model(4), 10);
 
@@ -45,9 +43,7 @@ public sealed class ModestNodeSelfDeliveryTests
         options.SuccessFraction = 0.2;
         options.MinModels = 1;
         var f = new NodeFixture(options: options, chooseSelf: peers => TestPeers.OrderOf(peers, 1)[20]);
-        f.Node.Start(NodeFixture.Model(0));
-        var k = f.FindRound(next => next[0] == f.Self, from: 3) - 1;
-        f.DeliverAggregate(f.Other(k, 0), k);
+        var k = f.StartTraining(next => next[0] == f.Self);
         f.Node.Leave();
 
         f.Node.TrainingCompleted(k, NodeFixture.Model(4), 10);

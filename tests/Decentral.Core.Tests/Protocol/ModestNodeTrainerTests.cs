@@ -235,9 +235,7 @@ public sealed class ModestNodeTrainerTests
     internal static (NodeFixture F, long K, PeerId Aggregator) TrainingNode()
     {
         var f = new NodeFixture(chooseSelf: peers => TestPeers.OrderOf(peers, 1)[20]);
-        f.Node.Start(NodeFixture.Model(0));
-        var k = f.FindRound(next => next[0] != f.Self && next[1] != f.Self && next[2] != f.Self, from: 3) - 1;
-        f.DeliverAggregate(f.Other(k, 0), k);
+        var k = f.StartTraining(next => Array.IndexOf(next, f.Self) >= 3);
         Assert.Equal(k, Assert.Single(f.Effects.TrainingStarts).Round);
         return (f, k, f.Other(k + 1, 0));
     }

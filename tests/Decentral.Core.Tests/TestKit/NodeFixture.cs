@@ -85,6 +85,18 @@ public sealed class NodeFixture
     }
 
     /// <summary>
+    /// Starts the node and makes it train a round k (received from another peer) whose next order,
+    /// order(k+1), satisfies <paramref name="nextOrder"/>; returns k.
+    /// </summary>
+    public long StartTraining(Func<PeerId[], bool> nextOrder)
+    {
+        Node.Start(Model(0));
+        var k = FindRound(nextOrder, from: 3) - 1;
+        DeliverAggregate(Other(k, 0), k);
+        return k;
+    }
+
+    /// <summary>
     /// Answers every ping sent since the last call with a pong from its receiver, when
     /// <paramref name="alive"/> says it is alive (default: all are), until no new pings appear.
     /// </summary>
