@@ -20,7 +20,7 @@ namespace Decentral.Protocol;
 /// run at once, keyed by round. Messages to itself are delivered after the current event, never
 /// re-entrantly. One thread at a time: drivers serialize events per node.
 /// </remarks>
-public sealed partial class ModestNode
+public sealed partial class ModestNode : IProtocolNode
 {
     private readonly ModestOptions _options;
     private readonly IRoundOrder _order;

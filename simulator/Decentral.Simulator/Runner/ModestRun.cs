@@ -77,7 +77,7 @@ public sealed class ModestRun : IMessageHandler
         for (var i = 0; i < total; i++)
         {
             var host = new SimNodeHost(this, i, ids[i]);
-            host.Node = new ModestNode(ids[i], scenario.Protocol, new MembershipView(founders), order, host, new Random(DeriveSeed(scenario.Seed, "node", i)));
+            host.Node = ProtocolFactory.Create(scenario, new NodeContext(i, ids[i], ids, scenario.Nodes, new MembershipView(founders), order, host, new Random(DeriveSeed(scenario.Seed, "node", i))));
             _hosts[i] = host;
             if (i >= scenario.Nodes)
             {
@@ -108,7 +108,7 @@ public sealed class ModestRun : IMessageHandler
     public int OnlineNodes { get; private set; }
 
     /// <summary>The protocol node in slot <paramref name="index"/> (for inspection).</summary>
-    public ModestNode NodeAt(int index) => _hosts[index].Node;
+    public IProtocolNode NodeAt(int index) => _hosts[index].Node;
 
     /// <summary>Runs until the stop condition; <paramref name="progress"/> is called about every 1% of the target.</summary>
     public RunSummary Run(Action<RunProgress>? progress = null)

@@ -32,7 +32,7 @@ internal sealed class SimNodeHost : IProtocolEffects, ISimEventHandler
 
     public PeerId Peer { get; }
 
-    public ModestNode Node { get; set; } = null!;
+    public IProtocolNode Node { get; set; } = null!;
 
     /// <summary>True once started or joined; false before and after a crash or leave.</summary>
     public bool Alive { get; set; }

@@ -16,6 +16,11 @@ public sealed class Scenario
     /// <summary>Seed of everything random in the run (same seed, same telemetry bytes). Default 1.</summary>
     public int Seed { get; set; } = 1;
 
+    /// <summary>
+    /// The learning protocol: "modest" (default), or a baseline registered with the protocol factory.
+    /// </summary>
+    public string Algorithm { get; set; } = "modest";
+
     /// <summary>Founding nodes online at t=0. Default 100.</summary>
     public int Nodes { get; set; } = 100;
 

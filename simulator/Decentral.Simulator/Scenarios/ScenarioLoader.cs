@@ -80,6 +80,7 @@ public static class ScenarioLoader
         }
 
         Check(!string.IsNullOrWhiteSpace(s.Name) && s.Name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0, "name", "must be a non-empty file-name-safe string.");
+        Check(Runner.ProtocolFactory.Algorithms.ContainsKey(s.Algorithm), "algorithm", $"unknown algorithm \"{s.Algorithm}\" (known: {string.Join(", ", Runner.ProtocolFactory.Algorithms.Keys)}).");
         Check(s.Nodes >= 2, "nodes", $"must be at least 2 (got {s.Nodes}).");
         Check(s.Stop.Rounds >= 1, "stop.rounds", $"must be at least 1 (got {s.Stop.Rounds}).");
         Check(s.Stop.Time > TimeSpan.Zero, "stop.time", $"must be positive (got {s.Stop.Time}).");
