@@ -60,6 +60,7 @@ public sealed class ModestHarnessTests(ITestOutputHelper output)
         Assert.True(h.RunUntil(() => h.HighestAggregatedRound > 20, MaxTime), $"stuck at round {h.HighestAggregatedRound} after {h.Now}");
 
         output.WriteLine($"{crashed.Count} aggregators crashed: round {h.HighestAggregatedRound} at {h.Now}, {h.EventsProcessed} events");
+        output.WriteLine(string.Join(", ", h.Log.Select(l => l.Split(' ')[2]).GroupBy(k => k).Select(g => $"{g.Key} {g.Count()}")));
         Assert.DoesNotContain(h.Log.Skip(crashedAt), l => crashed.Any(c => l.Contains($" n{c} ", StringComparison.Ordinal)));
         Assert.All(Enumerable.Range(7, 6), r => Assert.True(h.AggregatedRounds.ContainsKey(r), $"round {r} never aggregated"));
     }
@@ -77,6 +78,33 @@ public sealed class ModestHarnessTests(ITestOutputHelper output)
 
         Assert.True(h.RunUntil(() => h.HighestAggregatedRound > 20, MaxTime), $"stuck at round {h.HighestAggregatedRound} after {h.Now}");
         output.WriteLine($"10 of 30 crashed: round {h.HighestAggregatedRound} at {h.Now}");
+        output.WriteLine(string.Join(", ", h.Log.Select(l => l.Split(' ')[2]).GroupBy(k => k).Select(g => $"{g.Key} {g.Count()}")));
+    }
+
+    [Fact]
+    public void Run_NodesLeaveAndOneReturns_RoundsAdvanceAndReturningNodeTrainsAgain()
+    {
+        var h = new ProtocolHarness(30, Options(successFraction: 0.8), seed: 9, MessageDelay, TrainingTime);
+        h.StartAll(ProtocolHarness.InitialModel());
+        Assert.True(h.RunUntil(() => h.HighestAggregatedRound >= 5, MaxTime));
+        int[] leaving = [2, 11, 17, 23];
+        foreach (var i in leaving)
+        {
+            h.Leave(i);
+        }
+
+        var leftAt = h.TrainingsStarted.Count;
+        Assert.True(h.RunUntil(() => h.HighestAggregatedRound >= 15, MaxTime), $"stuck at round {h.HighestAggregatedRound}");
+        Assert.DoesNotContain(h.TrainingsStarted.Skip(leftAt), t => leaving.Contains(t.Node));
+
+        h.Join(11);
+        var rejoinedAt = h.TrainingsStarted.Count;
+        Assert.True(h.RunUntil(() => h.TrainingsStarted.Skip(rejoinedAt).Any(t => t.Node == 11), MaxTime), "node 11 never trained again");
+
+        output.WriteLine($"4 left, 1 returned: trains again in round {h.TrainingsStarted.Last().Round} at {h.Now}");
+        output.WriteLine(string.Join(", ", h.Log.Select(l => l.Split(' ')[2]).GroupBy(k => k).Select(g => $"{g.Key} {g.Count()}")));
+        Assert.Equal(3, h.Nodes.Count(n => !n.IsRunning));
+        Assert.Equal(3, h.Nodes[11].MembershipIndex);
     }
 
     [Fact]

@@ -89,6 +89,12 @@ public sealed class ProtocolHarness
     /// <summary>Crashes node <paramref name="index"/>: it sends and receives nothing from now on.</summary>
     public void Crash(int index) => _crashed.Add(index);
 
+    /// <summary>Node <paramref name="index"/> leaves gracefully now (between events).</summary>
+    public void Leave(int index) => Nodes[index].Leave();
+
+    /// <summary>Node <paramref name="index"/> (re)joins now (between events).</summary>
+    public void Join(int index) => Nodes[index].Join();
+
     /// <summary>True when node <paramref name="index"/> crashed.</summary>
     public bool IsCrashed(int index) => _crashed.Contains(index);
 
