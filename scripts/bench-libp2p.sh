@@ -24,7 +24,7 @@ cat > "$work/bench.cs" <<CS
 $(sed -n '/^\/\/ BEGIN-CS$/,/^\/\/ END-CS$/p' "$0" | sed '1d;$d')
 CS
 
-(cd "$work" && timeout 900 dotnet run bench.cs -c Release -- "$mb" "$runs" "$idle") > "$work/dotnet.txt"
+(cd "$work" && timeout 900 dotnet run bench.cs -c Release -- "$mb" "$runs" "$idle") > "$work/dotnet.txt" || { cat "$work/dotnet.txt"; exit 1; }
 
 js_line="(js peers not installed: run npm ci in tests/interop)"
 if [ -d "$root/tests/interop/node_modules/libp2p" ]; then
