@@ -91,6 +91,8 @@ internal static class SummaryTable
             table.AddRow($"  {kind}", count.ToString("N0"));
         }
 
+        var process = System.Diagnostics.Process.GetCurrentProcess();
+        table.AddRow("managed heap after run / peak working set", $"{GC.GetTotalMemory(forceFullCollection: true) / 1e6:F0} MB / {process.PeakWorkingSet64 / 1e6:F0} MB");
         table.AddRow("events / wall time", $"{s.Events:N0} in {wall.TotalSeconds:F1} s ({s.Events / Math.Max(wall.TotalSeconds, 1e-3):N0}/s)");
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"telemetry: [link]{Markup.Escape(Path.Combine(outDir, "telemetry.jsonl"))}[/], summary: {Markup.Escape(Path.Combine(outDir, "summary.json"))}");
