@@ -46,6 +46,22 @@ public sealed class ModestHarnessTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Run_TwoAggregatorsPerRound_EachRoundTrainedOnceByFive()
+    {
+        var options = Options(successFraction: 0.8);
+        options.Aggregators = 2;
+        var h = new ProtocolHarness(30, options, seed: 2, MessageDelay, TrainingTime);
+        h.StartAll(ProtocolHarness.InitialModel());
+
+        Assert.True(h.RunUntil(() => h.HighestAggregatedRound > 20, MaxTime), $"stuck at round {h.HighestAggregatedRound} after {h.Now}");
+
+        output.WriteLine($"a = 2: round {h.HighestAggregatedRound} at {h.Now}; aggregations per round: {string.Join(" ", h.AggregatedRounds.Values)}");
+        Assert.All(h.AggregatedRounds.Values, count => Assert.InRange(count, 1, 2));
+        Assert.DoesNotContain(h.TrainingsStarted.GroupBy(t => t), g => g.Count() > 1);
+        Assert.All(h.TrainingsStarted.GroupBy(t => t.Round).Where(g => g.Key <= 20), g => Assert.Equal(5, g.Count()));
+    }
+
+    [Fact]
     public void Run_AggregatorsOfUpcomingRoundsCrash_RoundsStillAdvance()
     {
         var h = new ProtocolHarness(30, Options(successFraction: 0.8), seed: 3, MessageDelay, TrainingTime);

@@ -61,6 +61,49 @@ public sealed class ModestNodeFailoverTests
         Assert.All(f.Effects.SentOf<TrainedModel>(), t => Assert.Contains(t.Message.View.Records, r => r.Peer == f.Self && r.Status == MembershipStatus.Join));
     }
 
+    [Fact]
+    public void SendFailed_PingOrAck_IsNotRetried()
+    {
+        var (f, k, aggregator) = ModestNodeTrainerTests.SentToAggregator();
+
+        f.Node.SendFailed(aggregator, new Ping(1, k, 1));
+        f.Node.SendFailed(aggregator, new Ack(k, true));
+
+        Assert.DoesNotContain(f.Effects.PendingTimers.Keys, t => t.Kind == TimerKind.SendRetry);
+    }
+
+    [Fact]
+    public void SendFailed_AggregatedModelBeyondMaxRetries_IsDroppedWithoutFailover()
+    {
+        var (f, _) = ModestNodeAggregatorTests.AggregatedRound();
+        var (to, message) = f.Effects.SentOf<AggregatedModel>()[1];
+        f.Effects.ClearRecorded();
+
+        for (var attempt = 0; attempt <= f.Options.MaxSendRetries; attempt++)
+        {
+            f.Node.SendFailed(to, message);
+            f.Fire(TimerKind.SendRetry);
+        }
+
+        Assert.Equal(f.Options.MaxSendRetries, f.Effects.Sent.Count);
+        Assert.Empty(f.Effects.Observations);
+        Assert.DoesNotContain(f.Effects.PendingTimers.Keys, t => t.Kind == TimerKind.SendRetry);
+    }
+
+    [Fact]
+    public void SendRetry_AggregatedModelOvertakenByNewerRound_IsNotResent()
+    {
+        var (f, k) = ModestNodeAggregatorTests.AggregatedRound();
+        var (to, message) = f.Effects.SentOf<AggregatedModel>()[1];
+        f.Node.SendFailed(to, message);
+        f.DeliverAggregate(f.Other(k + 1, 0), k + 1);
+        f.Effects.ClearRecorded();
+
+        f.Fire(TimerKind.SendRetry);
+
+        Assert.Empty(f.Effects.SentOf<AggregatedModel>());
+    }
+
     // A node that trained round k and sent to the two aggregators of k+1 (a = 2), none of them itself.
     private static (NodeFixture F, long K) SentToTwoAggregators()
     {
