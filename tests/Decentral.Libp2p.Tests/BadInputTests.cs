@@ -29,13 +29,25 @@ public sealed class BadInputTests
         YamuxSynOnStreamZero,
     }
 
-    public static TheoryData<Attack> Attacks => [.. Enum.GetValues<Attack>()];
+    public static TheoryData<Attack, string> Attacks => new()
+    {
+        { Attack.MalformedVarint, "malformed varint" },
+        { Attack.LineOverCap, "cap 1024" },
+        { Attack.WrongHandshakeSignature, "does not verify" },
+        { Attack.GarbageHandshake, "noise" },
+        { Attack.BadAeadTag, "bad AEAD tag" },
+        { Attack.TruncatedFrame, "truncated" },
+        { Attack.UnknownYamuxType, "unknown yamux frame type 9" },
+        { Attack.YamuxDataBeyondWindow, "exceeds any window" },
+        { Attack.YamuxSynOnStreamZero, "on stream 0" },
+    };
 
     [Theory]
     [MemberData(nameof(Attacks))]
-    public async Task Host_BadInput_ClosesOffenderAndKeepsServingOthers(Attack attack)
+    public async Task Host_BadInput_ClosesOffenderWithLoggedReasonAndKeepsServingOthers(Attack attack, string loggedReason)
     {
-        await using var host = await TestHost.StartAsync(20);
+        var logs = new ListLoggerFactory();
+        await using var host = await TestHost.StartAsync(20, logs: logs);
         await using var good = await TestHost.StartAsync(21);
         Assert.True((await good.Host.DialAsync(host.Address, Bounded.Token())).IsConnected);
         var upgraded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -59,6 +71,7 @@ public sealed class BadInputTests
             await disconnected.Task.Within();
         }
 
+        await logs.WaitForAsync(loggedReason);
         Assert.All(host.Host.Connections, c => Assert.Equal(good.Host.PeerId, c.RemotePeer));
         Assert.Equal(PingStatus.Ok, (await good.Host.PingAsync(host.Host.PeerId, Bounded.Token())).Status);
         Assert.Equal(PingStatus.Ok, (await host.Host.PingAsync(good.Host.PeerId, Bounded.Token())).Status);

@@ -247,8 +247,8 @@ public sealed partial class Libp2pHost : ILibp2pHost
             _listeners.Clear();
         }
 
+        // _shutdown is not disposed: accept and dial paths may still read its token while racing the shutdown.
         await Task.WhenAll(_connections.Values.Select(c => c.CloseAsync())).ConfigureAwait(false);
-        _shutdown.Dispose();
     }
 
     private Libp2pConnection? FindConnection(PeerId peer) =>

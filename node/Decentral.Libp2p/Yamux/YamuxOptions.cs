@@ -7,16 +7,17 @@ public sealed class YamuxOptions
     public const int SpecInitialWindow = 256 * 1024;
 
     /// <summary>
-    /// Receive window per stream (default 256 KiB, at least <see cref="SpecInitialWindow"/>):
-    /// the most one stream buffers before its reader catches up.
+    /// Receive window per stream (default 1 MiB, at least <see cref="SpecInitialWindow"/>):
+    /// the most one stream buffers before its reader catches up. A session buffers at most
+    /// <see cref="MaxStreams"/> times this (256 MiB with the defaults, only if every stream is full).
     /// </summary>
     public int MaxStreamWindow { get; set; } = 1024 * 1024;
 
     /// <summary>Largest data frame we send (default 64 KiB).</summary>
     public int MaxFrameSize { get; set; } = 64 * 1024;
 
-    /// <summary>Maximum concurrently open streams per session (default 512); more are reset.</summary>
-    public int MaxStreams { get; set; } = 512;
+    /// <summary>Maximum concurrently open streams per session (default 256); more are reset.</summary>
+    public int MaxStreams { get; set; } = 256;
 
     /// <summary>Interval between keepalive pings; zero disables them (default 30 s).</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);

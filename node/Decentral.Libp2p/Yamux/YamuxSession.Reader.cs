@@ -55,7 +55,15 @@ internal sealed partial class YamuxSession
         {
             return;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ObjectDisposedException)
+        catch (InvalidDataException e)
+        {
+            // Bad frames below yamux (AEAD tag, truncated Noise frame): the remote's fault, but the
+            // encrypted channel is no longer in sync, so no GoAway is attempted.
+            reason = $"secure channel failed: {e.Message}";
+            goAway = null;
+            Log.ProtocolViolation(_logger, Connection.Id, reason);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             reason = $"transport failed: {e.Message}";
             goAway = null;

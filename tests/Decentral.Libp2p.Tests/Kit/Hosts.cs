@@ -19,14 +19,15 @@ internal sealed class TestHost : IAsyncDisposable
 
     public Multiaddr Address => Host.ListenAddresses[0].WithPeerId(Host.PeerId);
 
-    public static async Task<TestHost> StartAsync(int seed, Action<Libp2pHostOptions>? configure = null, string listen = "/ip4/127.0.0.1/tcp/0")
+    public static async Task<TestHost> StartAsync(int seed, Action<Libp2pHostOptions>? configure = null, string listen = "/ip4/127.0.0.1/tcp/0",
+        Microsoft.Extensions.Logging.ILoggerFactory? logs = null)
     {
         var seedBytes = new byte[32];
         new Random(seed).NextBytes(seedBytes);
         var identity = PeerIdentity.FromSeed(seedBytes);
         var options = new Libp2pHostOptions();
         configure?.Invoke(options);
-        var host = new Libp2pHost(identity, options, TimeProvider.System, null, new Random(seed));
+        var host = new Libp2pHost(identity, options, TimeProvider.System, logs, new Random(seed));
         var listening = await host.ListenAsync(Multiaddr.Parse(listen));
         Assert.True(listening.IsListening, listening.Error);
         return new TestHost(identity, host);
