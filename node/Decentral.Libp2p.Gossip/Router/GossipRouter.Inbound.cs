@@ -147,7 +147,11 @@ public sealed partial class GossipRouter
                 break;
             }
 
-            if (!_seen.Contains(id) && unique.Add(id))
+            if (_seen.Contains(id))
+            {
+                Counters.IHaveIdsAlreadySeen++;
+            }
+            else if (unique.Add(id))
             {
                 wanted.Add(id);
                 state.IdsAskedThisHeartbeat++;

@@ -71,6 +71,9 @@ public sealed class RouterCounters
     /// <summary>IHAVE entries received.</summary>
     public long IHaveReceived { get; internal set; }
 
+    /// <summary>Ids offered in IHAVE that we had already seen (shows that message ids agree across implementations).</summary>
+    public long IHaveIdsAlreadySeen { get; internal set; }
+
     /// <summary>Message ids requested by our IWANTs.</summary>
     public long IWantSent { get; internal set; }
 

@@ -68,4 +68,36 @@ public sealed class MixedMeshTests
         Assert.True(late.Gossip.Inspect(r => r.Counters.IWantSent) >= 4);
         Assert.True(late.Gossip.Inspect(r => r.Counters.IHaveReceived) >= 1);
     }
+
+    [Fact]
+    public async Task JsGossip_IHaveFromJs_UsesOurMessageIds()
+    {
+        await using var a = await LoopbackPeer.StartAsync(43);
+        await using var js = await JsPeer.StartAsync(Topic);
+        await using var late = await LoopbackPeer.StartAsync(44, new GossipOptions
+        {
+            D = 0, DLow = 0, DHigh = 0, DOut = 0, HeartbeatInterval = TimeSpan.FromMilliseconds(200),
+        });
+        a.Gossip.Subscribe(Topic);
+        late.Gossip.Subscribe(Topic);
+        Assert.True((await a.Host.DialAsync(Multiaddr.Parse(js.Address))).IsConnected);
+
+        // js dials the joiner, so the joiner refuses js's GRAFT and js must gossip to it.
+        js.Send(new { cmd = "dial", addr = $"{late.Address}/p2p/{late.PeerId}" });
+        var lateId = late.PeerId.ToString();
+        await js.Events.WaitAsync(e => e.LastOrDefault(x => JsPeer.Is(x, "heartbeat")) is { ValueKind: System.Text.Json.JsonValueKind.Object } hb
+            && hb.GetProperty("topicPeers").EnumerateArray().Any(p => p.GetString() == lateId)
+            && !hb.GetProperty("mesh").EnumerateArray().Any(p => p.GetString() == lateId)
+            && hb.GetProperty("mesh").GetArrayLength() == 1, Timeout, "js knows the joiner, outside its mesh, and meshed with a");
+
+        a.Gossip.Publish(Topic, "via-js-gossip"u8.ToArray());
+
+        await late.Messages.WaitAsync(m => m.Count >= 1, Timeout, "joiner got the message via js IHAVE/IWANT");
+        Assert.Equal(js.PeerId, late.Messages.Snapshot()[0].ReceivedFrom.ToString());
+
+        // js repeats IHAVE for a few heartbeats. If its ids equal ours, the repeats are recognized
+        // as seen and never asked for again; with different ids every repeat would cost an IWANT.
+        await late.WaitForRouterAsync(r => r.Counters.IHaveIdsAlreadySeen >= 1, "a repeated IHAVE recognized as seen");
+        Assert.Equal(1, late.Gossip.Inspect(r => r.Counters.IWantSent));
+    }
 }
