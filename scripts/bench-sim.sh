@@ -31,14 +31,16 @@ p10 16 ms, p90 133 ms, max 812 ms), nodes on sites round-robin. Workloads:
   model (10 Mbit/s up and down per node, shared between concurrent transfers, completion
   times recomputed when a transfer ends).
 
-**Columns.** Events are simulation events (a delivery, a transfer completion). `M events/s
-(wall)` is wall-clock throughput; `M events/CPU-s` divides by the CPU time this process used,
-which is the better number on a shared machine. Each row is the best of the repeats (by CPU
-rate). `bytes/node (live heap)` is the live managed heap after set-up and warm-up (all
-messages in flight) divided by N: it includes fixed costs (the 2^20-bucket timing wheel is
-8 MiB, the 227x227 latency matrix 0.8 MiB), which dominate at small N; at 10^5-10^6 it is
-the real per-node cost (node arrays, one pending event slot and one in-flight message slot
-per node). `bytes allocated/event` is managed allocation during the measured run divided by
+**Columns.** Each run measures 20 events per node (at least 2M, at most 10M) after a
+warm-up of 3 events per node. Events are simulation events (a delivery, a transfer
+completion). `M events/s (wall)` is wall-clock throughput; `M events/CPU-s` divides by the CPU
+time this process used, the better number on a shared machine. Each row is the best of the
+repeats by CPU rate (10^6-node rows run once). `bytes/node (live heap)` is the live managed
+heap after set-up and warm-up (all messages in flight) divided by N: it includes fixed costs
+(the 2^20-bucket timing wheel is 8 MiB, the 227x227 latency matrix 0.8 MiB), which dominate
+at small N; at 10^5-10^6 it is the real per-node cost (node arrays, one pending event slot
+and one in-flight message slot per node). `bytes allocated/event` is managed allocation
+during the measured run divided by
 events (0 = no garbage per event). One thread, workstation non-concurrent GC, Release build.
 
 HEADER
