@@ -10,7 +10,8 @@ public sealed partial class ModestNode
     // How many finished rounds to remember for ignoring late models.
     private const int DoneRoundsKept = 64;
     private readonly SortedDictionary<long, Collection> _collecting = [];
-    private readonly SortedSet<long> _doneRounds = [];
+    // Finished rounds: true when aggregated, false when dropped at the timeout.
+    private readonly SortedDictionary<long, bool> _doneRounds = [];
     private readonly Dictionary<long, Outgoing> _outgoing = [];
     private long _highestSent;
 
@@ -19,11 +20,15 @@ public sealed partial class ModestNode
         MergeUpdate(from, message.View);
         MarkActive(from, message.Round);
         var oldest = _collecting.Count > 0 ? _collecting.Keys.First() : long.MaxValue;
-        if (_doneRounds.Contains(message.Round) || message.Round <= _highestSent || message.Round < oldest && message.Round < AggregateEstimate)
+        var done = _doneRounds.TryGetValue(message.Round, out var aggregated);
+        if (done || message.Round <= _highestSent || message.Round < oldest && message.Round < AggregateEstimate)
         {
             // The round is over (or overtaken): release the trainer instead of letting it fail over.
+            // A round dropped here and not completed elsewhere is refused instead, so a late model
+            // follows the Nacked contributors to the next aggregator rather than being lost.
+            var refused = done && !aggregated && message.Round > _highestSent && message.Round > TrainEstimate;
             Observe(ObservationKind.StaleIgnored, message.Round);
-            SendTo(from, new Ack(message.Round, Success: true));
+            SendTo(from, new Ack(message.Round, Success: !refused));
             return;
         }
 
@@ -61,7 +66,7 @@ public sealed partial class ModestNode
         }
 
         _collecting.Remove(round);
-        MarkDone(round);
+        MarkDone(round, aggregated: false);
         Observe(ObservationKind.AggregationDropped, round, collection.Models.Count);
         foreach (var contributor in collection.Models.Keys)
         {
@@ -73,7 +78,7 @@ public sealed partial class ModestNode
     {
         _collecting.Remove(collection.Round);
         _effects.CancelTimer(new TimerKey(TimerKind.AggregationTimeout, collection.Round));
-        MarkDone(collection.Round);
+        MarkDone(collection.Round, aggregated: true);
 
         // Canonical order (by sender id) so every run sums in the same order: same bits out.
         var contributors = collection.Models.Keys.Order().ToArray();
@@ -141,12 +146,12 @@ public sealed partial class ModestNode
         Observe(ObservationKind.Aggregated, round, outgoing.Contributors.Length, outgoing.Model);
     }
 
-    private void MarkDone(long round)
+    private void MarkDone(long round, bool aggregated)
     {
-        _doneRounds.Add(round);
+        _doneRounds[round] = aggregated;
         while (_doneRounds.Count > DoneRoundsKept)
         {
-            _doneRounds.Remove(_doneRounds.Min);
+            _doneRounds.Remove(_doneRounds.Keys.First());
         }
     }
 

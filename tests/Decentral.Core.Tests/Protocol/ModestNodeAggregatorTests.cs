@@ -109,17 +109,32 @@ public sealed class ModestNodeAggregatorTests
     }
 
     [Fact]
-    public void TrainedModel_RoundDroppedAtTimeout_GetsAckTrueAndIsIgnored()
+    public void TrainedModel_RoundDroppedAtTimeout_IsRefusedSoTheTrainerFailsOver()
     {
         var (f, k) = IdleAggregator();
         f.DeliverTrained(Contributors(f, k, 1)[0], k);
         f.Fire(TimerKind.AggregationTimeout);
         f.Effects.ClearRecorded();
+        var late = f.Other(k, 25);
+
+        f.DeliverTrained(late, k);
+
+        Assert.Equal((late, new Ack(k, false)), Assert.Single(f.Effects.SentOf<Ack>()));
+        Assert.DoesNotContain(f.Effects.PendingTimers.Keys, t => t.Kind == TimerKind.AggregationTimeout);
+    }
+
+    [Fact]
+    public void TrainedModel_RoundDroppedHereButAggregatedElsewhere_GetsAckTrue()
+    {
+        var (f, k) = IdleAggregator();
+        f.DeliverTrained(Contributors(f, k, 1)[0], k);
+        f.Fire(TimerKind.AggregationTimeout);
+        f.DeliverAggregate(f.Other(k, 0), k);
+        f.Effects.ClearRecorded();
 
         f.DeliverTrained(f.Other(k, 25), k);
 
         Assert.True(Assert.Single(f.Effects.SentOf<Ack>()).Message.Success);
-        Assert.DoesNotContain(f.Effects.PendingTimers.Keys, t => t.Kind == TimerKind.AggregationTimeout);
     }
 
     [Fact]
