@@ -140,6 +140,33 @@ public sealed class HostTests
     }
 
     [Fact]
+    public async Task Streams_OpenedAndDisposed_AreReleasedOnTheDialer()
+    {
+        await using var a = await TestHost.StartAsync(1);
+        await using var b = await TestHost.StartAsync(2);
+        b.Host.SetStreamHandler(Echo, EchoAsync);
+        var dial = await a.Host.DialAsync(b.Address, Bounded.Token());
+        Assert.True(dial.IsConnected);
+        var connection = (Libp2pConnection)dial.Connection;
+
+        for (var i = 0; i < 50; i++)
+        {
+            var opened = await connection.OpenStreamAsync([Echo], Bounded.Token());
+            Assert.True(opened.IsOpened, opened.Reason);
+            await using var stream = opened.Stream;
+            await stream.WriteAsync(new byte[] { (byte)i });
+            await stream.CloseWriteAsync();
+            var echoed = new byte[2];
+            Assert.Equal(1, await stream.ReadAtLeastAsync(echoed, 2, throwOnEndOfStream: false).AsTask().Within());
+            Assert.Equal((byte)i, echoed[0]);
+        }
+
+        // Both sides closed every echo stream, so the session keeps none of them. At most the two
+        // identify streams (ours and the remote's) may still be finishing concurrently.
+        Assert.InRange(connection.StreamCount, 0, 2);
+    }
+
+    [Fact]
     public async Task Handler_Throwing_ResetsStreamOnly()
     {
         await using var a = await TestHost.StartAsync(1);
