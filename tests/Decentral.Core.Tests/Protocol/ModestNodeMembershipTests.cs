@@ -1,6 +1,7 @@
 using Decentral.Core.Tests.TestKit;
 using Decentral.Membership;
 using Decentral.Protocol;
+using Decentral.Sampling;
 
 namespace Decentral.Core.Tests.Protocol;
 
@@ -98,6 +99,36 @@ public sealed class ModestNodeMembershipTests
         Assert.Equal(f.Peers.Where(p => p != f.Self).Order(), adverts.Select(a => a.To).Order());
         Assert.All(adverts, a => Assert.Equal((f.Self, 2L, MembershipStatus.Join), (a.Message.Record.Peer, a.Message.Record.MembershipIndex, a.Message.Record.Status)));
         Assert.True(f.Node.IsRunning);
+    }
+
+    [Fact]
+    public void Join_NewcomerNotInItsOwnView_AdvertsJoinWithIndexOne()
+    {
+        var others = TestPeers.Range(6);
+        var effects = new RecordingEffects();
+        var node = new ModestNode(Newcomer, NodeFixture.SmallOptions(), new MembershipView(TestPeers.FoundersBase(others)), new ViewRoundOrder(), effects, new Random(3));
+
+        node.Join();
+
+        Assert.Equal(others.Order(), effects.SentOf<Advert>().Select(a => a.To).Order());
+        Assert.All(effects.SentOf<Advert>(), a => Assert.Equal(new PeerRecord(Newcomer, 0, 1, MembershipStatus.Join), a.Message.Record));
+        Assert.True(node.View.IsActive(Newcomer, 1, 20));
+    }
+
+    [Fact]
+    public void Join_AfterLeave_AdvertsJoinWithIndexAboveTheLeave()
+    {
+        var f = new NodeFixture(peerCount: 8);
+        f.Node.Start(NodeFixture.Model(0));
+        f.Node.Leave();
+        f.Effects.ClearRecorded();
+
+        f.Node.Join();
+
+        Assert.Equal(3, f.Node.MembershipIndex);
+        Assert.All(f.Effects.SentOf<Advert>(), a => Assert.Equal((3L, MembershipStatus.Join), (a.Message.Record.MembershipIndex, a.Message.Record.Status)));
+        Assert.True(f.View.TryGet(f.Self, out var own));
+        Assert.Equal((3L, MembershipStatus.Join), (own.MembershipIndex, own.Status));
     }
 
     [Fact]
