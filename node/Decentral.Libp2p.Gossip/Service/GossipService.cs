@@ -190,8 +190,9 @@ public sealed class GossipService : IAsyncDisposable
         {
             result = await _host.OpenStreamAsync(session.Peer, GossipProtocols.Supported, _stopping.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
         {
+            // The service or the host is shutting down.
             session.Fail();
             return;
         }
