@@ -77,6 +77,7 @@ $steps steps three times; the median is reported.
 | peak RSS at the end (2 threads, evaluation) | $(get "$work/cs.tsv" rss_end_peak_mb) MB | | |
 | flat parameter write + read (61,706 floats) | $(get "$work/cs.tsv" flat_write_read_us) us | | |
 | same, per 1M parameters | $(get "$work/cs.tsv" flat_write_read_us_per_1m_params) us | | |
+| test accuracy after one $steps-step run from the seeded start | $(get "$work/cs.tsv" test_accuracy_after_run) | | |
 | evaluate 10,000 test images (batch 250) | $(get "$work/cs.tsv" evaluate_10k_ms) ms | | |
 | MF (20 factors, $(get "$work/cs.tsv" mf_parameters) parameters) train ratings/s, 1 thread | $(get "$work/cs.tsv" mf_train_ratings_per_s_1thread) | | |
 | MF evaluate 100,004 ratings (batch 250) | $(get "$work/cs.tsv" mf_evaluate_100k_ms) ms | | |

@@ -55,6 +55,8 @@ for (int r = 0; r < Repeats; r++)
 Emit("train_samples_per_s_1thread", Median(single).ToString("F0"));
 Emit("train_samples_per_s_1thread_all", string.Join(" ", single.Select(s => s.ToString("F0"))));
 Emit("train_samples_per_cpu_s_1thread", Median(singleCpu).ToString("F0"));
+var trained = task.Evaluate(result);
+Emit("test_accuracy_after_run", trained.Accuracy.ToString("F3"));
 Emit("rss_training_peak_mb", RssMb("VmHWM"));
 
 var pair = new List<double>();
