@@ -34,6 +34,24 @@ public sealed class YamuxTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PingFlood_FromPeerThatDoesNotRead_ClosesSessionWithBoundedQueue()
+    {
+        await using var small = await SocketPair.CreateAsync(bufferSize: 4096);
+        await using var session = new YamuxSession(small.Server, false, new YamuxOptions(), _time, NullLogger.Instance, new FakeConnection());
+        session.Start(_ => Task.CompletedTask);
+        var flood = new byte[YamuxHeader.Size * 50_000];
+        for (var i = 0; i < 50_000; i++)
+        {
+            new YamuxHeader(YamuxFrameType.Ping, YamuxFlags.Syn, 0, (uint)i).Write(flood.AsSpan(i * YamuxHeader.Size));
+        }
+
+        // Written in the background: once the session stops reading, this write may never finish.
+        _ = small.Client.WriteAsync(flood).AsTask();
+
+        Assert.Contains("does not read", await session.Completion.Within(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task InboundStream_SynDataFin_IsAckedAndReadToEnd()
     {
         await using var session = Start(dialer: false);

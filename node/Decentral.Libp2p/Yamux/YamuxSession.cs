@@ -24,6 +24,9 @@ public static class YamuxProtocol
 /// </remarks>
 internal sealed partial class YamuxSession : IAsyncDisposable
 {
+    /// <summary>Control frames that may wait for the transport at once before the session is closed.</summary>
+    public const int MaxPendingControlFrames = 1024;
+
     private readonly Stream _transport;
     private readonly bool _isDialer;
     private readonly TimeProvider _time;
@@ -41,6 +44,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     private bool _pingOutstanding;
     private bool _goAwayReceived;
     private int _closed;
+    private int _pendingControlFrames;
 
     public YamuxSession(Stream transport, bool isDialer, YamuxOptions options, TimeProvider time, ILogger logger, ILibp2pConnection connection)
     {
@@ -145,10 +149,36 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends a control frame from a synchronous path (dispose/reset); failures close the session.</summary>
-    public void SendInBackground(YamuxHeader header) => _ = TrySendAsync(header, default, CancellationToken.None).AsTask();
+    /// <summary>
+    /// Sends a control frame without waiting (read loop, dispose, reset); failures close the session.
+    /// A remote that makes us queue control frames (pings, SYNs) without reading our answers is
+    /// cut off once <see cref="MaxPendingControlFrames"/> are queued, so the queue stays bounded.
+    /// </summary>
+    public void SendInBackground(YamuxHeader header)
+    {
+        if (Interlocked.Increment(ref _pendingControlFrames) > MaxPendingControlFrames)
+        {
+            Interlocked.Decrement(ref _pendingControlFrames);
+            _ = CloseCoreAsync($"remote does not read: {MaxPendingControlFrames} control frames queued", null);
+            return;
+        }
+
+        _ = SendControlAsync(header);
+    }
 
     public void Remove(uint id) => _streams.TryRemove(id, out _);
+
+    private async Task SendControlAsync(YamuxHeader header)
+    {
+        try
+        {
+            await TrySendAsync(header, default, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _pendingControlFrames);
+        }
+    }
 
     /// <summary>Sends GoAway (normal) and closes the session.</summary>
     public Task CloseAsync(string reason) => CloseCoreAsync(reason, YamuxHeader.GoAwayNormal);

@@ -16,7 +16,7 @@ internal sealed class SocketPair : IAsyncDisposable
 
     public NetworkStream Server { get; }
 
-    public static async Task<SocketPair> CreateAsync(AddressFamily family = AddressFamily.InterNetwork)
+    public static async Task<SocketPair> CreateAsync(AddressFamily family = AddressFamily.InterNetwork, int? bufferSize = null)
     {
         var loopback = family == AddressFamily.InterNetwork ? IPAddress.Loopback : IPAddress.IPv6Loopback;
         using var listener = new TcpListener(loopback, 0);
@@ -25,6 +25,12 @@ internal sealed class SocketPair : IAsyncDisposable
         var accept = listener.AcceptSocketAsync();
         await client.ConnectAsync(listener.LocalEndpoint);
         var server = await accept;
+        if (bufferSize is { } size)
+        {
+            client.ReceiveBufferSize = size;
+            server.SendBufferSize = size;
+        }
+
         return new SocketPair(new NetworkStream(client, true), new NetworkStream(server, true));
     }
 
