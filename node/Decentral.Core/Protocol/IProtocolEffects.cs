@@ -20,6 +20,12 @@ public enum TimerKind : byte
 
     /// <summary>A trainer waited too long for the aggregator's Ack.</summary>
     AckTimeout = 5,
+
+    /// <summary>A baseline's synchronous round waits no longer for its neighbours' models.</summary>
+    RoundTimeout = 6,
+
+    /// <summary>A Gossip Learning node pushes its model to a random peer.</summary>
+    GossipPeriod = 7,
 }
 
 /// <summary>Identifies one timer of a node; setting an existing key replaces it.</summary>

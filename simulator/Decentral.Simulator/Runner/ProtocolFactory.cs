@@ -1,3 +1,4 @@
+using Decentral.Baselines;
 using Decentral.Identity;
 using Decentral.Membership;
 using Decentral.Protocol;
@@ -19,7 +20,10 @@ public sealed record NodeContext(int Index, PeerId Self, IReadOnlyList<PeerId> A
 
 /// <summary>
 /// Creates the protocol node a scenario asks for. <see cref="Algorithms"/> maps algorithm names
-/// to constructors; "modest" is built in, baselines register themselves here.
+/// to constructors: "modest", and the baselines "fedavg" (server = slot 0, s = protocol.sampleSize),
+/// "dpsgd" (graph over the founders), "gossip" and "epidemic" (fan-out s = protocol.sampleSize).
+/// Every node of a baseline observes <see cref="ObservationKind.Aggregated"/> with its averaged
+/// model per round (gossip: per period tick); telemetry keeps the first node to reach each round.
 /// </summary>
 public static class ProtocolFactory
 {
@@ -27,7 +31,13 @@ public static class ProtocolFactory
     public static Dictionary<string, Func<Scenario, NodeContext, IProtocolNode>> Algorithms { get; } = new(StringComparer.Ordinal)
     {
         ["modest"] = (scenario, c) => new ModestNode(c.Self, scenario.Protocol, c.View, c.Order, c.Effects, c.Random),
+        ["fedavg"] = (scenario, c) => new FedAvgNode(c.Self, c.AllPeers[0], Founders(c), scenario.Protocol.SampleSize, scenario.Baselines.FedAvg, c.View, c.Effects, c.Random),
+        ["dpsgd"] = (scenario, c) => new DpsgdNode(c.Self, Founders(c), scenario.Baselines.Dpsgd, c.View, c.Effects, c.Random),
+        ["gossip"] = (scenario, c) => new GossipNode(c.Self, Founders(c), scenario.Baselines.Gossip, c.View, c.Effects, c.Random),
+        ["epidemic"] = (scenario, c) => new EpidemicNode(c.Self, Founders(c), scenario.Protocol.SampleSize, scenario.Baselines.Epidemic, c.View, c.Effects, c.Random),
     };
+
+    private static PeerId[] Founders(NodeContext c) => [.. c.AllPeers.Take(c.Founders)];
 
     /// <summary>Builds the node for <paramref name="context"/>.</summary>
     public static IProtocolNode Create(Scenario scenario, NodeContext context) =>

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Decentral.Baselines;
 using Decentral.Protocol;
 
 namespace Decentral.Simulator.Scenarios;
@@ -30,6 +31,9 @@ public sealed class Scenario
     /// <summary>MoDeST parameters (see <see cref="ModestOptions"/> for defaults).</summary>
     public ModestOptions Protocol { get; set; } = new();
 
+    /// <summary>Parameters of the baseline algorithms (used only when <see cref="Algorithm"/> names one).</summary>
+    public BaselineSection Baselines { get; set; } = new();
+
     /// <summary>Network model.</summary>
     public NetworkSection Network { get; set; } = new();
 
@@ -51,6 +55,25 @@ public sealed class StopSection
 
     /// <summary>Stop at this virtual time. Default 2 hours.</summary>
     public TimeSpan Time { get; set; } = TimeSpan.FromHours(2);
+}
+
+/// <summary>
+/// Baseline parameters, one object per algorithm. FedAvg's sample size and Epidemic Learning's
+/// fan-out are <c>protocol.sampleSize</c>, so all algorithms share s. FedAvg's server is node slot 0.
+/// </summary>
+public sealed class BaselineSection
+{
+    /// <summary>"fedavg": round timeout (default 300 s) and minimum models at the timeout (default 1).</summary>
+    public FedAvgOptions FedAvg { get; set; } = new();
+
+    /// <summary>"dpsgd": topology (default "exponential"; "ring", "regular"), degree (default 4) and round timeout (default 300 s).</summary>
+    public DpsgdOptions Dpsgd { get; set; } = new();
+
+    /// <summary>"gossip": push period (default 60 s).</summary>
+    public GossipOptions Gossip { get; set; } = new();
+
+    /// <summary>"epidemic": wait after sending before averaging with fewer than s models (default 10 s).</summary>
+    public EpidemicOptions Epidemic { get; set; } = new();
 }
 
 /// <summary>Network model parameters.</summary>

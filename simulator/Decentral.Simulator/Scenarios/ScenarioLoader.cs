@@ -90,6 +90,20 @@ public static class ScenarioLoader
             errors.Add($"$.protocol.{JsonNamingPolicy.CamelCase.ConvertName(field)}: {problem}");
         }
 
+        void Nested(string section, IReadOnlyList<string> problems)
+        {
+            foreach (var problem in problems)
+            {
+                var field = problem.Split(' ', 2)[0];
+                errors.Add($"$.baselines.{section}.{JsonNamingPolicy.CamelCase.ConvertName(field)}: {problem}");
+            }
+        }
+
+        Nested("fedAvg", s.Baselines.FedAvg.Validate());
+        Nested("dpsgd", s.Baselines.Dpsgd.Validate());
+        Nested("gossip", s.Baselines.Gossip.Validate());
+        Nested("epidemic", s.Baselines.Epidemic.Validate());
+        Check(s.Algorithm != "dpsgd" || s.Baselines.Dpsgd.Topology != "regular" || s.Baselines.Dpsgd.Degree < s.Nodes, "baselines.dpsgd.degree", $"must be less than nodes ({s.Nodes}).");
         var n = s.Network;
         Check(n.Latency is "synthetic" or "constant" || n.Latency.EndsWith(".csv", StringComparison.OrdinalIgnoreCase), "network.latency", $"must be \"synthetic\", \"constant\" or a .csv site matrix path (got \"{n.Latency}\").");
         Check(n.ConstantLatency >= TimeSpan.Zero, "network.constantLatency", "must not be negative.");
