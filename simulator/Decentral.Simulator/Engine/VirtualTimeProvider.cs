@@ -2,7 +2,7 @@ namespace Decentral.Simulator.Engine;
 
 /// <summary>
 /// A <see cref="TimeProvider"/> whose clock is the simulation clock, so code written against
-/// <see cref="TimeProvider"/> (timers, <c>Task.Delay(..., provider)</c>, CancelAfter) runs on
+/// <see cref="TimeProvider"/> (timers, delays and CancelAfter that take a provider) runs on
 /// virtual time. Wall-clock time is <see cref="Epoch"/> plus the simulated time; timestamps are
 /// simulation ticks (frequency 1 MHz). Timers are events in the simulation's queue: their
 /// callbacks run synchronously inside the simulation loop, on its thread, never early.
