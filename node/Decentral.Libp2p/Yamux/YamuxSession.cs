@@ -200,16 +200,14 @@ internal sealed partial class YamuxSession : IAsyncDisposable
             new YamuxHeader(YamuxFrameType.GoAway, YamuxFlags.None, 0, code).Write(frame);
             try
             {
-                if (await _writeLock.WaitAsync(TimeSpan.FromSeconds(1), timeout.Token).ConfigureAwait(false))
+                await _writeLock.WaitAsync(timeout.Token).ConfigureAwait(false);
+                try
                 {
-                    try
-                    {
-                        await _transport.WriteAsync(frame, timeout.Token).ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        _writeLock.Release();
-                    }
+                    await _transport.WriteAsync(frame, timeout.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _writeLock.Release();
                 }
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)

@@ -3,7 +3,8 @@ namespace Decentral.Libp2p.Tests.Kit;
 /// <summary>Bounded waits: tests wait on events with a timeout, never sleep.</summary>
 internal static class Bounded
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    // Generous: an upper bound for loaded CI machines, never a delay on the passing path.
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     public static CancellationToken Token(TimeSpan? timeout = null) => new CancellationTokenSource(timeout ?? Timeout).Token;
 
