@@ -9,8 +9,11 @@ public sealed record ModelTransferOptions
     /// <summary>Largest body accepted in either direction, default 256 MiB.</summary>
     public long MaxBodyBytes { get; init; } = 256L * 1024 * 1024;
 
-    /// <summary>Copy chunk size (pooled), default 64 KiB.</summary>
-    public int ChunkBytes { get; init; } = 64 * 1024;
+    /// <summary>
+    /// Copy chunk size (pooled), default 65507 bytes: with the 12-byte yamux header that is one
+    /// full 65519-byte Noise plaintext, so a chunk never spills a tiny second Noise frame.
+    /// </summary>
+    public int ChunkBytes { get; init; } = 65519 - 12;
 
     /// <summary>Time a whole exchange may take, default 5 min.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
