@@ -159,7 +159,7 @@ public sealed class ModestRun : IMessageHandler
     {
         var target = _index[to];
         var bytes = _codec.EncodedSize(message);
-        Recorder.Sent(from, message, bytes, _codec);
+        Recorder.Sent(from, target, message, bytes, _codec);
         Network.Send(from.Index, target, bytes, (int)message.Kind, message, this);
     }
 

@@ -20,7 +20,7 @@ public sealed class TelemetryRecorder
     private readonly TextWriter? _output;
     private readonly long[] _bytesByKind = new long[Kinds.Length + 1];
     private readonly long[] _bytesAtLastRow = new long[Kinds.Length + 1];
-    private readonly Dictionary<long, int> _sampleSends = [];
+    private readonly Dictionary<long, List<int>> _sampleSends = [];
     private readonly Dictionary<ObservationKind, long> _observations = [];
     private readonly List<RoundRow> _rows = [];
     private readonly int[] _trainings;
@@ -51,14 +51,19 @@ public sealed class TelemetryRecorder
 
     internal void EvaluateInitial(ModelVector model) => _initial = _run.Learning.Task.Evaluate(model.Parameters);
 
-    internal void Sent(SimNodeHost from, ProtocolMessage message, long bytes, WireCodec codec)
+    internal void Sent(SimNodeHost from, int to, ProtocolMessage message, long bytes, WireCodec codec)
     {
         _bytesByKind[(int)message.Kind] += bytes;
         switch (message)
         {
             case AggregatedModel aggregated:
                 CollectViewBytes(from, bytes, codec.EncodedSize(aggregated with { View = ViewUpdate.Empty(0) }), codec);
-                _sampleSends[aggregated.Round] = _sampleSends.GetValueOrDefault(aggregated.Round) + 1;
+                if (!_sampleSends.TryGetValue(aggregated.Round, out var sample))
+                {
+                    _sampleSends[aggregated.Round] = sample = [];
+                }
+
+                sample.Add(to);
                 break;
             case TrainedModel trained:
                 CollectViewBytes(from, bytes, codec.EncodedSize(trained with { View = ViewUpdate.Empty(0) }), codec);
@@ -98,7 +103,7 @@ public sealed class TelemetryRecorder
 
         if (_open is { } open && open.Round == observation.Round)
         {
-            open.Aggregators++;
+            open.Aggregators.Add(host.Index);
             return;
         }
 
@@ -109,8 +114,8 @@ public sealed class TelemetryRecorder
         {
             Round = observation.Round,
             TimeSeconds = SimTime.ToSeconds(_run.Simulation.Now),
-            Sample = _sampleSends.GetValueOrDefault(observation.Round),
-            Aggregators = 1,
+            Sample = _sampleSends.Remove(observation.Round, out var sample) ? [.. sample.Order()] : [],
+            Aggregators = [host.Index],
             ModelsAggregated = observation.Count,
             OnlineNodes = _run.OnlineNodes,
             ViewSize = host.Node.View.Count,
@@ -125,7 +130,6 @@ public sealed class TelemetryRecorder
         }
 
         row.TotalBytes = _bytesByKind.Sum();
-        _sampleSends.Remove(observation.Round);
         var every = _run.Scenario.Learning.EvalEveryRounds;
         if (observation.Model is { } model && (first || observation.Round % every == 0 || observation.Round >= _run.Scenario.Stop.Rounds))
         {
@@ -200,11 +204,11 @@ public sealed class TelemetryRecorder
         /// <summary>Virtual time of the first aggregation of the round, seconds.</summary>
         public double TimeSeconds { get; init; }
 
-        /// <summary>Peers the aggregate was sent to (the round's sample as found by the first aggregator).</summary>
-        public int Sample { get; init; }
+        /// <summary>Node slots the first aggregate was sent to over the network (the sample, less the aggregator itself).</summary>
+        public int[] Sample { get; init; } = [];
 
-        /// <summary>Aggregators that aggregated this round.</summary>
-        public int Aggregators { get; set; }
+        /// <summary>Node slots that aggregated this round, first one first.</summary>
+        public List<int> Aggregators { get; init; } = [];
 
         /// <summary>Models in the first aggregate.</summary>
         public int ModelsAggregated { get; init; }
@@ -242,8 +246,8 @@ public sealed class TelemetryRecorder
                 w.WriteStartObject();
                 w.WriteNumber("round", Round);
                 w.WriteNumber("time_s", Math.Round(TimeSeconds, 6));
-                w.WriteNumber("sample", Sample);
-                w.WriteNumber("aggregators", Aggregators);
+                WriteSlots(w, "sample", Sample);
+                WriteSlots(w, "aggregators", Aggregators);
                 w.WriteNumber("models", ModelsAggregated);
                 w.WriteNumber("online", OnlineNodes);
                 w.WriteNumber("view_size", ViewSize);
@@ -269,6 +273,17 @@ public sealed class TelemetryRecorder
             }
 
             return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        }
+
+        private static void WriteSlots(Utf8JsonWriter w, string name, IEnumerable<int> slots)
+        {
+            w.WriteStartArray(name);
+            foreach (var slot in slots)
+            {
+                w.WriteNumberValue(slot);
+            }
+
+            w.WriteEndArray();
         }
 
         private static void WriteMetric(Utf8JsonWriter w, string name, double value)
