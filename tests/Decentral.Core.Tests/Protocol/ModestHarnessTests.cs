@@ -76,7 +76,7 @@ public sealed class ModestHarnessTests(ITestOutputHelper output)
         Assert.True(h.RunUntil(() => h.HighestAggregatedRound > 20, MaxTime), $"stuck at round {h.HighestAggregatedRound} after {h.Now}");
 
         output.WriteLine($"{crashed.Count} aggregators crashed: round {h.HighestAggregatedRound} at {h.Now}, {h.EventsProcessed} events");
-        output.WriteLine(string.Join(", ", h.Log.Select(l => l.Split(' ')[2]).GroupBy(k => k).Select(g => $"{g.Key} {g.Count()}")));
+        output.WriteLine(Counts(h));
         Assert.DoesNotContain(h.Log.Skip(crashedAt), l => crashed.Any(c => l.Contains($" n{c} ", StringComparison.Ordinal)));
         Assert.All(Enumerable.Range(7, 6), r => Assert.True(h.AggregatedRounds.ContainsKey(r), $"round {r} never aggregated"));
     }
@@ -94,7 +94,7 @@ public sealed class ModestHarnessTests(ITestOutputHelper output)
 
         Assert.True(h.RunUntil(() => h.HighestAggregatedRound > 20, MaxTime), $"stuck at round {h.HighestAggregatedRound} after {h.Now}");
         output.WriteLine($"10 of 30 crashed: round {h.HighestAggregatedRound} at {h.Now}");
-        output.WriteLine(string.Join(", ", h.Log.Select(l => l.Split(' ')[2]).GroupBy(k => k).Select(g => $"{g.Key} {g.Count()}")));
+        output.WriteLine(Counts(h));
     }
 
     [Fact]
@@ -118,9 +118,40 @@ public sealed class ModestHarnessTests(ITestOutputHelper output)
         Assert.True(h.RunUntil(() => h.TrainingsStarted.Skip(rejoinedAt).Any(t => t.Node == 11), MaxTime), "node 11 never trained again");
 
         output.WriteLine($"4 left, 1 returned: trains again in round {h.TrainingsStarted.Last().Round} at {h.Now}");
-        output.WriteLine(string.Join(", ", h.Log.Select(l => l.Split(' ')[2]).GroupBy(k => k).Select(g => $"{g.Key} {g.Count()}")));
+        output.WriteLine(Counts(h));
         Assert.Equal(3, h.Nodes.Count(n => !n.IsRunning));
         Assert.Equal(3, h.Nodes[11].MembershipIndex);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Run_80PercentCrashInWavesAtArbitraryTimes_RoundsStillAdvance(int seed)
+    {
+        var h = new ProtocolHarness(30, Options(successFraction: 0.8), seed, MessageDelay, TrainingTime);
+        h.StartAll(ProtocolHarness.InitialModel());
+        var random = new Random(seed);
+        var alive = Enumerable.Range(0, 30).ToList();
+        for (var wave = 0; wave < 8; wave++)
+        {
+            // Waves further apart than the Ack timeout: a round whose every holder crashed at once
+            // (trainers and aggregator) could never recover, in MoDeST as in this test.
+            var until = h.Now + TimeSpan.FromMilliseconds(45_000 + random.Next(15_000));
+            h.RunUntil(() => h.Now >= until, MaxTime);
+            for (var i = 0; i < 3; i++)
+            {
+                var victim = alive[random.Next(alive.Count)];
+                alive.Remove(victim);
+                h.Crash(victim);
+            }
+        }
+
+        var goal = h.HighestAggregatedRound + 10;
+        Assert.True(h.RunUntil(() => h.HighestAggregatedRound >= goal, MaxTime), $"stuck at round {h.HighestAggregatedRound} after {h.Now}");
+        output.WriteLine($"seed {seed}: 24 of 30 crashed, round {h.HighestAggregatedRound} at {h.Now}");
+        output.WriteLine(Counts(h));
     }
 
     [Fact]
@@ -132,6 +163,10 @@ public sealed class ModestHarnessTests(ITestOutputHelper output)
         Assert.True(first.Count > 100, $"only {first.Count} observations");
         Assert.Equal(first, second);
     }
+
+    // How many observations of each kind the run logged.
+    private static string Counts(ProtocolHarness h) =>
+        string.Join(", ", h.Log.Select(l => l.Split(' ')[2]).GroupBy(k => k).Select(g => $"{g.Key} {g.Count()}"));
 
     private static List<string> CrashRun(int seed)
     {
