@@ -9,6 +9,9 @@ internal enum Workload
     /// <summary>Only the event queue: each event reschedules itself after a latency-like delay.</summary>
     Queue,
 
+    /// <summary>The Queue workload on the BCL PriorityQueue (baseline, no Simulation).</summary>
+    QueueBaseline,
+
     /// <summary>Small messages over the site-latency network (one event per message).</summary>
     Latency,
 
@@ -21,7 +24,7 @@ internal enum Workload
 /// in flight; each delivery makes the receiver send a new message to a random node, so the
 /// number of pending events stays at about N.
 /// </summary>
-internal sealed class HoldModel : IMessageHandler, ISimEventHandler
+internal sealed class HoldModel : IMessageHandler, ISimEventHandler, IHoldRun
 {
     private readonly Simulation _simulation;
     private readonly SimNetwork? _network;
@@ -53,7 +56,11 @@ internal sealed class HoldModel : IMessageHandler, ISimEventHandler
         }
     }
 
-    public Simulation Simulation => _simulation;
+    public long EventsProcessed => _simulation.EventsProcessed;
+
+    public long Now => _simulation.Now;
+
+    public void RunEvents(long count) => _simulation.RunEvents(count);
 
     public long Failures { get; private set; }
 

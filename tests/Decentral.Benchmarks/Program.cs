@@ -3,10 +3,12 @@ using System.Globalization;
 using Decentral.Benchmarks;
 
 // Simulator benchmark: hold-model runs at several node counts, printed as a Markdown table.
-// Usage: Decentral.Benchmarks [--sizes 1000,10000,100000] [--events-per-node 20] [--repeats 3] [--out file.md]
+// Usage: Decentral.Benchmarks [--sizes 1000,10000,100000] [--workloads Queue,QueueBaseline,Latency,Mixed]
+//                             [--events-per-node 20] [--repeats 3] [--out file.md]
 var sizes = new List<int> { 1_000, 10_000, 100_000 };
 int eventsPerNode = 20;
 int repeats = 3;
+var workloads = new List<Workload> { Workload.Queue, Workload.QueueBaseline, Workload.Latency, Workload.Mixed };
 string? outPath = null;
 for (int i = 0; i < args.Length; i++)
 {
@@ -20,6 +22,9 @@ for (int i = 0; i < args.Length; i++)
             break;
         case "--repeats":
             repeats = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--workloads":
+            workloads = args[++i].Split(',').Select(Enum.Parse<Workload>).ToList();
             break;
         case "--out":
             outPath = args[++i];
@@ -35,7 +40,7 @@ var lines = new List<string>
     "| workload | nodes | events measured | M events/s (wall) | M events/CPU-s | bytes/node (live heap) | bytes allocated/event | simulated s |",
     "|---|---:|---:|---:|---:|---:|---:|---:|",
 };
-foreach (var workload in new[] { Workload.Queue, Workload.Latency, Workload.Mixed })
+foreach (var workload in workloads)
 {
     foreach (int n in sizes)
     {
@@ -62,9 +67,8 @@ static (double CpuRate, string Row) Measure(Workload workload, int nodes, int ev
     GC.WaitForPendingFinalizers();
     GC.Collect();
     long before = GC.GetTotalMemory(forceFullCollection: true);
-    var model = new HoldModel(nodes, workload, seed: 42);
-    model.Start();
-    var sim = model.Simulation;
+    IHoldRun sim = workload == Workload.QueueBaseline ? new PriorityQueueHold(nodes, seed: 42) : new HoldModel(nodes, workload, seed: 42);
+    sim.Start();
     // Warm up: JIT, pool growth and steady state (every node has gone through a few events).
     long warmup = Math.Max(200_000, 3L * nodes);
     sim.RunEvents(warmup);
@@ -84,7 +88,7 @@ static (double CpuRate, string Row) Measure(Workload workload, int nodes, int ev
     double cpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
     long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
     long events = sim.EventsProcessed - startEvents;
-    GC.KeepAlive(model);
+    GC.KeepAlive(sim);
     return (events / cpuSeconds, string.Create(
         CultureInfo.InvariantCulture,
         $"| {workload} | {nodes:N0} | {events:N0} | {events / watch.Elapsed.TotalSeconds / 1e6:F2} | {events / cpuSeconds / 1e6:F2} | {heap / (double)nodes:F0} | {allocated / (double)events:F2} | {(sim.Now - startSim) / 1e6:F1} |"));
