@@ -58,6 +58,33 @@ public sealed class InteropTests
         await AssertBothWaysAsync(host, js, jsPeer, await identifiedAny.Task.Within());
     }
 
+    [Fact]
+    public async Task CSharpToJs_FourMegabyteEcho_RespectsWindowsBothWays()
+    {
+        await using var js = await JsPeer.StartAsync("peer.mjs", "--listen", "/ip4/127.0.0.1/tcp/0", "--exit-after", "60000");
+        var listening = await js.WaitForEventAsync("listening");
+        var jsPeer = PeerId.Parse(listening.GetProperty("peerId").GetString()!);
+        await using var host = await TestHost.StartAsync(13);
+        Assert.True((await host.Host.DialAsync(Multiaddr.Parse(listening.GetProperty("addrs")[0].GetString()!), Bounded.Token())).IsConnected);
+
+        var opened = await host.Host.OpenStreamAsync(jsPeer, ["/decentral/echo/1.0.0"], Bounded.Token());
+        Assert.True(opened.IsOpened, opened.Reason);
+        await using var stream = opened.Stream;
+        var data = new byte[4 << 20];
+        new Random(4).NextBytes(data);
+
+        // More than any initial window in flight both ways: only window updates let it finish.
+        var write = Task.Run(async () =>
+        {
+            await stream.WriteAsync(data);
+            await stream.CloseWriteAsync();
+        });
+        var echoed = new MemoryStream();
+        await stream.CopyToAsync(echoed).Within();
+        await write.Within();
+        Assert.Equal(data, echoed.ToArray());
+    }
+
     private static string[] JsArgs(bool earlyMuxer, params string[] rest) =>
         [.. rest, "--ping-on-connect", "--exit-after", "60000", .. earlyMuxer ? Array.Empty<string>() : ["--no-early-muxer"]];
 

@@ -2,6 +2,7 @@
 // Prints one JSON object per line on stdout; the C# tests read them.
 // Usage: node peer.mjs [--listen MA] [--dial MA] [--ping-on-connect] [--no-early-muxer]
 //                      [--seed HEX64] [--exit-after MS]
+// Always serves /decentral/echo/1.0.0 (echoes every byte, then closes) for flow-control tests.
 import { createLibp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -31,6 +32,10 @@ const node = await createLibp2p({
   connectionEncrypters: [flag('--no-early-muxer') ? noise({ extensions: { streamMuxers: [] } }) : noise()],
   streamMuxers: [yamux()],
   services: { identify: identify(), ping: ping() }
+})
+
+await node.handle('/decentral/echo/1.0.0', async ({ stream }) => {
+  await stream.sink(stream.source)
 })
 
 const pingPeer = async peer => {
