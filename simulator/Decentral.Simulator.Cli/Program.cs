@@ -7,6 +7,7 @@ using Spectre.Console;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+TorchModels.Register();
 return CommandLine.Parse(args) switch
 {
     { Error: { } error } => Fail(error, 2),
