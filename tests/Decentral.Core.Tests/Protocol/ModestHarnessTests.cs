@@ -155,6 +155,30 @@ public sealed class ModestHarnessTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Run_FiveNewcomersJoin_EachIsSampledAndTrains()
+    {
+        var h = new ProtocolHarness(30, Options(), seed: 4, MessageDelay, TrainingTime, founders: 25);
+        h.StartAll(ProtocolHarness.InitialModel());
+        Assert.True(h.RunUntil(() => h.HighestAggregatedRound >= 5, MaxTime));
+        Assert.DoesNotContain(h.TrainingsStarted, t => t.Node >= 25);
+
+        for (var i = 25; i < 30; i++)
+        {
+            h.Join(i);
+        }
+
+        var newcomers = Enumerable.Range(25, 5).ToHashSet();
+        Assert.True(
+            h.RunUntil(() => newcomers.All(n => h.TrainingsStarted.Any(t => t.Node == n)), MaxTime),
+            $"newcomers that never trained by round {h.HighestAggregatedRound}: {string.Join(",", newcomers.Where(n => !h.TrainingsStarted.Any(t => t.Node == n)))}");
+
+        // Idle founders learn of newcomers only from adverts or model messages: most, not all, know them.
+        var knownBy = newcomers.Select(n => h.Nodes.Take(25).Count(f => f.View.Contains(h.Peers[n]))).ToList();
+        output.WriteLine($"all 5 newcomers trained by round {h.HighestAggregatedRound} at {h.Now}; founders knowing each: {string.Join(" ", knownBy)}; {Counts(h)}");
+        Assert.All(knownBy, count => Assert.InRange(count, 13, 25));
+    }
+
+    [Fact]
     public void Run_SameSeedTwice_ProducesIdenticalLogs()
     {
         var first = CrashRun(seed: 11);

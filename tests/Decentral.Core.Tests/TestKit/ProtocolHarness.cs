@@ -27,14 +27,19 @@ public sealed class ProtocolHarness
     private long _seq;
     private long _nextToken;
 
-    /// <summary>Creates <paramref name="nodeCount"/> founding members with seeded randomness.</summary>
-    public ProtocolHarness(int nodeCount, ModestOptions options, int seed, TimeSpan messageDelay, TimeSpan trainingTime, float trainingStep = 1f)
+    /// <summary>
+    /// Creates <paramref name="nodeCount"/> nodes with seeded randomness. The first
+    /// <paramref name="founders"/> (default: all) are founding members that every view starts
+    /// with; the others are newcomers that know the founders and must <see cref="Join"/>.
+    /// </summary>
+    public ProtocolHarness(int nodeCount, ModestOptions options, int seed, TimeSpan messageDelay, TimeSpan trainingTime, float trainingStep = 1f, int? founders = null)
     {
         _messageDelay = messageDelay.Ticks;
         _trainingTime = trainingTime.Ticks;
         _trainingStep = trainingStep;
         Peers = TestPeers.Range(nodeCount);
-        var shared = TestPeers.FoundersBase(Peers);
+        Founders = founders ?? nodeCount;
+        var shared = TestPeers.FoundersBase(Peers.Take(Founders));
         var order = new SharedRoundOrder(Peers);
         var nodes = new ModestNode[nodeCount];
         for (var i = 0; i < nodeCount; i++)
@@ -48,6 +53,9 @@ public sealed class ProtocolHarness
 
     /// <summary>The peers, by node index.</summary>
     public PeerId[] Peers { get; }
+
+    /// <summary>Nodes 0 .. Founders-1 are founding members.</summary>
+    public int Founders { get; }
 
     /// <summary>The nodes, by index.</summary>
     public IReadOnlyList<ModestNode> Nodes { get; }
@@ -73,10 +81,10 @@ public sealed class ProtocolHarness
     /// <summary>The initial model every founder starts from.</summary>
     public static ModelVector InitialModel(int length = 4) => new("harness", new float[length]);
 
-    /// <summary>Starts every node that has not crashed with the same initial model.</summary>
+    /// <summary>Starts every founder that has not crashed with the same initial model.</summary>
     public void StartAll(ModelVector initial)
     {
-        for (var i = 0; i < Nodes.Count; i++)
+        for (var i = 0; i < Founders; i++)
         {
             if (!_crashed.Contains(i))
             {
