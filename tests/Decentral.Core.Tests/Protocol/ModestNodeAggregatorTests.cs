@@ -47,6 +47,23 @@ public sealed class ModestNodeAggregatorTests
     }
 
     [Fact]
+    public void TrainedModel_FromPeer_SetsItsLastActiveToMaxOfTagAndEstimate()
+    {
+        var (f, k) = IdleAggregator();
+        var sender = Contributors(f, k, 1)[0];
+        var lagging = Contributors(f, k, 2)[1];
+        f.DeliverTrained(sender, k + 3);
+
+        f.DeliverTrained(lagging, k + 1);
+
+        Assert.True(f.View.TryGet(sender, out var s));
+        Assert.True(f.View.TryGet(lagging, out var l));
+        Assert.Equal(k + 3, s.LastActiveRound);
+        Assert.Equal(f.Node.RoundEstimate, l.LastActiveRound);
+        Assert.True(l.LastActiveRound >= k + 3);
+    }
+
+    [Fact]
     public void TrainedModel_SameSenderThreeTimes_CountsOnce()
     {
         var (f, k) = IdleAggregator();
@@ -215,7 +232,7 @@ public sealed class ModestNodeAggregatorTests
         f.Fire(TimerKind.SendRetry);
 
         Assert.Equal((to, message), Assert.Single(f.Effects.SentOf<AggregatedModel>()));
-        Assert.True(k > 0);
+        Assert.Equal(k, message.Round);
     }
 
     [Fact]
