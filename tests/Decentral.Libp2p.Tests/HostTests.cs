@@ -108,7 +108,10 @@ public sealed class HostTests
         await using var limited = await TestHost.StartAsync(1, o => o.MaxConnections = 1);
         await using var b = await TestHost.StartAsync(2);
         await using var c = await TestHost.StartAsync(3);
+        var accepted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        limited.Host.PeerConnected += (_, _) => accepted.TrySetResult();
         Assert.True((await b.Host.DialAsync(limited.Address, Bounded.Token())).IsConnected);
+        await accepted.Task.Within();
 
         // Inbound over the limit: the socket is closed before any upgrade.
         Assert.False((await c.Host.DialAsync(limited.Address, Bounded.Token())).IsConnected);
