@@ -63,4 +63,26 @@ public sealed class P2pCommandTests
         await peer.Messages.WaitAsync(m => m.Count >= 3, LoopbackPeer.Timeout, "3 messages from the CLI");
         Assert.All(peer.Messages.Snapshot(), m => Assert.Equal("hello", Encoding.UTF8.GetString(m.Data)));
     }
+
+    [Fact]
+    [Trait("Category", "Loopback")]
+    public async Task Run_Stdin_PublishesLinesAndPingsOnRequest()
+    {
+        await using var peer = await LoopbackPeer.StartAsync(61);
+        peer.Gossip.Subscribe("cli-stdin");
+        var output = new StringWriter();
+        var stdin = new StringReader("first\n/ping\n\nsecond\n");
+        string[] args = ["--dial", $"{peer.Address}/p2p/{peer.PeerId}", "--topic", "cli-stdin", "--stdin", "--timeout", "4s"];
+
+        var code = await P2pCommand.RunAsync(args, output, stdin, TimeProvider.System, CancellationToken.None);
+
+        Assert.Equal(0, code);
+        var events = Lines(output).Select(l => l.GetProperty("event").GetString()).ToList();
+        Assert.Equal("listening", events[0]);
+        Assert.Equal("exit", events[^1]);
+        Assert.Contains("connected", events);
+        Assert.Equal(["published", "ping", "published"], events.Where(e => e is "published" or "ping"));
+        await peer.Messages.WaitAsync(m => m.Count >= 2, LoopbackPeer.Timeout, "2 stdin lines");
+        Assert.Equal(["first", "second"], peer.Messages.Snapshot().Select(m => Encoding.UTF8.GetString(m.Data)));
+    }
 }
