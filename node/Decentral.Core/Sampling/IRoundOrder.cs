@@ -48,14 +48,18 @@ public sealed class ViewRoundOrder : IRoundOrder
 
 /// <summary>
 /// One rank order per round over a fixed universe of peers, shared by every node of a
-/// simulation: O(N log N) once per round instead of once per node. Peers outside the universe
-/// (none, in a simulation that registers everyone) would be invisible, so register all first.
+/// simulation: the N rank keys are hashed once per round instead of once per node. The order is
+/// materialized lazily (a heap yields the next lowest rank on demand), because a liveness search
+/// reads only the first few candidates: O(N) per round instead of O(N log N), and the arrays of
+/// evicted rounds are reused, so a large simulation does not churn the large-object heap.
+/// Register every peer of the run (joiners too): a peer outside the universe is never ranked.
 /// </summary>
 public sealed class SharedRoundOrder : IRoundOrder
 {
     private readonly PeerId[] _universe;
-    private readonly Dictionary<long, PeerId[]> _cache = [];
+    private readonly Dictionary<long, LazyOrder> _cache = [];
     private readonly Queue<long> _age = new();
+    private readonly Stack<LazyOrder> _spare = new();
     private readonly int _capacity;
 
     /// <summary>Creates the shared order over <paramref name="universe"/>, keeping <paramref name="roundsCached"/> rounds.</summary>
@@ -78,15 +82,105 @@ public sealed class SharedRoundOrder : IRoundOrder
             return cached;
         }
 
-        var order = (PeerId[])_universe.Clone();
-        SampleRank.Sort(order, round);
-        _cache[round] = order;
-        _age.Enqueue(round);
-        if (_age.Count > _capacity)
+        if (_age.Count >= _capacity)
         {
-            _cache.Remove(_age.Dequeue());
+            var evicted = _age.Dequeue();
+            if (_cache.Remove(evicted, out var old))
+            {
+                _spare.Push(old);
+            }
         }
 
+        var order = _spare.Count > 0 ? _spare.Pop() : new LazyOrder(_universe);
+        order.Reset(round);
+        _cache[round] = order;
+        _age.Enqueue(round);
         return order;
+    }
+
+    // The universe in rank order of one round, sorted only as far as it has been read: the ranked
+    // prefix grows by popping a binary min-heap of the rest. Ties (a 64-bit collision) fall back
+    // to peer id order, as in SampleRank.Sort.
+    private sealed class LazyOrder(PeerId[] universe) : IReadOnlyList<PeerId>
+    {
+        private readonly ulong[] _keys = new ulong[universe.Length];
+        private readonly int[] _heap = new int[universe.Length];
+        private readonly List<PeerId> _ranked = new(64);
+        private int _heapSize;
+
+        public int Count => universe.Length;
+
+        public PeerId this[int index]
+        {
+            get
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(index);
+                ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, universe.Length);
+                while (_ranked.Count <= index)
+                {
+                    _ranked.Add(universe[PopMin()]);
+                }
+
+                return _ranked[index];
+            }
+        }
+
+        public void Reset(long round)
+        {
+            _ranked.Clear();
+            for (var i = 0; i < universe.Length; i++)
+            {
+                _keys[i] = SampleRank.Of(universe[i], round);
+                _heap[i] = i;
+            }
+
+            _heapSize = universe.Length;
+            for (var i = (_heapSize / 2) - 1; i >= 0; i--)
+            {
+                SiftDown(i);
+            }
+        }
+
+        public IEnumerator<PeerId> GetEnumerator()
+        {
+            for (var i = 0; i < universe.Length; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        private int PopMin()
+        {
+            var top = _heap[0];
+            _heap[0] = _heap[--_heapSize];
+            SiftDown(0);
+            return top;
+        }
+
+        private bool Less(int a, int b) =>
+            _keys[a] != _keys[b] ? _keys[a] < _keys[b] : universe[a].CompareTo(universe[b]) < 0;
+
+        private void SiftDown(int i)
+        {
+            while (true)
+            {
+                var left = (2 * i) + 1;
+                if (left >= _heapSize)
+                {
+                    return;
+                }
+
+                var smallest = left + 1 < _heapSize && Less(_heap[left + 1], _heap[left]) ? left + 1 : left;
+                if (!Less(_heap[smallest], _heap[i]))
+                {
+                    return;
+                }
+
+                (_heap[i], _heap[smallest]) = (_heap[smallest], _heap[i]);
+                i = smallest;
+            }
+        }
     }
 }

@@ -12,14 +12,23 @@ namespace Decentral.Sampling;
 /// </summary>
 public static class SampleRank
 {
+    // One reusable hash context per thread: the one-shot SHA256.HashData sets up a native
+    // context on every call, which costs several times the hashing of 46 bytes itself (ranking
+    // 10^5 peers per round in a large simulation is dominated by it).
+    [ThreadStatic]
+    private static IncrementalHash? t_sha256;
+
     /// <summary>The 64-bit rank key of <paramref name="peer"/> in <paramref name="round"/>; lower comes first.</summary>
     public static ulong Of(PeerId peer, long round)
     {
-        Span<byte> input = stackalloc byte[PeerId.EncodedLength + sizeof(long)];
-        peer.Span.CopyTo(input);
-        BinaryPrimitives.WriteInt64BigEndian(input[PeerId.EncodedLength..], round);
+        ArgumentNullException.ThrowIfNull(peer);
+        Span<byte> roundBytes = stackalloc byte[sizeof(long)];
+        BinaryPrimitives.WriteInt64BigEndian(roundBytes, round);
+        var sha = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(peer.Span);
+        sha.AppendData(roundBytes);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(input, hash);
+        sha.GetHashAndReset(hash);
         return BinaryPrimitives.ReadUInt64BigEndian(hash);
     }
 
