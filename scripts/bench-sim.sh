@@ -41,7 +41,8 @@ repeats by CPU rate (10^6-node rows run once). `bytes/node (live heap)` is the l
 heap after set-up and warm-up (all messages in flight) divided by N: it includes fixed costs
 (the 2^20-bucket timing wheel is 8 MiB, the 227x227 latency matrix 0.8 MiB), which dominate
 at small N; at 10^5-10^6 it is the real per-node cost (node arrays, one pending event slot
-and one in-flight message slot per node). `bytes allocated/event` is managed allocation
+and one in-flight message slot per node; the benchmark pre-sizes both pools to 2N slots, 56
+and about 120 bytes each, so the steady-state need is lower than the column). `bytes allocated/event` is managed allocation
 during the measured run divided by
 events (0 = no garbage per event). One thread, workstation non-concurrent GC, Release build.
 
