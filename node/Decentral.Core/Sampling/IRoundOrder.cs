@@ -57,7 +57,7 @@ public sealed class ViewRoundOrder : IRoundOrder
 public sealed class SharedRoundOrder : IRoundOrder
 {
     private readonly PeerId[] _universe;
-    private readonly Dictionary<long, LazyOrder> _cache = [];
+    private readonly Dictionary<long, RoundView> _cache = [];
     private readonly Queue<long> _age = new();
     private readonly Stack<LazyOrder> _spare = new();
     private readonly int _capacity;
@@ -87,21 +87,60 @@ public sealed class SharedRoundOrder : IRoundOrder
             var evicted = _age.Dequeue();
             if (_cache.Remove(evicted, out var old))
             {
-                _spare.Push(old);
+                _spare.Push(old.Order);
             }
         }
 
         var order = _spare.Count > 0 ? _spare.Pop() : new LazyOrder(_universe);
         order.Reset(round);
-        _cache[round] = order;
+        var ranked = new RoundView(order, order.Generation, round);
+        _cache[round] = ranked;
         _age.Enqueue(round);
-        return order;
+        return ranked;
+    }
+
+    // What callers hold: the shared order while it still belongs to this round; if its arrays
+    // were recycled for another round (a caller kept the list beyond the cache), it ranks the
+    // round again on its own, so a held list never changes under its reader.
+    private sealed class RoundView(LazyOrder order, int generation, long round) : IReadOnlyList<PeerId>
+    {
+        private LazyOrder? _own;
+
+        public LazyOrder Order => order;
+
+        public int Count => order.Count;
+
+        public PeerId this[int index] => Current[index];
+
+        private LazyOrder Current
+        {
+            get
+            {
+                if (_own is null && order.Generation != generation)
+                {
+                    _own = new LazyOrder(order.Universe);
+                    _own.Reset(round);
+                }
+
+                return _own ?? order;
+            }
+        }
+
+        public IEnumerator<PeerId> GetEnumerator()
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     // The universe in rank order of one round, sorted only as far as it has been read: the ranked
     // prefix grows by popping a binary min-heap of the rest. Ties (a 64-bit collision) fall back
     // to peer id order, as in SampleRank.Sort.
-    private sealed class LazyOrder(PeerId[] universe) : IReadOnlyList<PeerId>
+    private sealed class LazyOrder(PeerId[] universe)
     {
         private readonly ulong[] _keys = new ulong[universe.Length];
         private readonly int[] _heap = new int[universe.Length];
@@ -109,6 +148,10 @@ public sealed class SharedRoundOrder : IRoundOrder
         private int _heapSize;
 
         public int Count => universe.Length;
+
+        public PeerId[] Universe => universe;
+
+        public int Generation { get; private set; }
 
         public PeerId this[int index]
         {
@@ -127,6 +170,7 @@ public sealed class SharedRoundOrder : IRoundOrder
 
         public void Reset(long round)
         {
+            Generation++;
             _ranked.Clear();
             for (var i = 0; i < universe.Length; i++)
             {
@@ -140,16 +184,6 @@ public sealed class SharedRoundOrder : IRoundOrder
                 SiftDown(i);
             }
         }
-
-        public IEnumerator<PeerId> GetEnumerator()
-        {
-            for (var i = 0; i < universe.Length; i++)
-            {
-                yield return this[i];
-            }
-        }
-
-        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
         private int PopMin()
         {
