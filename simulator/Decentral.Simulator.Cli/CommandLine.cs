@@ -3,7 +3,7 @@ using Decentral.Simulator.Scenarios;
 namespace Decentral.Simulator.Cli;
 
 /// <summary>The parsed command line; <see cref="Error"/> is set for bad arguments.</summary>
-internal sealed record CommandLine(string Verb, string? Scenario, string? OutDir, int? Seed, int? Rounds, int? Nodes, string? DataRoot, bool Quiet, string? Error)
+internal sealed record CommandLine(string Verb, string? Scenario, string? OutDir, int? Seed, int? Rounds, int? Nodes, string? DataRoot, bool Quiet, string? Error, bool Quick = false, string? Only = null)
 {
     public static CommandLine Parse(string[] args)
     {
@@ -11,8 +11,10 @@ internal sealed record CommandLine(string Verb, string? Scenario, string? OutDir
         string? scenario = null, outDir = null, data = null;
         int? seed = null, rounds = null, nodes = null;
         var quiet = false;
+        var quick = false;
+        string? only = null;
         var i = 0;
-        if (args.Length > 0 && args[0] is "run" or "validate" or "help" or "--help" or "-h")
+        if (args.Length > 0 && args[0] is "run" or "validate" or "reproduce" or "help" or "--help" or "-h")
         {
             verb = args[0].TrimStart('-') is "h" ? "help" : args[0].TrimStart('-');
             i = 1;
@@ -63,6 +65,17 @@ internal sealed record CommandLine(string Verb, string? Scenario, string? OutDir
                 case "--quiet":
                     quiet = true;
                     break;
+                case "--quick":
+                    quick = true;
+                    break;
+                case "--only":
+                    only = Next();
+                    if (only is null)
+                    {
+                        return Bad("--only needs experiment ids (comma-separated substrings).");
+                    }
+
+                    break;
                 default:
                     if (arg.StartsWith("--", StringComparison.Ordinal))
                     {
@@ -84,7 +97,7 @@ internal sealed record CommandLine(string Verb, string? Scenario, string? OutDir
             return Bad("validate needs a scenario.");
         }
 
-        return new CommandLine(verb, scenario, outDir, seed, rounds, nodes, data, quiet, null);
+        return new CommandLine(verb, scenario, outDir, seed, rounds, nodes, data, quiet, null, quick, only);
 
         static CommandLine Bad(string error) => new("run", null, null, null, null, null, null, false, error);
     }

@@ -14,6 +14,9 @@ return CommandLine.Parse(args) switch
     { Verb: "help" } => Help(),
     { Verb: "validate" } cmd => Validate(cmd),
     { Verb: "run" } cmd => Run(cmd),
+    { Verb: "reproduce" } cmd => Decentral.Simulator.Cli.Reproduction.Reproducer.Run(
+        cmd.Quick, cmd.Only, cmd.OutDir ?? Path.Combine("docs", "reproduction", cmd.Quick ? "quick" : "full"), cmd.DataRoot, cmd.Quiet || Console.IsOutputRedirected,
+        "decentral-sim " + string.Join(' ', args)),
     var cmd => Fail($"unknown command '{cmd.Verb}'. Try 'help'.", 2),
 };
 
@@ -25,6 +28,10 @@ static int Help()
         usage:
           decentral-sim [run] [SCENARIO] [options]   run a scenario (default: the embedded quickstart)
           decentral-sim validate SCENARIO            check a scenario file and print the effective settings
+          decentral-sim reproduce [--quick] [--only IDS] [--out DIR]
+                                                     run the paper's comparisons (MoDeST, FedAvg, D-PSGD, Gossip Learning on
+                                                     MNIST, Fashion-MNIST, MovieLens; crash and join) and write results.md,
+                                                     curves.csv and plots (default docs/reproduction/{quick,full})
           decentral-sim help
 
         SCENARIO is a path to a JSON file, or the name of one in configs/ (quickstart, crash, join, partition).
@@ -35,6 +42,8 @@ static int Help()
           --nodes N        override the number of founding nodes
           --data DIR       data folder for real datasets (default: ./data or $DECENTRAL_DATA)
           --quiet          no progress display
+          --quick          reproduce: softmax regression instead of LeNet-5, shorter runs (minutes)
+          --only IDS       reproduce: only experiments whose id contains one of these (comma-separated)
         """);
     return 0;
 }

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Decentral.Simulator.Runner;
+using Spectre.Console;
+
+namespace Decentral.Simulator.Cli.Reproduction;
+
+/// <summary>
+/// The <c>reproduce</c> verb: runs every experiment of <see cref="ReproductionPlan"/> one after
+/// another (one core: the machine is shared), with a progress display, keeps each run's telemetry
+/// in runs/reproduction/, and writes results.md, curves.csv and the plots to the output folder.
+/// </summary>
+internal static class Reproducer
+{
+    public static int Run(bool quick, string? only, string outDir, string? dataRoot, bool plain, string command)
+    {
+        var experiments = ReproductionPlan.Create(quick).Where(e => only is null || only.Split(',').Any(o => e.Id.Contains(o, StringComparison.Ordinal))).ToList();
+        if (experiments.Count == 0)
+        {
+            Console.Error.WriteLine($"error: no experiment matches --only '{only}'.");
+            return 2;
+        }
+
+        Directory.CreateDirectory(outDir);
+        var telemetryDir = Path.Combine("runs", "reproduction", quick ? "quick" : "full");
+        Directory.CreateDirectory(telemetryDir);
+        var results = new List<RunResult>();
+        string? failure = null;
+        void RunAll(Action<Experiment, RunProgress?> report)
+        {
+            foreach (var experiment in experiments)
+            {
+                var learning = LearningFactory.Create(experiment.Scenario, dataRoot);
+                if (!learning.Ok)
+                {
+                    failure = $"{experiment.Id}: {learning.Error}";
+                    return;
+                }
+
+                report(experiment, null);
+                var clock = Stopwatch.StartNew();
+                using var telemetry = new StreamWriter(Path.Combine(telemetryDir, experiment.Id + ".jsonl"));
+                var run = new ModestRun(experiment.Scenario, learning.Setup!, telemetry);
+                var summary = run.Run(p => report(experiment, p));
+                results.Add(RunResult.From(experiment, run, summary, clock.Elapsed.TotalSeconds));
+                report(experiment, new RunProgress(summary.Rounds, experiment.Scenario.Stop.Rounds, (long)(experiment.Scenario.Stop.Time.TotalSeconds * 1e6), summary.OnlineAtEnd));
+            }
+        }
+
+        if (plain)
+        {
+            RunAll((e, p) =>
+            {
+                if (p is null)
+                {
+                    Console.Error.WriteLine($"[{results.Count + 1}/{experiments.Count}] {e.Id}");
+                }
+            });
+        }
+        else
+        {
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(ctx =>
+                {
+                    var overall = ctx.AddTask("experiments", maxValue: experiments.Count);
+                    var current = ctx.AddTask("", maxValue: 1);
+                    RunAll((e, p) =>
+                    {
+                        var stop = e.Scenario.Stop.Time.TotalSeconds;
+                        overall.Value = results.Count;
+                        current.Description = Markup.Escape($"{e.Id}: round {p?.Round ?? 0}, t = {(p?.VirtualTicks ?? 0) / 1e6:F0} of {stop:F0} s");
+                        current.Value = Math.Min(1, (p?.VirtualTicks ?? 0) / 1e6 / stop);
+                    });
+                    overall.Value = results.Count;
+                });
+        }
+
+        if (results.Count > 0)
+        {
+            WriteCurves(Path.Combine(outDir, "curves.csv"), results);
+            ReproductionReport.Write(outDir, command, quick, results);
+            Console.WriteLine($"wrote {Path.Combine(outDir, "results.md")} ({results.Count} runs; telemetry in {telemetryDir})");
+        }
+
+        if (failure is not null)
+        {
+            Console.Error.WriteLine($"error: {failure}");
+            return 2;
+        }
+
+        return 0;
+    }
+
+    private static void WriteCurves(string path, List<RunResult> results)
+    {
+        var csv = new StringBuilder("experiment,algorithm,virtual_seconds,total_bytes,metric,online\n");
+        foreach (var run in results)
+        {
+            foreach (var p in run.Curve)
+            {
+                csv.Append(CultureInfo.InvariantCulture, $"{run.Experiment.Id},{run.Experiment.Algorithm},{p.Seconds:F3},{p.Bytes},{p.Metric:F6},{p.Online}\n");
+            }
+        }
+
+        File.WriteAllText(path, csv.ToString());
+    }
+}

@@ -1,0 +1,102 @@
+using Decentral.Simulator.Scenarios;
+
+namespace Decentral.Simulator.Cli.Reproduction;
+
+/// <summary>One simulation of the reproduction.</summary>
+/// <param name="Id">File-name-safe id ("mnist-dir0.1-modest").</param>
+/// <param name="Group">The comparison it belongs to ("mnist-dir0.1"); one table and two plots per group.</param>
+/// <param name="Algorithm">The algorithm run.</param>
+/// <param name="Scenario">The full scenario.</param>
+public sealed record Experiment(string Id, string Group, string Algorithm, Scenario Scenario)
+{
+    /// <summary>True when the metric is RMSE (lower is better) rather than accuracy.</summary>
+    public bool LowerIsBetter => Scenario.Learning.Model == "mf";
+}
+
+/// <summary>
+/// The experiments the issue asks for: MoDeST, FedAvg, D-PSGD and Gossip Learning on MNIST and
+/// Fashion-MNIST (100 nodes, Dirichlet alpha 0.1 and IID) and on MovieLens (one user per node),
+/// plus MoDeST's crash and join experiments. Full mode trains LeNet-5 / matrix factorisation with
+/// TorchSharp; quick mode trains softmax regression on the same images for a shorter virtual time
+/// (MovieLens keeps matrix factorisation, which is cheap). All runs of a comparison stop at the
+/// same virtual time, so algorithms with short rounds are not cut off early.
+/// </summary>
+public static class ReproductionPlan
+{
+    /// <summary>The compared algorithms, in table order.</summary>
+    public static IReadOnlyList<string> Algorithms { get; } = ["modest", "fedavg", "dpsgd", "gossip"];
+
+    /// <summary>Every experiment of the chosen mode.</summary>
+    public static List<Experiment> Create(bool quick)
+    {
+        var list = new List<Experiment>();
+        var minutes = quick ? 20 : 30;
+        foreach (var task in new[] { "mnist", "fashion-mnist" })
+        {
+            foreach (var (split, alpha) in new[] { ("dir0.1", 0.1), ("iid", 0.0) })
+            {
+                var group = $"{task}-{split}";
+                foreach (var algorithm in Algorithms)
+                {
+                    list.Add(new Experiment($"{group}-{algorithm}", group, algorithm, Images(group, algorithm, task, alpha, quick, minutes)));
+                }
+            }
+        }
+
+        foreach (var algorithm in Algorithms)
+        {
+            var s = Base("movielens-" + algorithm, algorithm, 671, quick ? 10 : 20);
+            s.Learning = new LearningSection { Task = "movielens", Model = "mf", Alpha = 0, LearningRate = 0.1, BatchSize = 20, LocalSteps = 5, EvalEveryRounds = EvalEvery(algorithm, quick) };
+            list.Add(new Experiment(s.Name, "movielens", algorithm, s));
+        }
+
+        var crash = Images("crash", "modest", "mnist", 0.1, quick, 30);
+        crash.Name = "crash";
+        crash.Protocol = new Protocol.ModestOptions
+        {
+            SuccessFraction = 0.8,
+            PingTimeout = TimeSpan.FromSeconds(2),
+            InactivityThreshold = 20,
+            MinModels = 1,
+            AggregationTimeout = TimeSpan.FromMinutes(1),
+            AckTimeout = TimeSpan.FromSeconds(90),
+        };
+        crash.Churn = [new ChurnEvent { Kind = ChurnKind.Crash, At = TimeSpan.FromMinutes(5), Every = TimeSpan.FromMinutes(1), Count = 5, Total = 80 }];
+        list.Add(new Experiment("crash", "crash", "modest", crash));
+
+        var join = Images("join", "modest", "mnist", 0.1, quick, 15);
+        join.Name = "join";
+        join.Nodes = 90;
+        join.Churn = [new ChurnEvent { Kind = ChurnKind.Join, At = TimeSpan.FromMinutes(1), Every = TimeSpan.FromMinutes(1), Count = 1, Total = 10 }];
+        list.Add(new Experiment("join", "join", "modest", join));
+        return list;
+    }
+
+    private static Scenario Images(string group, string algorithm, string task, double alpha, bool quick, int minutes)
+    {
+        var s = Base($"{group}-{algorithm}", algorithm, 100, minutes);
+        s.Learning = new LearningSection
+        {
+            Task = task,
+            Model = quick ? "softmax" : "lenet",
+            Alpha = alpha,
+            LearningRate = quick ? 0.05 : 0.1,
+            BatchSize = 20,
+            LocalSteps = 5,
+            EvalEveryRounds = EvalEvery(algorithm, quick),
+        };
+        return s;
+    }
+
+    private static Scenario Base(string name, string algorithm, int nodes, int minutes) => new()
+    {
+        Name = name,
+        Seed = 1,
+        Algorithm = algorithm,
+        Nodes = nodes,
+        Stop = new StopSection { Rounds = 100_000, Time = TimeSpan.FromMinutes(minutes) },
+    };
+
+    // Gossip rows are 60 s period ticks; the round-based algorithms finish a round every ~5-15 s.
+    private static int EvalEvery(string algorithm, bool quick) => algorithm == "gossip" ? 1 : quick ? 3 : 6;
+}

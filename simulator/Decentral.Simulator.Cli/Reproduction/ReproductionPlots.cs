@@ -1,0 +1,46 @@
+namespace Decentral.Simulator.Cli.Reproduction;
+
+/// <summary>PNG plots of a comparison group with ScottPlot: metric vs virtual time and metric vs bytes.</summary>
+internal static class ReproductionPlots
+{
+    /// <summary>Writes <c>{group}-time.png</c> and <c>{group}-bytes.png</c>; returns their file names.</summary>
+    public static (string Time, string Bytes) Write(string folder, string group, IReadOnlyList<RunResult> runs, double? target)
+    {
+        var metric = runs[0].Experiment.LowerIsBetter ? "test RMSE" : "test accuracy";
+        var time = $"{group}-time.png";
+        var bytes = $"{group}-bytes.png";
+        Plot(Path.Combine(folder, time), $"{group}: {metric} vs virtual time", "virtual time (minutes)", metric, runs, p => p.Seconds / 60, target);
+        Plot(Path.Combine(folder, bytes), $"{group}: {metric} vs traffic", "bytes sent by all nodes (MB)", metric, runs, p => p.Bytes / 1e6, target);
+        return (time, bytes);
+    }
+
+    private static void Plot(string path, string title, string xLabel, string yLabel, IReadOnlyList<RunResult> runs, Func<CurvePoint, double> x, double? target)
+    {
+        var plot = new ScottPlot.Plot();
+        foreach (var run in runs)
+        {
+            var points = run.Curve.Where(p => double.IsFinite(p.Metric)).ToList();
+            if (points.Count == 0)
+            {
+                continue;
+            }
+
+            var line = plot.Add.Scatter(points.Select(x).ToArray(), points.Select(p => p.Metric).ToArray());
+            line.LegendText = run.Experiment.Algorithm;
+            line.MarkerSize = 3;
+        }
+
+        if (target is { } t && double.IsFinite(t))
+        {
+            var guide = plot.Add.HorizontalLine(t);
+            guide.LinePattern = ScottPlot.LinePattern.Dashed;
+            guide.LegendText = "target";
+        }
+
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.ShowLegend();
+        plot.SavePng(path, 800, 500);
+    }
+}
