@@ -117,6 +117,8 @@ public sealed partial class ModestNode : IProtocolNode
             MembershipIndex = Math.Max(MembershipIndex, own.MembershipIndex + 1);
         }
 
+        // A restart: whatever was in flight before going down is gone (its timers died with it).
+        AbandonAll();
         IsRunning = true;
         TouchSelf();
         Advertise(MembershipStatus.Join);

@@ -5,6 +5,8 @@ using Decentral.Learning;
 using Decentral.Membership;
 using Decentral.Protocol;
 using Decentral.Sampling;
+using Decentral.Simulator.Compute;
+using SimChurn = Decentral.Simulator.Churn;
 using Decentral.Simulator.Engine;
 using Decentral.Simulator.Network;
 using Decentral.Simulator.Scenarios;
@@ -24,13 +26,13 @@ namespace Decentral.Simulator.Runner;
 /// own changes. Message payloads are shared objects; the network counts their exact encoded size
 /// (<see cref="WireCodec.EncodedSize"/>) without encoding them.
 /// </remarks>
-public sealed class ModestRun : IMessageHandler
+public sealed class ModestRun : IMessageHandler, SimChurn.IChurnHandler
 {
     private readonly Scenario _scenario;
     private readonly LearningSetup _learning;
     private readonly SimNodeHost[] _hosts;
     private readonly Dictionary<PeerId, int> _index = [];
-    private readonly long[] _trainingTicks;
+    private readonly DeviceProfiles _devices;
     private readonly ILocalTrainer?[] _trainers;
     private readonly Random _churnRandom;
     private readonly WireCodec _codec = new();
@@ -63,7 +65,8 @@ public sealed class ModestRun : IMessageHandler
         Recorder = new TelemetryRecorder(this, telemetry);
         _churnRandom = new Random(DeriveSeed(scenario.Seed, "churn"));
         _trainers = new ILocalTrainer?[total];
-        _trainingTicks = ComputeTrainingTicks(scenario, total);
+        _devices = BuildDevices(scenario, total);
+        _devices.ApplyBandwidth(Network);
 
         var ids = new PeerId[total];
         for (var i = 0; i < total; i++)
@@ -117,15 +120,28 @@ public sealed class ModestRun : IMessageHandler
         _learning.Task.InitialParameters(_scenario.Seed, initial);
         var model = new ModelVector(_learning.Task.LayoutId, initial);
         Recorder.EvaluateInitial(model);
+        var schedule = BuildScheduledChurn(out var trace);
         for (var i = 0; i < _scenario.Nodes; i++)
         {
             var host = _hosts[i];
+            if (trace is not null && !trace.InitiallyOnline(i))
+            {
+                // Offline in the trace at t=0: starts when the trace first turns it on.
+                Network.SetOnline(i, false);
+                continue;
+            }
+
             host.Alive = host.EverStarted = true;
             OnlineNodes++;
             host.Node.Start(model);
         }
 
         ScheduleChurn();
+        if (schedule is not null)
+        {
+            SimChurn.ChurnDriver.Start(Simulation, schedule, this);
+        }
+
         var stopAt = SimTime.FromTimeSpan(_scenario.Stop.Time);
         var target = _scenario.Stop.Rounds;
         var step = Math.Max(1, target / 100);
@@ -145,7 +161,7 @@ public sealed class ModestRun : IMessageHandler
 
     internal PeerId PeerAt(int index) => _hosts[index].Peer;
 
-    internal long TrainingTicks(int index) => _trainingTicks[index];
+    internal long TrainingTicks(int index) => _devices.TrainingTicks(index, _scenario.Learning.BatchSize, _scenario.Learning.LocalSteps);
 
     internal (ModelVector Model, int Samples) Train(int index, ModelVector start, long round)
     {
@@ -185,7 +201,7 @@ public sealed class ModestRun : IMessageHandler
 
     private void ScheduleChurn()
     {
-        foreach (var churn in _scenario.Churn)
+        foreach (var churn in _scenario.Churn.Where(c => c.Kind is not (ChurnKind.Sessions or ChurnKind.Trace)))
         {
             var total = churn.Total ?? churn.Count;
             var occurrences = churn.Kind is ChurnKind.Partition or ChurnKind.Heal ? 1 : (total + churn.Count - 1) / churn.Count;
@@ -253,6 +269,74 @@ public sealed class ModestRun : IMessageHandler
         Recorder.Churned(churn.Kind, count);
     }
 
+    // Per-node churn (sessions, traces) comes as a schedule of node-level events from the engine's
+    // generators; the scenario's other churn entries pick their nodes when they happen.
+    private SimChurn.ChurnSchedule? BuildScheduledChurn(out SimChurn.AvailabilityTrace? trace)
+    {
+        trace = null;
+        var entry = _scenario.Churn.FirstOrDefault(c => c.Kind is ChurnKind.Sessions or ChurnKind.Trace);
+        var horizon = _scenario.Stop.Time;
+        var founders = Enumerable.Range(0, _scenario.Nodes).ToArray();
+        switch (entry?.Kind)
+        {
+            case ChurnKind.Sessions:
+                var sessions = SimChurn.ChurnGenerators.Sessions(
+                    founders,
+                    SimChurn.SessionDistribution.Weibull(entry.Shape, entry.Scale),
+                    SimChurn.SessionDistribution.Exponential(entry.OfflineMean),
+                    horizon,
+                    entry.Graceful,
+                    DeriveSeed(_scenario.Seed, "sessions"));
+                var start = SimTime.FromTimeSpan(entry.At);
+                var shifted = new SimChurn.ChurnSchedule();
+                foreach (var e in sessions.Events)
+                {
+                    shifted.Add(e with { Time = e.Time + start });
+                }
+
+                return shifted;
+            case ChurnKind.Trace:
+                var load = SimChurn.AvailabilityTrace.Load(entry.Path!);
+                trace = load.IsSuccess ? load.Value! : throw new ArgumentException($"churn trace: cannot load '{entry.Path}': {load.Error}");
+                return trace.ToSchedule(_scenario.Nodes, horizon);
+            default:
+                return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnChurn(in SimChurn.ChurnEvent churnEvent)
+    {
+        var host = churnEvent.Node >= 0 ? _hosts[churnEvent.Node] : null;
+        switch (churnEvent.Kind)
+        {
+            case SimChurn.ChurnKind.Crash when host is { Alive: true }:
+                host.Halt();
+                Network.SetOnline(host.Index, false);
+                OnlineNodes--;
+                Recorder.Churned(ChurnKind.Crash, 1);
+                break;
+            case SimChurn.ChurnKind.Leave when host is { Alive: true }:
+                host.Node.Leave();
+                host.Halt();
+                OnlineNodes--;
+                Recorder.Churned(ChurnKind.Leave, 1);
+                Simulation.ScheduleAfter(SimTime.PerSecond * 5, () => Network.SetOnline(host.Index, host.Alive));
+                break;
+            case SimChurn.ChurnKind.Join when host is { Alive: false }:
+                Network.SetOnline(host.Index, true);
+                host.Alive = host.EverStarted = true;
+                OnlineNodes++;
+                Recorder.Joined(host);
+                host.Node.Join();
+                break;
+            case SimChurn.ChurnKind.Partition or SimChurn.ChurnKind.Heal:
+                throw new InvalidOperationException("Scheduled churn carries only node events.");
+            default:
+                break; // a crash of a node already down, a join of one already up: nothing to do
+        }
+    }
+
     // Uniform choice among running nodes, in slot order first so the choice is deterministic.
     private List<int> PickOnline(int count)
     {
@@ -277,25 +361,18 @@ public sealed class ModestRun : IMessageHandler
         return picked;
     }
 
-    private static long[] ComputeTrainingTicks(Scenario s, int total)
+    // FedScale's device model: synthetic lognormal speeds around the median, or a capacity trace.
+    private static DeviceProfiles BuildDevices(Scenario s, int total)
     {
-        // FedScale: 3 x batch x local steps x ms per sample; device speed lognormal around the median.
-        var random = new Random(DeriveSeed(s.Seed, "compute"));
-        var ticks = new long[total];
-        for (var i = 0; i < total; i++)
+        if (s.Compute.CapacityTrace is { } path)
         {
-            var msPerSample = s.Compute.MsPerSampleMedian * Math.Exp(s.Compute.Sigma * StandardNormal(random));
-            ticks[i] = SimTime.FromMilliseconds(3.0 * s.Learning.BatchSize * s.Learning.LocalSteps * msPerSample);
+            var trace = CapacityTrace.Load(path);
+            return trace.IsSuccess
+                ? DeviceProfiles.FromTrace(trace.Value!, total)
+                : throw new ArgumentException($"compute.capacityTrace: cannot load '{path}': {trace.Error}");
         }
 
-        return ticks;
-    }
-
-    private static double StandardNormal(Random random)
-    {
-        var u1 = 1.0 - random.NextDouble();
-        var u2 = random.NextDouble();
-        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+        return DeviceProfiles.Synthetic(total, DeriveSeed(s.Seed, "compute"), baseMs: s.Compute.MsPerSampleMedian / Math.E, mu: 1, sigma: s.Compute.Sigma);
     }
 
     private static ILatencyModel BuildLatency(Scenario s) => s.Network.Latency switch

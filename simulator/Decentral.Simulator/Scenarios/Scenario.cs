@@ -105,11 +105,18 @@ public sealed class NetworkSection
 /// <summary>Compute-time model (FedScale): training takes 3 × batch × local steps × ms per sample.</summary>
 public sealed class ComputeSection
 {
-    /// <summary>Median milliseconds per sample; devices vary lognormally around it. Default 13.6 (= e^1 × 5 ms).</summary>
-    public double MsPerSampleMedian { get; set; } = 13.6;
+    /// <summary>Median milliseconds per sample; devices vary lognormally around it. Default 13.6 (FedScale's 5 ms × e^1).</summary>
+    public double MsPerSampleMedian { get; set; } = 5 * Math.E;
 
     /// <summary>Sigma of the lognormal device-speed spread (0 = identical devices). Default 0.6.</summary>
     public double Sigma { get; set; } = 0.6;
+
+    /// <summary>
+    /// Optional FedScale-style capacity trace (JSON or CSV: device, computation ms per sample,
+    /// communication kbit/s), relative to the scenario file. When set, node i takes device
+    /// i mod D: its speed and its link bandwidth (replacing network.uploadMbps/downloadMbps).
+    /// </summary>
+    public string? CapacityTrace { get; set; }
 }
 
 /// <summary>The learning task.</summary>
@@ -174,6 +181,21 @@ public enum ChurnKind
 
     /// <summary>All partitions heal.</summary>
     Heal,
+
+    /// <summary>
+    /// Every founder alternates online sessions (Weibull <see cref="ChurnEvent.Shape"/>,
+    /// <see cref="ChurnEvent.Scale"/>) and offline gaps (exponential, mean
+    /// <see cref="ChurnEvent.OfflineMean"/>) from <see cref="ChurnEvent.At"/> on; a session ends
+    /// in a graceful leave with probability <see cref="ChurnEvent.Graceful"/>, else in a crash.
+    /// </summary>
+    Sessions,
+
+    /// <summary>
+    /// Replays a FedScale-style availability trace (<see cref="ChurnEvent.Path"/>: JSON or CSV of
+    /// per-device active/inactive times and finish_time, looped); node i follows device i mod D.
+    /// Founders offline at t=0 start later, when their trace first turns them on.
+    /// </summary>
+    Trace,
 }
 
 /// <summary>
@@ -199,4 +221,19 @@ public sealed class ChurnEvent
 
     /// <summary>Number of groups of a partition. Default 2.</summary>
     public int Groups { get; set; } = 2;
+
+    /// <summary>Sessions: Weibull shape of session lengths. Default 0.5 (heavy-tailed, as P2P traces).</summary>
+    public double Shape { get; set; } = 0.5;
+
+    /// <summary>Sessions: Weibull scale of session lengths. Default 30 minutes.</summary>
+    public TimeSpan Scale { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Sessions: mean offline gap. Default 10 minutes.</summary>
+    public TimeSpan OfflineMean { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Sessions: probability that a session ends in a graceful leave. Default 0.5.</summary>
+    public double Graceful { get; set; } = 0.5;
+
+    /// <summary>Trace: the availability trace file, relative to the scenario file.</summary>
+    public string? Path { get; set; }
 }

@@ -35,9 +35,24 @@ public static class ScenarioLoader
         }
 
         var load = Parse(File.ReadAllText(path));
-        if (load.Scenario is { } scenario && !Path.IsPathRooted(scenario.Network.Latency) && scenario.Network.Latency.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
+        if (load.Scenario is { } scenario)
         {
-            scenario.Network.Latency = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", scenario.Network.Latency);
+            // Files named in a scenario are relative to the scenario file.
+            var folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+            if (scenario.Network.Latency.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
+            {
+                scenario.Network.Latency = Path.Combine(folder, scenario.Network.Latency);
+            }
+
+            if (scenario.Compute.CapacityTrace is { Length: > 0 } trace)
+            {
+                scenario.Compute.CapacityTrace = Path.Combine(folder, trace);
+            }
+
+            foreach (var churn in scenario.Churn.Where(c => c.Path is { Length: > 0 }))
+            {
+                churn.Path = Path.Combine(folder, churn.Path!);
+            }
         }
 
         return load;
@@ -111,7 +126,8 @@ public static class ScenarioLoader
         Check(n.UploadMbps >= 0 && double.IsFinite(n.UploadMbps), "network.uploadMbps", "must be >= 0 (0 = unlimited).");
         Check(n.DownloadMbps >= 0 && double.IsFinite(n.DownloadMbps), "network.downloadMbps", "must be >= 0 (0 = unlimited).");
         Check(n.Loss >= 0 && n.Loss < 1, "network.loss", $"must be in [0, 1) (got {n.Loss}).");
-        Check(s.Compute.MsPerSampleMedian >= 0 && double.IsFinite(s.Compute.MsPerSampleMedian), "compute.msPerSampleMedian", "must be >= 0.");
+        Check(s.Compute.MsPerSampleMedian > 0 && double.IsFinite(s.Compute.MsPerSampleMedian), "compute.msPerSampleMedian", "must be positive.");
+        Check(s.Compute.CapacityTrace is null || s.Compute.CapacityTrace.Length > 0, "compute.capacityTrace", "must be a file path when set.");
         Check(s.Compute.Sigma >= 0 && s.Compute.Sigma <= 5, "compute.sigma", "must be in [0, 5].");
         var l = s.Learning;
         Check(l.Task is "synthetic" or "mnist" or "fashion-mnist" or "movielens", "learning.task", $"must be synthetic, mnist, fashion-mnist or movielens (got \"{l.Task}\").");
@@ -138,9 +154,14 @@ public static class ScenarioLoader
             Check(c.Total is null || c.Total >= c.Count, $"{p}.total", "must be at least count.");
             Check(c.Total is null || c.Total == c.Count || c.Every > TimeSpan.Zero, $"{p}.every", "must be positive when total exceeds count.");
             Check(c.Kind != ChurnKind.Partition || c.Groups >= 2, $"{p}.groups", "a partition needs at least 2 groups.");
+            Check(c.Kind != ChurnKind.Sessions || (c.Shape > 0 && double.IsFinite(c.Shape)), $"{p}.shape", "must be positive.");
+            Check(c.Kind != ChurnKind.Sessions || (c.Scale > TimeSpan.Zero && c.OfflineMean > TimeSpan.Zero), $"{p}.scale", "scale and offlineMean must be positive.");
+            Check(c.Kind != ChurnKind.Sessions || (c.Graceful >= 0 && c.Graceful <= 1), $"{p}.graceful", "must be in [0, 1].");
+            Check(c.Kind != ChurnKind.Trace || !string.IsNullOrEmpty(c.Path), $"{p}.path", "a trace needs the path of an availability trace file.");
         }
 
         var crashed = s.Churn.Where(c => c.Kind is ChurnKind.Crash or ChurnKind.Leave).Sum(c => c.Total ?? c.Count);
+        Check(s.Churn.Count(c => c.Kind is ChurnKind.Sessions or ChurnKind.Trace) <= 1, "churn", "at most one sessions or trace entry.");
         Check(crashed < s.Nodes + s.Churn.Where(c => c.Kind == ChurnKind.Join).Sum(c => c.Total ?? c.Count), "churn", $"crashes and leaves ({crashed}) must leave at least one node.");
         return errors;
     }

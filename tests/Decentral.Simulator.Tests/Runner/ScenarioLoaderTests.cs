@@ -9,6 +9,8 @@ public sealed class ScenarioLoaderTests
     [InlineData("crash")]
     [InlineData("join")]
     [InlineData("partition")]
+    [InlineData("sessions")]
+    [InlineData("scale")]
     public void ShippedScenario_Loads_Valid(string name)
     {
         var load = ScenarioLoader.LoadFile(Path.Combine(ScenarioRuns.ConfigsFolder, name + ".json"));
