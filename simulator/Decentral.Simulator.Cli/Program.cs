@@ -43,7 +43,7 @@ static int Help()
           --data DIR       data folder for real datasets (default: ./data or $DECENTRAL_DATA)
           --quiet          no progress display
           --quick          reproduce: softmax regression instead of LeNet-5, shorter runs (minutes)
-          --only IDS       reproduce: only experiments whose id contains one of these (comma-separated)
+          --only IDS       reproduce: only experiments whose id starts with one of these (comma-separated)
         """);
     return 0;
 }

@@ -15,7 +15,7 @@ internal static class Reproducer
 {
     public static int Run(bool quick, string? only, string outDir, string? dataRoot, bool plain, string command)
     {
-        var experiments = ReproductionPlan.Create(quick).Where(e => only is null || only.Split(',').Any(o => e.Id.Contains(o, StringComparison.Ordinal))).ToList();
+        var experiments = ReproductionPlan.Create(quick).Where(e => only is null || only.Split(',').Any(o => e.Id.StartsWith(o, StringComparison.Ordinal))).ToList();
         if (experiments.Count == 0)
         {
             Console.Error.WriteLine($"error: no experiment matches --only '{only}'.");

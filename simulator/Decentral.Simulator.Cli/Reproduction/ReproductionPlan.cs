@@ -50,8 +50,21 @@ public static class ReproductionPlan
             list.Add(new Experiment(s.Name, "movielens", algorithm, s));
         }
 
-        var crash = Images("crash", "modest", "mnist", 0.1, quick, 30);
-        crash.Name = "crash";
+        list.Add(Crash("crash", 0.1, quick));
+        list.Add(Crash("crash-iid", 0, quick));
+        var join = Images("join", "modest", "mnist", 0.1, quick, 15);
+        join.Name = "join";
+        join.Nodes = 90;
+        join.Churn = [new ChurnEvent { Kind = ChurnKind.Join, At = TimeSpan.FromMinutes(1), Every = TimeSpan.FromMinutes(1), Count = 1, Total = 10 }];
+        list.Add(new Experiment("join", "join", "modest", join));
+        return list;
+    }
+
+    // The paper's crash experiment: from t=300 s five nodes crash every 60 s until 80 of 100 are gone (t=1200 s).
+    private static Experiment Crash(string id, double alpha, bool quick)
+    {
+        var crash = Images(id, "modest", "mnist", alpha, quick, 30);
+        crash.Name = id;
         crash.Protocol = new Protocol.ModestOptions
         {
             SuccessFraction = 0.8,
@@ -62,14 +75,7 @@ public static class ReproductionPlan
             AckTimeout = TimeSpan.FromSeconds(90),
         };
         crash.Churn = [new ChurnEvent { Kind = ChurnKind.Crash, At = TimeSpan.FromMinutes(5), Every = TimeSpan.FromMinutes(1), Count = 5, Total = 80 }];
-        list.Add(new Experiment("crash", "crash", "modest", crash));
-
-        var join = Images("join", "modest", "mnist", 0.1, quick, 15);
-        join.Name = "join";
-        join.Nodes = 90;
-        join.Churn = [new ChurnEvent { Kind = ChurnKind.Join, At = TimeSpan.FromMinutes(1), Every = TimeSpan.FromMinutes(1), Count = 1, Total = 10 }];
-        list.Add(new Experiment("join", "join", "modest", join));
-        return list;
+        return new Experiment(id, id, "modest", crash);
     }
 
     private static Scenario Images(string group, string algorithm, string task, double alpha, bool quick, int minutes)

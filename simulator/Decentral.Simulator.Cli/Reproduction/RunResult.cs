@@ -7,7 +7,8 @@ namespace Decentral.Simulator.Cli.Reproduction;
 /// <param name="Bytes">Bytes sent by all nodes so far.</param>
 /// <param name="Metric">Accuracy, or RMSE for MovieLens.</param>
 /// <param name="Online">Nodes online at that moment.</param>
-public readonly record struct CurvePoint(double Seconds, long Bytes, double Metric, int Online);
+/// <param name="Round">The round (gossip: the period tick) the point belongs to.</param>
+public readonly record struct CurvePoint(double Seconds, long Bytes, double Metric, int Online, long Round = 0);
 
 /// <summary>What one experiment produced: its learning curve and summary.</summary>
 /// <param name="Experiment">The experiment.</param>
@@ -45,7 +46,7 @@ public sealed record RunResult(Experiment Experiment, IReadOnlyList<CurvePoint> 
         {
             if (row.Evaluation is { } e)
             {
-                curve.Add(new CurvePoint(row.TimeSeconds, row.TotalBytes, lower ? e.Rmse : e.Accuracy, row.OnlineNodes));
+                curve.Add(new CurvePoint(row.TimeSeconds, row.TotalBytes, lower ? e.Rmse : e.Accuracy, row.OnlineNodes, row.Round));
             }
         }
 
