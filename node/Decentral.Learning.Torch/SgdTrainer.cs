@@ -49,7 +49,7 @@ internal abstract class SgdTrainer<TModel> : ILocalTrainer
         workspace.Flat.Write(start);
         workspace.ResetMomentum();
         workspace.Model.train();
-        var random = new Random(Seeds.Mix(seed, round));
+        var random = new Random(Seeds.Derive(seed, round));
         int batch = Math.Min(options.BatchSize, indices.Length);
         int cursor = indices.Length;
         double lossSum = 0;
@@ -58,7 +58,7 @@ internal abstract class SgdTrainer<TModel> : ILocalTrainer
             if (cursor + batch > indices.Length)
             {
                 indices.CopyTo(order, 0);
-                Seeds.Shuffle(random, order);
+                random.Shuffle(order);
                 cursor = 0;
             }
 

@@ -127,7 +127,7 @@ public static class TorchTrainers
         var trainers = new ILocalTrainer[partition.Count];
         for (int k = 0; k < trainers.Length; k++)
         {
-            trainers[k] = createTrainer(pool, partition[k], Seeds.Mix(seed, k));
+            trainers[k] = createTrainer(pool, partition[k], Seeds.Derive(seed, k));
         }
 
         return new TrainerSet(layoutId, trainers, pool);

@@ -399,12 +399,8 @@ public sealed class ModestRun : IMessageHandler, SimChurn.IChurnHandler
         return PeerId.FromPublicKey(SHA256.HashData(input));
     }
 
-    /// <summary>A stable sub-seed for one purpose of a run (never string.GetHashCode, which is randomized per process).</summary>
-    public static int DeriveSeed(int seed, string purpose, int index = 0)
-    {
-        var text = System.Text.Encoding.UTF8.GetBytes($"{seed}/{purpose}/{index}");
-        return BinaryPrimitives.ReadInt32LittleEndian(SHA256.HashData(text));
-    }
+    /// <summary>A stable sub-seed for one purpose of a run (see <see cref="Seeds.Derive(long, string, long)"/>).</summary>
+    public static int DeriveSeed(int seed, string purpose, int index = 0) => Seeds.Derive(seed, purpose, index);
 }
 
 /// <summary>Progress of a running simulation.</summary>
