@@ -13,8 +13,11 @@ public sealed class YamuxOptions
     /// </summary>
     public int MaxStreamWindow { get; set; } = 1024 * 1024;
 
-    /// <summary>Largest data frame we send (default 64 KiB).</summary>
-    public int MaxFrameSize { get; set; } = 64 * 1024;
+    /// <summary>
+    /// Largest data frame we send. Default 65507 bytes: with the 12-byte header a full frame is
+    /// exactly one Noise frame (65519 plaintext bytes), where 64 KiB would spill a tiny second one.
+    /// </summary>
+    public int MaxFrameSize { get; set; } = 65519 - 12;
 
     /// <summary>Maximum concurrently open streams per session (default 256); more are reset.</summary>
     public int MaxStreams { get; set; } = 256;
