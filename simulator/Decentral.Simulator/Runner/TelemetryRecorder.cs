@@ -189,7 +189,9 @@ public sealed class TelemetryRecorder
         _rows.Add(_open);
         if (_output is not null)
         {
+            // One flush per round, so a dashboard can follow a run while it is written.
             _output.WriteLine(_open.ToJson());
+            _output.Flush();
         }
 
         _open = null;
