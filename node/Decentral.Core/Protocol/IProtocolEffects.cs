@@ -9,9 +9,6 @@ public enum TimerKind : byte
     /// <summary>Resend pings of a liveness search.</summary>
     PingResend = 1,
 
-    /// <summary>A liveness search gives up on silent candidates.</summary>
-    PingTimeout = 2,
-
     /// <summary>An aggregation waits no longer for trained models.</summary>
     AggregationTimeout = 3,
 

@@ -176,8 +176,6 @@ public sealed partial class ModestNode : IProtocolNode
             case TimerKind.SendRetry:
                 RetrySend(key.Id);
                 break;
-            case TimerKind.PingTimeout:
-                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(key), key.Kind, "Unknown timer kind.");
         }
