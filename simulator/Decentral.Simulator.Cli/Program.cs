@@ -34,7 +34,7 @@ static int Help()
                                                      curves.csv and plots (default docs/reproduction/{quick,full})
           decentral-sim help
 
-        SCENARIO is a path to a JSON file, or the name of one in configs/ (quickstart, crash, join, partition).
+        SCENARIO is a path to a JSON file, or the name of one in configs/ (quickstart, crash, join, partition, sessions, scale).
         options:
           --out DIR        where to write telemetry.jsonl, summary.json, scenario.json (default runs/<name>)
           --seed N         override the scenario seed
