@@ -57,7 +57,7 @@ public sealed class TelemetryRecorder
         switch (message)
         {
             case AggregatedModel aggregated:
-                CollectViewBytes(from, bytes, codec.EncodedSize(aggregated with { View = ViewUpdate.Empty(0) }), codec);
+                CollectViewBytes(from, bytes, codec.EncodedSize(aggregated with { View = ViewUpdate.Empty(aggregated.View.MembershipDigest) }), codec);
                 if (!_sampleSends.TryGetValue(aggregated.Round, out var sample))
                 {
                     _sampleSends[aggregated.Round] = sample = [];
@@ -66,16 +66,17 @@ public sealed class TelemetryRecorder
                 sample.Add(to);
                 break;
             case TrainedModel trained:
-                CollectViewBytes(from, bytes, codec.EncodedSize(trained with { View = ViewUpdate.Empty(0) }), codec);
+                CollectViewBytes(from, bytes, codec.EncodedSize(trained with { View = ViewUpdate.Empty(trained.View.MembershipDigest) }), codec);
                 break;
-            case ViewSnapshot snapshot:
+            case ViewSnapshot or ViewRequest:
                 _viewBytes += bytes;
                 break;
         }
     }
 
-    // Piggybacked view bytes actually sent, against what the reference (full view on every model
-    // message) would have sent: the sender's whole view at the measured size of one record.
+    // Piggybacked view bytes actually sent (the records: the message against the same message with
+    // no records), against what the reference (full view on every model message) would have sent:
+    // the sender's whole view at the measured size of one record.
     private void CollectViewBytes(SimNodeHost from, long bytes, long withoutView, WireCodec codec)
     {
         if (_recordBytes == 0)
@@ -85,7 +86,7 @@ public sealed class TelemetryRecorder
         }
 
         _viewBytes += bytes - withoutView;
-        _fullViewBytes += from.Node.View.Count * _recordBytes + (bytes - withoutView > 0 ? 10 : 0);
+        _fullViewBytes += from.Node.View.Count * _recordBytes;
     }
 
     internal void Observe(SimNodeHost host, ProtocolObservation observation)
