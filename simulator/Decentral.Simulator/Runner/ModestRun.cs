@@ -133,6 +133,7 @@ public sealed partial class ModestRun : IMessageHandler, SimChurn.IChurnHandler
 
             host.Alive = host.EverStarted = true;
             OnlineNodes++;
+            host.Started(model);
             host.Node.Start(model);
         }
 
@@ -160,6 +161,9 @@ public sealed partial class ModestRun : IMessageHandler, SimChurn.IChurnHandler
     }
 
     internal PeerId PeerAt(int index) => _hosts[index].Peer;
+
+    /// <summary>The current model of a running node in slot <paramref name="index"/> (see <see cref="SimNodeHost.CurrentModel"/>), null when it is down or has none.</summary>
+    internal ModelVector? CurrentModelOf(int index) => _hosts[index] is { Alive: true } host ? host.CurrentModel : null;
 
     internal long TrainingTicks(int index) => _devices.TrainingTicks(index, _scenario.Learning.BatchSize, _scenario.Learning.LocalSteps);
 

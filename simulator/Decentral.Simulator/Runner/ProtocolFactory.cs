@@ -23,7 +23,9 @@ public sealed record NodeContext(int Index, PeerId Self, IReadOnlyList<PeerId> A
 /// to constructors: "modest", and the baselines "fedavg" (server = slot 0, s = protocol.sampleSize),
 /// "dpsgd" (graph over the founders), "gossip" and "epidemic" (fan-out s = protocol.sampleSize).
 /// Every node of a baseline observes <see cref="ObservationKind.Aggregated"/> with its averaged
-/// model per round (gossip: per period tick); telemetry keeps the first node to reach each round.
+/// model per round (gossip: per period tick); telemetry opens a row when the first node reaches
+/// each round and, for D-PSGD, Epidemic and Gossip Learning, evaluates the mean over the current
+/// models of up to learning.evalNodes running nodes (see <see cref="TelemetryRecorder"/>).
 /// </summary>
 public static class ProtocolFactory
 {

@@ -1,3 +1,4 @@
+using Decentral.Baselines;
 using Decentral.Identity;
 using Decentral.Learning;
 using Decentral.Protocol;
@@ -20,6 +21,7 @@ internal sealed class SimNodeHost : IProtocolEffects, ISimEventHandler
     private EventHandle _training;
     private long _trainingRound;
     private ModelVector? _trainingStart;
+    private ModelVector? _lastAggregate;
 
     public SimNodeHost(ModestRun run, int index, PeerId peer)
     {
@@ -39,6 +41,18 @@ internal sealed class SimNodeHost : IProtocolEffects, ISimEventHandler
 
     /// <summary>Set once the node ever ran (a joiner that has not joined yet has not).</summary>
     public bool EverStarted { get; set; }
+
+    /// <summary>
+    /// The model this node holds now, as evaluated in the baselines' mean-over-nodes telemetry:
+    /// Gossip Learning's current model; for the round-based baselines the latest average the node
+    /// observed (the model it trains next), or the initial model before its first average; null
+    /// when the node never had one (a newcomer of a fixed-membership baseline). Only read: models
+    /// are never written after they are made, so evaluating one cannot disturb training.
+    /// </summary>
+    public ModelVector? CurrentModel => Node is GossipNode gossip ? gossip.Model : _lastAggregate;
+
+    /// <summary>Records the model a node starts from (before its first average).</summary>
+    public void Started(ModelVector initial) => _lastAggregate ??= initial;
 
     public void Send(PeerId to, ProtocolMessage message) => _run.Send(this, to, message);
 
@@ -75,7 +89,16 @@ internal sealed class SimNodeHost : IProtocolEffects, ISimEventHandler
         }
     }
 
-    public void Observe(ProtocolObservation observation) => _run.Recorder.Observe(this, observation);
+    public void Observe(ProtocolObservation observation)
+    {
+        // Before the recorder sees it, so a row opened by this node evaluates this node's new model.
+        if (observation.Kind == ObservationKind.Aggregated && observation.Model is { } model)
+        {
+            _lastAggregate = model;
+        }
+
+        _run.Recorder.Observe(this, observation);
+    }
 
     /// <summary>A crash: every pending timer and training vanishes with the node.</summary>
     public void Halt()

@@ -24,6 +24,7 @@ public sealed class TelemetryRecorder
     private readonly Dictionary<ObservationKind, long> _observations = [];
     private readonly List<RoundRow> _rows = [];
     private readonly int[] _trainings;
+    private readonly int[]? _evaluationOrder;
     private RoundRow? _open;
     private long _viewBytes;
     private long _fullViewBytes;
@@ -32,13 +33,27 @@ public sealed class TelemetryRecorder
     private long _churnCrashed;
     private long _churnLeft;
     private long _churnJoined;
+    private Dictionary<ModelVector, Evaluation> _evaluated = new(ReferenceEqualityComparer.Instance);
 
     internal TelemetryRecorder(ModestRun run, TextWriter? output)
     {
         _run = run;
         _output = output;
         _trainings = new int[run.NodeSlots];
+        if (EvaluatesNodeModels(run.Scenario.Algorithm))
+        {
+            // A fixed random order of the slots from the run's seed; each evaluation takes the
+            // first evalNodes running nodes with a model in this order.
+            _evaluationOrder = [.. Enumerable.Range(0, run.NodeSlots)];
+            new Random(ModestRun.DeriveSeed(run.Scenario.Seed, "evaluated-nodes")).Shuffle(_evaluationOrder);
+        }
     }
+
+    /// <summary>
+    /// True for the algorithms without a global model (D-PSGD, Epidemic and Gossip Learning): their
+    /// rows report the mean over nodes' current models rather than one node's model.
+    /// </summary>
+    public static bool EvaluatesNodeModels(string algorithm) => algorithm is "dpsgd" or "epidemic" or "gossip";
 
     /// <summary>Latest round aggregated (0 before the first).</summary>
     public long LastRound { get; private set; }
@@ -49,7 +64,11 @@ public sealed class TelemetryRecorder
     /// <summary>Rows written so far (including the open one).</summary>
     public IReadOnlyList<RoundRow> Rows => _open is null ? _rows : [.. _rows, _open];
 
-    internal void EvaluateInitial(ModelVector model) => _initial = _run.Learning.Task.Evaluate(model.Parameters);
+    internal void EvaluateInitial(ModelVector model)
+    {
+        _initial = _run.Learning.Task.Evaluate(model.Parameters);
+        _evaluated[model] = _initial;
+    }
 
     internal void Sent(SimNodeHost from, int to, ProtocolMessage message, long bytes, WireCodec codec)
     {
@@ -134,10 +153,70 @@ public sealed class TelemetryRecorder
         var every = _run.Scenario.Learning.EvalEveryRounds;
         if (observation.Model is { } model && (first || observation.Round % every == 0 || observation.Round >= _run.Scenario.Stop.Rounds))
         {
-            row.Evaluation = _run.Learning.Task.Evaluate(model.Parameters);
+            if (_evaluationOrder is null)
+            {
+                row.Evaluation = _run.Learning.Task.Evaluate(model.Parameters);
+            }
+            else
+            {
+                EvaluateNodeModels(row);
+            }
         }
 
         _open = row;
+    }
+
+    // The mean over the current models of the first evalNodes running nodes (with a model) in the
+    // fixed order: accuracy, loss and RMSE averaged over models, plus the spread. Each distinct
+    // model is evaluated once; a model still held since the previous evaluation is not evaluated
+    // again. Evaluation happens at the row's instant and takes no virtual time.
+    private void EvaluateNodeModels(RoundRow row)
+    {
+        var want = _run.Scenario.Learning.EvalNodes;
+        var next = new Dictionary<ModelVector, Evaluation>(ReferenceEqualityComparer.Instance);
+        var slots = new List<int>(Math.Min(want, _evaluationOrder!.Length));
+        var results = new List<Evaluation>(slots.Capacity);
+        foreach (var slot in _evaluationOrder)
+        {
+            if (slots.Count == want)
+            {
+                break;
+            }
+
+            if (_run.CurrentModelOf(slot) is not { } model)
+            {
+                continue;
+            }
+
+            if (!next.TryGetValue(model, out var evaluation) && !_evaluated.TryGetValue(model, out evaluation))
+            {
+                evaluation = _run.Learning.Task.Evaluate(model.Parameters);
+            }
+
+            next[model] = evaluation;
+            slots.Add(slot);
+            results.Add(evaluation);
+        }
+
+        _evaluated = next;
+        row.EvaluatedSlots = [.. slots];
+        if (results.Count == 0)
+        {
+            return;
+        }
+
+        double accuracy = 0, loss = 0, rmse = 0;
+        foreach (var e in results)
+        {
+            accuracy += e.Accuracy;
+            loss += e.Loss;
+            rmse += e.Rmse;
+        }
+
+        var n = results.Count;
+        row.Evaluation = new Evaluation(accuracy / n, loss / n, rmse / n, results[0].Samples);
+        row.AccuracyRange = (results.Min(e => e.Accuracy), results.Max(e => e.Accuracy));
+        row.RmseRange = (results.Min(e => e.Rmse), results.Max(e => e.Rmse));
     }
 
     internal void Joined(SimNodeHost host) => _churnJoined++;
@@ -237,8 +316,24 @@ public sealed class TelemetryRecorder
         /// <summary>Cumulative view bytes a full view per model message would have cost.</summary>
         public long FullViewBytes { get; init; }
 
-        /// <summary>Evaluation of the aggregate, on evaluation rounds.</summary>
+        /// <summary>
+        /// Evaluation of the aggregate on evaluation rounds; for D-PSGD, Epidemic and Gossip
+        /// Learning the mean over the models of <see cref="EvaluatedSlots"/>.
+        /// </summary>
         public Evaluation? Evaluation { get; set; }
+
+        /// <summary>
+        /// D-PSGD, Epidemic and Gossip Learning, on evaluation rounds: the node slots whose current
+        /// models were evaluated and averaged into <see cref="Evaluation"/>, in the fixed order; null
+        /// for rows that evaluate an aggregate (MoDeST, FedAvg) or are not evaluated.
+        /// </summary>
+        public int[]? EvaluatedSlots { get; set; }
+
+        /// <summary>Lowest and highest accuracy over the evaluated models (NaN when not classification or not mean-over-nodes).</summary>
+        public (double Min, double Max) AccuracyRange { get; set; } = (double.NaN, double.NaN);
+
+        /// <summary>Lowest and highest RMSE over the evaluated models (NaN when not ratings or not mean-over-nodes).</summary>
+        public (double Min, double Max) RmseRange { get; set; } = (double.NaN, double.NaN);
 
         /// <summary>The row as one line of JSON (invariant culture, fixed field order).</summary>
         public string ToJson()
@@ -270,6 +365,15 @@ public sealed class TelemetryRecorder
                     WriteMetric(w, "accuracy", e.Accuracy);
                     WriteMetric(w, "loss", e.Loss);
                     WriteMetric(w, "rmse", e.Rmse);
+                }
+
+                if (EvaluatedSlots is { } evaluated)
+                {
+                    w.WriteNumber("evaluated_models", evaluated.Length);
+                    WriteMetric(w, "accuracy_min", AccuracyRange.Min);
+                    WriteMetric(w, "accuracy_max", AccuracyRange.Max);
+                    WriteMetric(w, "rmse_min", RmseRange.Min);
+                    WriteMetric(w, "rmse_max", RmseRange.Max);
                 }
 
                 w.WriteEndObject();

@@ -161,6 +161,14 @@ public sealed class LearningSection
 
     /// <summary>Evaluate the aggregated model every this many rounds. Default 5.</summary>
     public int EvalEveryRounds { get; set; } = 5;
+
+    /// <summary>
+    /// D-PSGD, Epidemic and Gossip Learning (no global model): an evaluation row reports the mean
+    /// over the current models of up to this many online nodes, a fixed seeded random subset (at
+    /// least as many as the nodes = all of them). MoDeST and FedAvg evaluate their aggregate and
+    /// ignore it. Default 10.
+    /// </summary>
+    public int EvalNodes { get; set; } = 10;
 }
 
 /// <summary>What a churn event does.</summary>

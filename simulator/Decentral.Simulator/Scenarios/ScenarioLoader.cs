@@ -144,6 +144,7 @@ public static class ScenarioLoader
         Check(l.BatchSize >= 1, "learning.batchSize", "must be at least 1.");
         Check(l.LocalSteps >= 1, "learning.localSteps", "must be at least 1.");
         Check(l.EvalEveryRounds >= 1, "learning.evalEveryRounds", "must be at least 1.");
+        Check(l.EvalNodes >= 1, "learning.evalNodes", $"must be at least 1 (got {l.EvalNodes}).");
         for (var i = 0; i < s.Churn.Count; i++)
         {
             var c = s.Churn[i];

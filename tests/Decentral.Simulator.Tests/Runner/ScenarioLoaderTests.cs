@@ -25,6 +25,7 @@ public sealed class ScenarioLoaderTests
     [InlineData("""{ "nodes": 1 }""", "$.nodes")]
     [InlineData("""{ "network": { "loss": 1.5 } }""", "$.network.loss")]
     [InlineData("""{ "learning": { "task": "cifar" } }""", "$.learning.task")]
+    [InlineData("""{ "learning": { "evalNodes": 0 } }""", "$.learning.evalNodes")]
     [InlineData("""{ "churn": [ { "kind": "crash", "count": 5, "total": 20 } ] }""", "$.churn[0].every")]
     [InlineData("""{ "churn": [ { "kind": "explode" } ] }""", "$.churn[0].kind")]
     [InlineData("""{ "nodes": 10, "churn": [ { "kind": "crash", "count": 10 } ] }""", "$.churn")]
@@ -55,5 +56,6 @@ public sealed class ScenarioLoaderTests
         Assert.Equal(10, s.Protocol.SampleSize);
         Assert.Equal(TimeSpan.FromSeconds(5), s.Protocol.PingTimeout);
         Assert.Equal("synthetic", s.Learning.Task);
+        Assert.Equal(10, s.Learning.EvalNodes);
     }
 }
