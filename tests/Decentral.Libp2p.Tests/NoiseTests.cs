@@ -130,6 +130,116 @@ public sealed class NoiseTests
         await Assert.ThrowsAsync<InvalidDataException>(() => secure.ReadAsync(new byte[16]).AsTask().Within());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(65_537)]
+    [InlineData(int.MaxValue)]
+    public async Task SecureStream_AnyTransportChunking_YieldsTheWrittenBytes(int transportChunk)
+    {
+        // Writes of awkward sizes (an empty frame, one byte, exactly a frame, a frame and a byte,
+        // several batches) read back through a transport that delivers transportChunk bytes per read.
+        var key = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        var wire = new MemoryStream();
+        var writer = new NoiseSecureStream(wire, new CipherState(key), new CipherState(key));
+        var sizes = new[] { 1, NoiseSecureStream.MaxPlaintext, NoiseSecureStream.MaxPlaintext + 1, 5 * NoiseSecureStream.MaxPlaintext + 3, 12 };
+        var data = new byte[sizes.Sum()];
+        new Random(4).NextBytes(data);
+        var offset = 0;
+        foreach (var size in sizes)
+        {
+            await writer.WriteAsync(data.AsMemory(offset, size));
+            offset += size;
+        }
+
+        var bytes = wire.ToArray();
+        var framed = InsertEmptyFrame(bytes, key, afterFrames: 1);
+        var reader = new NoiseSecureStream(new ChunkedReadStream(framed, transportChunk), new CipherState(key), new CipherState(key));
+        var received = new byte[data.Length];
+        await reader.ReadExactlyAsync(received).AsTask().Within();
+        Assert.Equal(data, received);
+        Assert.Equal(0, await reader.ReadAsync(new byte[1]).AsTask().Within());
+    }
+
+    [Fact]
+    public async Task SecureStream_TransportEndsInsideAFrame_IsTruncated()
+    {
+        var key = new byte[32];
+        var wire = new MemoryStream();
+        var writer = new NoiseSecureStream(wire, new CipherState(key), new CipherState(key));
+        await writer.WriteAsync(new byte[100_000]);
+        var bytes = wire.ToArray();
+        var reader = new NoiseSecureStream(new ChunkedReadStream(bytes[..^10], 4096), new CipherState(key), new CipherState(key));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => reader.ReadExactlyAsync(new byte[100_000]).AsTask().Within());
+        Assert.Contains("truncated", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Re-encrypts <paramref name="bytes"/> (frames from a fresh key) with an empty frame after the first frames.</summary>
+    private static byte[] InsertEmptyFrame(byte[] bytes, byte[] key, int afterFrames)
+    {
+        using var decrypt = new CipherState(key);
+        using var encrypt = new CipherState(key);
+        var output = new MemoryStream();
+        var position = 0;
+        var frames = 0;
+        while (position < bytes.Length)
+        {
+            if (frames == afterFrames)
+            {
+                var empty = new byte[CipherState.TagLength];
+                encrypt.Encrypt([], [], empty);
+                output.Write([0, CipherState.TagLength]);
+                output.Write(empty);
+            }
+
+            var length = (bytes[position] << 8) | bytes[position + 1];
+            var plain = new byte[length - CipherState.TagLength];
+            Assert.True(decrypt.TryDecrypt([], bytes.AsSpan(position + 2, length), plain));
+            var cipher = new byte[length];
+            encrypt.Encrypt([], plain, cipher);
+            output.Write(bytes.AsSpan(position, 2));
+            output.Write(cipher);
+            position += 2 + length;
+            frames++;
+        }
+
+        return output.ToArray();
+    }
+
+    /// <summary>A read-only stream over bytes that returns at most a given number of bytes per read.</summary>
+    private sealed class ChunkedReadStream(byte[] bytes, int chunk) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => bytes.Length;
+
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = Math.Min(Math.Min(count, chunk), bytes.Length - _position);
+            bytes.AsSpan(_position, n).CopyTo(buffer.AsSpan(offset));
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     /// <summary>Runs a good handshake and returns the responder's secure stream (the client side stays raw).</summary>
     private static async Task<NoiseSecureStream> ResponderAfterHandshakeAsync(SocketPair pair)
     {

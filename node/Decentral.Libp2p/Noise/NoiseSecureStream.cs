@@ -9,19 +9,34 @@ namespace Decentral.Libp2p.Noise;
 /// A frame that fails to decrypt or is shorter than a tag raises <see cref="InvalidDataException"/>:
 /// the connection cannot continue after it. One reader and one writer may run concurrently.
 /// </summary>
+/// <remarks>
+/// Throughput: a write encrypts up to <see cref="WriteBatchFrames"/> frames into one buffer and
+/// hands them to the transport in one call; a read takes whatever the transport has (up to
+/// <see cref="ReceiveBufferBytes"/>), so several frames cost one system call, and frames are
+/// decrypted in place. Memory: buffers are pooled and held only while data is in flight; a
+/// connection whose reader waits for the next frame header holds no large buffer.
+/// </remarks>
 public sealed class NoiseSecureStream : AsyncDuplexStream
 {
     /// <summary>Largest plaintext in one frame.</summary>
     public const int MaxPlaintext = NoiseHandshake.MaxMessageLength - CipherState.TagLength;
+
+    /// <summary>Most frames one transport write carries.</summary>
+    public const int WriteBatchFrames = 4;
+
+    /// <summary>Size of the pooled receive buffer (holds at least one whole frame with its length prefix).</summary>
+    public const int ReceiveBufferBytes = 256 * 1024;
 
     private readonly Stream _inner;
     private readonly CipherState _send;
     private readonly CipherState _receive;
     private readonly byte[] _header = new byte[2];
 
-    // Pooled buffers are held only while a frame is in flight, so an idle connection (blocked
-    // reading a frame header) holds no large buffer.
-    private byte[]? _plain;
+    // Receive state: _rx[_rxStart.._rxEnd) are bytes from the transport not yet parsed;
+    // _rx[_plainStart.._plainEnd) is decrypted plaintext not yet read (it precedes _rxStart).
+    private byte[]? _rx;
+    private int _rxStart;
+    private int _rxEnd;
     private int _plainStart;
     private int _plainEnd;
     private int _disposed;
@@ -36,7 +51,12 @@ public sealed class NoiseSecureStream : AsyncDuplexStream
     /// <inheritdoc />
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        while (_plain is null)
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
+        while (_plainStart == _plainEnd)
         {
             if (!await ReadFrameAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -45,35 +65,42 @@ public sealed class NoiseSecureStream : AsyncDuplexStream
         }
 
         var count = Math.Min(buffer.Length, _plainEnd - _plainStart);
-        _plain.AsSpan(_plainStart, count).CopyTo(buffer.Span);
+        _rx!.AsSpan(_plainStart, count).CopyTo(buffer.Span);
         _plainStart += count;
-        if (_plainStart == _plainEnd)
-        {
-            ArrayPool<byte>.Shared.Return(_plain);
-            _plain = null;
-        }
-
+        ReleaseIfDrained();
         return count;
     }
 
     /// <inheritdoc />
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var frame = ArrayPool<byte>.Shared.Rent(2 + Math.Min(buffer.Length, MaxPlaintext) + CipherState.TagLength);
+        if (buffer.IsEmpty)
+        {
+            return;
+        }
+
+        var frames = (buffer.Length + MaxPlaintext - 1) / MaxPlaintext;
+        var batch = ArrayPool<byte>.Shared.Rent(Math.Min(frames, WriteBatchFrames) * (2 + CipherState.TagLength) + Math.Min(buffer.Length, WriteBatchFrames * MaxPlaintext));
         try
         {
             while (!buffer.IsEmpty)
             {
-                var chunk = Math.Min(buffer.Length, MaxPlaintext);
-                BinaryPrimitives.WriteUInt16BigEndian(frame, (ushort)(chunk + CipherState.TagLength));
-                _send.Encrypt([], buffer.Span[..chunk], frame.AsSpan(2));
-                await _inner.WriteAsync(frame.AsMemory(0, 2 + chunk + CipherState.TagLength), cancellationToken).ConfigureAwait(false);
-                buffer = buffer[chunk..];
+                var used = 0;
+                for (var i = 0; i < WriteBatchFrames && !buffer.IsEmpty; i++)
+                {
+                    var chunk = Math.Min(buffer.Length, MaxPlaintext);
+                    BinaryPrimitives.WriteUInt16BigEndian(batch.AsSpan(used), (ushort)(chunk + CipherState.TagLength));
+                    _send.Encrypt([], buffer.Span[..chunk], batch.AsSpan(used + 2, chunk + CipherState.TagLength));
+                    used += 2 + chunk + CipherState.TagLength;
+                    buffer = buffer[chunk..];
+                }
+
+                await _inner.WriteAsync(batch.AsMemory(0, used), cancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(frame);
+            ArrayPool<byte>.Shared.Return(batch);
         }
     }
 
@@ -91,61 +118,108 @@ public sealed class NoiseSecureStream : AsyncDuplexStream
             _inner.Dispose();
             _send.Dispose();
             _receive.Dispose();
+
+            // A receive buffer still held is left to the GC, not returned to the pool: a read
+            // that is being torn down may still write into it.
         }
 
         base.Dispose(disposing);
     }
 
+    /// <summary>Parses and decrypts the next frame; false at a clean end of the transport.</summary>
     private async ValueTask<bool> ReadFrameAsync(CancellationToken cancellationToken)
     {
-        var read = await _inner.ReadAtLeastAsync(_header, 2, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-        if (read == 0)
+        if (_rx is null)
         {
-            return false;
+            // Nothing buffered: wait for the next header with no large buffer held, then take one.
+            var read = await _inner.ReadAtLeastAsync(_header, 2, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return false;
+            }
+
+            if (read < 2)
+            {
+                throw new InvalidDataException("Connection ended inside a Noise frame header.");
+            }
+
+            _rx = ArrayPool<byte>.Shared.Rent(ReceiveBufferBytes);
+            _header.CopyTo(_rx, 0);
+            _rxStart = _plainStart = _plainEnd = 0;
+            _rxEnd = 2;
         }
 
-        if (read < 2)
+        if (!await FillAsync(2, cancellationToken).ConfigureAwait(false))
         {
-            throw new InvalidDataException("Connection ended inside a Noise frame header.");
+            return _rxEnd == _rxStart
+                ? false
+                : throw new InvalidDataException("Connection ended inside a Noise frame header.");
         }
 
-        var length = BinaryPrimitives.ReadUInt16BigEndian(_header);
+        var length = BinaryPrimitives.ReadUInt16BigEndian(_rx.AsSpan(_rxStart));
         if (length < CipherState.TagLength)
         {
             throw new InvalidDataException($"Noise frame of {length} bytes is shorter than a tag.");
         }
 
-        var frame = ArrayPool<byte>.Shared.Rent(length);
-        try
+        if (!await FillAsync(2 + length, cancellationToken).ConfigureAwait(false))
         {
-            if (await _inner.ReadAtLeastAsync(frame.AsMemory(0, length), length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) < length)
-            {
-                throw new InvalidDataException("Connection ended inside a Noise frame (truncated).");
-            }
+            throw new InvalidDataException("Connection ended inside a Noise frame (truncated).");
+        }
 
-            if (length == CipherState.TagLength)
-            {
-                // An empty frame is legal; authenticate it and keep reading.
-                return _receive.TryDecrypt([], frame.AsSpan(0, length), [])
-                    ? true
-                    : throw new InvalidDataException("Noise frame failed to decrypt (bad AEAD tag).");
-            }
+        var frame = _rx.AsSpan(_rxStart + 2, length);
+        var plain = frame[..(length - CipherState.TagLength)];
+        if (!_receive.TryDecrypt([], frame, plain))
+        {
+            throw new InvalidDataException("Noise frame failed to decrypt (bad AEAD tag).");
+        }
 
-            var plain = ArrayPool<byte>.Shared.Rent(length - CipherState.TagLength);
-            if (!_receive.TryDecrypt([], frame.AsSpan(0, length), plain))
-            {
-                ArrayPool<byte>.Shared.Return(plain);
-                throw new InvalidDataException("Noise frame failed to decrypt (bad AEAD tag).");
-            }
+        // An empty frame is legal: it authenticates and yields nothing; the caller reads on.
+        _plainStart = _rxStart + 2;
+        _plainEnd = _plainStart + plain.Length;
+        _rxStart += 2 + length;
+        ReleaseIfDrained();
+        return true;
+    }
 
-            _plain = plain;
-            _plainStart = 0;
-            _plainEnd = length - CipherState.TagLength;
+    /// <summary>Makes at least <paramref name="count"/> unparsed bytes available; false if the transport ended first.</summary>
+    private async ValueTask<bool> FillAsync(int count, CancellationToken cancellationToken)
+    {
+        var rx = _rx!;
+        if (_rxEnd - _rxStart >= count)
+        {
             return true;
         }
-        finally
+
+        if (_rxStart + count > rx.Length)
         {
-            ArrayPool<byte>.Shared.Return(frame);
+            // Compact: plaintext before _rxStart has been read (frames are parsed only then).
+            rx.AsSpan(_rxStart, _rxEnd - _rxStart).CopyTo(rx);
+            _rxEnd -= _rxStart;
+            _plainStart = _plainEnd = _rxStart = 0;
+        }
+
+        while (_rxEnd - _rxStart < count)
+        {
+            var read = await _inner.ReadAsync(rx.AsMemory(_rxEnd), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return false;
+            }
+
+            _rxEnd += read;
+        }
+
+        return true;
+    }
+
+    private void ReleaseIfDrained()
+    {
+        if (_rx is not null && _plainStart == _plainEnd && _rxStart == _rxEnd)
+        {
+            ArrayPool<byte>.Shared.Return(_rx);
+            _rx = null;
+            _rxStart = _rxEnd = _plainStart = _plainEnd = 0;
         }
     }
 }

@@ -14,10 +14,11 @@ public sealed class YamuxOptions
     public int MaxStreamWindow { get; set; } = 1024 * 1024;
 
     /// <summary>
-    /// Largest data frame we send. Default 65507 bytes: with the 12-byte header a full frame is
-    /// exactly one Noise frame (65519 plaintext bytes), where 64 KiB would spill a tiny second one.
+    /// Largest data frame we send. Default 262064 bytes: with the 12-byte header a full frame is
+    /// exactly four full Noise frames (4 x 65519 plaintext bytes), which the secure channel sends in
+    /// one transport write; it also fits the spec's initial 256 KiB window.
     /// </summary>
-    public int MaxFrameSize { get; set; } = 65519 - 12;
+    public int MaxFrameSize { get; set; } = (4 * 65519) - 12;
 
     /// <summary>Maximum concurrently open streams per session (default 256); more are reset.</summary>
     public int MaxStreams { get; set; } = 256;
