@@ -65,9 +65,17 @@ internal sealed class ModelWorkspace<TModel> : IDisposable
     /// dampening or Nesterov (its first step sets the buffer to the gradient, which is what a
     /// zeroed buffer gives here). Hand-written so the buffers can be reused across calls.
     /// </summary>
+    /// <remarks>
+    /// The step size, momentum factor and alpha 1 are explicit Scalars disposed after the loop: implicit
+    /// double-to-Scalar conversions pass only a native handle to libtorch, and the garbage
+    /// collector may free such a temporary Scalar while the native call still reads it.
+    /// </remarks>
     public void Step(double learningRate, double momentumFactor)
     {
         using var noGrad = no_grad();
+        using var factor = momentumFactor.ToScalar();
+        using var step = (-learningRate).ToScalar();
+        using var one = 1.0.ToScalar();
         for (int i = 0; i < momentum.Length; i++)
         {
             var parameter = Flat.Tensors[i];
@@ -79,12 +87,12 @@ internal sealed class ModelWorkspace<TModel> : IDisposable
 
             if (momentumFactor > 0)
             {
-                momentum[i].mul_(momentumFactor).add_(grad);
-                parameter.add_(momentum[i], -learningRate);
+                momentum[i].mul_(factor).add_(grad, one);
+                parameter.add_(momentum[i], step);
             }
             else
             {
-                parameter.add_(grad, -learningRate);
+                parameter.add_(grad, step);
             }
         }
     }

@@ -4,17 +4,44 @@ using static TorchSharp.torch;
 
 namespace Decentral.Learning.Torch;
 
-/// <summary>Matrix factorisation training on one node's ratings, mean squared error.</summary>
+/// <summary>
+/// Matrix factorisation training on one node's ratings, mean squared error. The trained model
+/// leaves the node as start + <see cref="UpdateScale"/> x (trained - start); see
+/// <see cref="TorchTrainers.ForRatings(RatingsDataset, IReadOnlyList{int[]}, SgdOptions, int, double)"/>.
+/// </summary>
 internal sealed class RatingsTrainer : SgdTrainer<MatrixFactorization>
 {
     private readonly RatingsDataset data;
 
     /// <summary>Creates a trainer over <paramref name="indices"/> of <paramref name="data"/>.</summary>
     public RatingsTrainer(
-        ModelPool<MatrixFactorization> pool, RatingsDataset data, ReadOnlySpan<int> indices, SgdOptions options, int seed)
+        ModelPool<MatrixFactorization> pool, RatingsDataset data, ReadOnlySpan<int> indices, SgdOptions options, int seed, double updateScale = 1)
         : base(pool, indices, options, seed)
     {
+        if (!double.IsFinite(updateScale) || updateScale < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(updateScale), updateScale, "Must be finite and at least 1.");
+        }
+
         this.data = data;
+        UpdateScale = updateScale;
+    }
+
+    /// <summary>Factor applied to the local update (trained minus start); 1 = unchanged.</summary>
+    public double UpdateScale { get; }
+
+    /// <inheritdoc />
+    protected override void AdjustResult(FlatParameters flat, ReadOnlySpan<float> start, Span<float> result)
+    {
+        if (UpdateScale == 1)
+        {
+            return;
+        }
+
+        for (int k = 0; k < result.Length; k++)
+        {
+            result[k] = (float)(start[k] + (UpdateScale * (result[k] - start[k])));
+        }
     }
 
     /// <inheritdoc />

@@ -72,7 +72,16 @@ internal abstract class SgdTrainer<TModel> : ILocalTrainer
         }
 
         workspace.Flat.Read(result);
+        AdjustResult(workspace.Flat, start, result);
         return new TrainOutcome(options.LocalSteps * batch, lossSum / options.LocalSteps);
+    }
+
+    /// <summary>
+    /// Lets a trainer change the trained parameters before they are returned (default: no change).
+    /// Must depend only on its arguments and the trainer's configuration.
+    /// </summary>
+    protected virtual void AdjustResult(FlatParameters flat, ReadOnlySpan<float> start, Span<float> result)
+    {
     }
 
     /// <summary>The mean training loss of the samples at <paramref name="batch"/> (dataset indices).</summary>

@@ -71,24 +71,46 @@ public static class TorchTrainers
     /// <param name="partition">Rating indices per node (for MovieLens, one user's ratings each).</param>
     /// <param name="options">SGD settings; validated here.</param>
     /// <param name="seed">Run seed; node k's batch order derives from (seed, k, round).</param>
-    public static TrainerSet ForRatings(RatingsDataset train, IReadOnlyList<int[]> partition, SgdOptions options, int seed)
+    /// <param name="updateScale">
+    /// Factor (at least 1) applied to each node's local update (trained minus start parameters)
+    /// before the model leaves the node: a server learning rate, applied at the trainers because
+    /// the aggregation only averages. Averaging s models whose updates are sparse dilutes them:
+    /// with one user per node, a user's own row (factors, bias) changes in one of the s models, so
+    /// the average moves it by 1/s of that user's update, and an item row by (raters among the s) / s.
+    /// Setting this to the number of models averaged (s for MoDeST and FedAvg) turns the average
+    /// into the sum of the updates, which for a user's row is exactly that user's update and for an
+    /// item row is what SGD over those users' ratings in turn would do: the sum aggregation of
+    /// federated matrix factorisation (server-side sums of item gradients, e.g. FedMF, FCF).
+    /// 1 (the default) returns the trained parameters unchanged.
+    /// </param>
+    public static TrainerSet ForRatings(RatingsDataset train, IReadOnlyList<int[]> partition, SgdOptions options, int seed, double updateScale = 1)
     {
         ArgumentNullException.ThrowIfNull(train);
+        if (!double.IsFinite(updateScale) || updateScale < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(updateScale), updateScale, "Must be finite and at least 1.");
+        }
+
         return Build(
             MatrixFactorization.LayoutId(train.UserCount, train.ItemCount),
             train.Count,
             partition,
             options,
             () => new MatrixFactorization(train.UserCount, train.ItemCount),
-            (pool, indices, nodeSeed) => new RatingsTrainer(pool, train, indices, options, nodeSeed),
+            (pool, indices, nodeSeed) => new RatingsTrainer(pool, train, indices, options, nodeSeed, updateScale),
             seed);
     }
 
     /// <summary>Matrix factorisation trainers for the nodes of a <see cref="Partition"/> of <paramref name="train"/>.</summary>
-    public static TrainerSet ForRatings(RatingsDataset train, Partition partition, SgdOptions options, int seed)
+    /// <param name="train">The full training ratings.</param>
+    /// <param name="partition">The nodes' rating indices.</param>
+    /// <param name="options">SGD settings; validated here.</param>
+    /// <param name="seed">Run seed.</param>
+    /// <param name="updateScale">See <see cref="ForRatings(RatingsDataset, IReadOnlyList{int[]}, SgdOptions, int, double)"/>.</param>
+    public static TrainerSet ForRatings(RatingsDataset train, Partition partition, SgdOptions options, int seed, double updateScale = 1)
     {
         ArgumentNullException.ThrowIfNull(train);
-        return ForRatings(train, Indices(partition, train.Count), options, seed);
+        return ForRatings(train, Indices(partition, train.Count), options, seed, updateScale);
     }
 
     /// <summary>Mean rating of <paramref name="train"/>, the usual starting global bias for <see cref="RatingsTask"/>.</summary>

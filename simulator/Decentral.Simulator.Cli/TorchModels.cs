@@ -51,6 +51,12 @@ public static class TorchModels
     /// <summary>
     /// Matrix factorisation (20 factors) on MovieLens: with as many nodes as users each node holds
     /// one user's ratings; with fewer, node k holds users k, k + N, k + 2N, ...
+    /// For MoDeST and FedAvg, which average the s models of a round, each trainer scales its update
+    /// by s so that the average becomes the sum of the sparse per-user updates (see
+    /// <see cref="TorchTrainers.ForRatings(RatingsDataset, IReadOnlyList{int[]}, SgdOptions, int, double)"/>);
+    /// plain averaging left each user's own row with 1/s of its update and the model near the mean
+    /// predictor. D-PSGD and Gossip Learning keep plain averaging: every node trains every round or
+    /// tick and mixes its model with one or two others, not with s.
     /// </summary>
     public static LearningSetup ForRatings(Scenario scenario, RatingsSplit data, int slots)
     {
@@ -64,11 +70,12 @@ public static class TorchModels
             nodes[k] = [.. Enumerable.Range(0, byUser.Length).Where(u => u % slots == k).SelectMany(u => byUser[u]).Order()];
         }
 
-        var trainers = TorchTrainers.ForRatings(data.Train, nodes, Sgd(scenario), ModestRun.DeriveSeed(scenario.Seed, "trainer"));
+        var updateScale = scenario.Algorithm is "modest" or "fedavg" ? Math.Max(1, scenario.Protocol.SampleSize) : 1;
+        var trainers = TorchTrainers.ForRatings(data.Train, nodes, Sgd(scenario), ModestRun.DeriveSeed(scenario.Seed, "trainer"), updateScale);
         var task = new RatingsTask(data.Test, TorchTrainers.MeanRating(data.Train));
         var split = slots >= byUser.Length ? "one user per node" : $"{byUser.Length} users round-robin over {slots} nodes";
         return new LearningSetup(task, node => trainers[node],
-            $"matrix factorisation (TorchSharp, {task.ParameterCount} parameters) on movielens ({data.Train.Count} train / {data.Test.Count} test ratings, {split})");
+            $"matrix factorisation (TorchSharp, {task.ParameterCount} parameters) on movielens ({data.Train.Count} train / {data.Test.Count} test ratings, {split}, update scale {updateScale})");
     }
 
     private static SgdOptions Sgd(Scenario scenario) => new()
