@@ -42,6 +42,10 @@ public sealed partial class ModestNode
             collection = new Collection(message.Round);
             _collecting.Add(message.Round, collection);
             _effects.SetTimer(new TimerKey(TimerKind.AggregationTimeout, message.Round), _options.AggregationTimeout);
+            if (_options.SearchAhead)
+            {
+                StartSearch(message.Round, _options.SampleSize, SearchPurpose.FindSample, exclude: null);
+            }
         }
 
         // One model per sender: a resend (after a lost Ack, say) does not count twice.
@@ -66,6 +70,7 @@ public sealed partial class ModestNode
         }
 
         _collecting.Remove(round);
+        _sampleAhead.Remove(round);
         MarkDone(round, aggregated: false);
         Observe(ObservationKind.AggregationDropped, round, collection.Models.Count);
         foreach (var contributor in collection.Models.Keys)
@@ -107,7 +112,7 @@ public sealed partial class ModestNode
         average.Finish(parameters);
         var aggregate = new ModelVector(first.LayoutId, parameters, samplesTrained);
         _outgoing[collection.Round] = new Outgoing(collection.Round, aggregate, contributors);
-        StartSearch(collection.Round, _options.SampleSize, SearchPurpose.FindSample, exclude: null);
+        SearchWhenReady(collection.Round, _options.SampleSize, SearchPurpose.FindSample, _sampleAhead, SendAggregate);
     }
 
     // The sample of the aggregated round was found: send the aggregate to it, Ack the contributors.

@@ -8,6 +8,9 @@ public sealed partial class ModestNode
 {
     private readonly Dictionary<long, (LivenessSearch Search, SearchPurpose Purpose)> _searches = [];
     private readonly Dictionary<long, (PeerId To, ProtocolMessage Message, int Attempt)> _retries = [];
+    // Results of searches made ahead (SearchAhead) that finished before their send was ready.
+    private readonly Dictionary<long, IReadOnlyList<PeerId>> _aggregatorsAhead = [];
+    private readonly Dictionary<long, IReadOnlyList<PeerId>> _sampleAhead = [];
     private long _nextSearchId;
     private long _nextRetryId;
 
@@ -30,6 +33,19 @@ public sealed partial class ModestNode
         _searches[id] = (search, purpose);
         SendPings(search, search.Begin());
         ContinueSearch(search);
+    }
+
+    // Uses a result found ahead, waits for a search under way, or starts the search now.
+    private void SearchWhenReady(long round, int count, SearchPurpose purpose, Dictionary<long, IReadOnlyList<PeerId>> ahead, Action<long, IReadOnlyList<PeerId>> send)
+    {
+        if (ahead.Remove(round, out var found))
+        {
+            send(round, found);
+        }
+        else if (!_searches.Values.Any(s => s.Purpose == purpose && s.Search.Round == round))
+        {
+            StartSearch(round, count, purpose, exclude: null);
+        }
     }
 
     private void SearchAnswered(PeerId from, long nonce)
@@ -81,11 +97,27 @@ public sealed partial class ModestNode
         var result = search.Result;
         switch (entry.Purpose)
         {
-            case SearchPurpose.FindAggregators:
+            case SearchPurpose.FindAggregators when _trainerSend is { } send && send.Round == search.Round:
                 SendTrainedModel(search.Round, result);
                 break;
-            case SearchPurpose.FindSample:
+            case SearchPurpose.FindAggregators:
+                // Searched ahead: keep the result for when training of the round before finishes.
+                if (_isTraining && _trainingRound + 1 == search.Round)
+                {
+                    _aggregatorsAhead[search.Round] = result;
+                }
+
+                break;
+            case SearchPurpose.FindSample when _outgoing.ContainsKey(search.Round):
                 SendAggregate(search.Round, result);
+                break;
+            case SearchPurpose.FindSample:
+                // Searched ahead: keep the result while the round's models are still being collected.
+                if (_collecting.ContainsKey(search.Round))
+                {
+                    _sampleAhead[search.Round] = result;
+                }
+
                 break;
             default:
                 throw new InvalidOperationException($"Unknown search purpose {entry.Purpose}.");
@@ -170,6 +202,8 @@ public sealed partial class ModestNode
 
         _searches.Clear();
         _retries.Clear();
+        _aggregatorsAhead.Clear();
+        _sampleAhead.Clear();
         foreach (var round in _collecting.Keys)
         {
             _effects.CancelTimer(new TimerKey(TimerKind.AggregationTimeout, round));

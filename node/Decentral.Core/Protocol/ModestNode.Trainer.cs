@@ -27,7 +27,7 @@ public sealed partial class ModestNode
         CancelTrainerSend();
         var tag = round + 1;
         _trainerSend = new TrainerSend(tag, trained, Math.Max(0, samples));
-        StartSearch(tag, _options.Aggregators, SearchPurpose.FindAggregators, exclude: null);
+        SearchWhenReady(tag, _options.Aggregators, SearchPurpose.FindAggregators, _aggregatorsAhead, SendTrainedModel);
         Flush();
     }
 
@@ -42,6 +42,7 @@ public sealed partial class ModestNode
             {
                 _effects.CancelTraining(_trainingRound);
                 _isTraining = false;
+                _aggregatorsAhead.Clear();
             }
 
             if (_trainerSend is { } send && send.Round <= message.Round)
@@ -66,7 +67,12 @@ public sealed partial class ModestNode
         _isTraining = true;
         MarkActive(Self, round);
         Observe(ObservationKind.TrainingStarted, round);
+        _aggregatorsAhead.Clear();
         _effects.StartTraining(round, model);
+        if (_options.SearchAhead)
+        {
+            StartSearch(round + 1, _options.Aggregators, SearchPurpose.FindAggregators, exclude: null);
+        }
     }
 
     // The aggregators of the trained model's round were found: send to each (in random order).

@@ -48,6 +48,15 @@ public sealed class ModestOptions
     /// </summary>
     public int ResyncCooldownRounds { get; set; } = 10;
 
+    /// <summary>
+    /// Search ahead (default true; the reference searches just in time): a trainer pings its next
+    /// aggregators when it starts training and an aggregator pings the next sample when the round's
+    /// first model arrives, so the liveness check runs while the node works instead of adding a
+    /// ping round trip to the round twice. A peer found live then may have gone by the time of the
+    /// send; the Ack timeout (trainers) and the success fraction (samples) already cover that.
+    /// </summary>
+    public bool SearchAhead { get; set; } = true;
+
     /// <summary>Models needed before an aggregator proceeds without waiting for the timeout.</summary>
     public int SuccessThreshold => Math.Max(1, (int)Math.Floor(SuccessFraction * SampleSize + 1e-9));
 

@@ -43,7 +43,11 @@ public sealed class NodeFixture
     /// <summary>The node.</summary>
     public ModestNode Node { get; }
 
-    /// <summary>Options for small tests: s = 5, a = 1, sf = 0.6 (3 models), ping timeout 3 s, resend 1 s.</summary>
+    /// <summary>
+    /// Options for small tests: s = 5, a = 1, sf = 0.6 (3 models), ping timeout 3 s, resend 1 s, and
+    /// the reference's just-in-time liveness searches (no <see cref="ModestOptions.SearchAhead"/>),
+    /// so each step's messages are the paper's; search-ahead has its own tests.
+    /// </summary>
     public static ModestOptions SmallOptions() => new()
     {
         SampleSize = 5,
@@ -59,6 +63,7 @@ public sealed class NodeFixture
         MaxSendRetries = 2,
         AdvertFanoutFactor = 2,
         ResyncCooldownRounds = 5,
+        SearchAhead = false,
     };
 
     /// <summary>A small model whose parameters all equal <paramref name="value"/>.</summary>
