@@ -40,7 +40,7 @@ if (js is not null)
 Row("ceiling: ChaCha20-Poly1305 seal alone (as Noise uses it), 65519-byte frames, one core", cipher);
 
 Console.WriteLine();
-Console.WriteLine($"Payload {sizeMiB} MiB, median of {runs} runs after one warm-up run; connection set up before timing, stream open + transfer timed.");
+Console.WriteLine($"Payload {sizeMiB} MiB, median of {runs} runs after {Warmup.Runs} warm-up runs (steady state: the JIT has optimized the hot paths); connection set up before timing, stream open + transfer timed.");
 Console.WriteLine($"C# ours / js-libp2p: {(js is null ? "not measured" : $"{Median(js) / Median(ours):F2}x faster")}.");
 Console.WriteLine($"Managed heap per idle C# connection (both ends in one process, {idleConnections} connections): {idle / 1024.0:F1} KiB.");
 
@@ -67,7 +67,7 @@ static List<double> CipherOnly(byte[] payload, int runs)
     var nonce = new byte[12];
     var sealedFrame = new byte[65535];
     var times = new List<double>();
-    for (var i = 0; i <= runs; i++)
+    for (var i = 0; i < Warmup.Runs + runs; i++)
     {
         var watch = Stopwatch.StartNew();
         for (var offset = 0; offset < payload.Length; offset += 65519)
@@ -83,7 +83,7 @@ static List<double> CipherOnly(byte[] payload, int runs)
             }
         }
 
-        if (i > 0)
+        if (i >= Warmup.Runs)
         {
             times.Add(watch.Elapsed.TotalMilliseconds);
         }
@@ -98,13 +98,13 @@ static async Task<List<double>> RawTcpAsync(byte[] payload, int runs)
     listener.Start();
     var port = ((IPEndPoint)listener.LocalEndpoint).Port;
     var times = new List<double>();
-    for (var i = 0; i <= runs; i++)
+    for (var i = 0; i < Warmup.Runs + runs; i++)
     {
-        var watch = Stopwatch.StartNew();
         var accept = listener.AcceptTcpClientAsync();
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, port);
         using var server = await accept;
+        var watch = Stopwatch.StartNew();
         var read = Task.Run(async () =>
         {
             var buffer = new byte[64 * 1024];
@@ -130,7 +130,7 @@ static async Task<List<double>> RawTcpAsync(byte[] payload, int runs)
             throw new InvalidOperationException("raw TCP lost bytes");
         }
 
-        if (i > 0)
+        if (i >= Warmup.Runs)
         {
             times.Add(watch.Elapsed.TotalMilliseconds);
         }
@@ -157,7 +157,7 @@ static async Task<List<double>> OurStackAsync(byte[] payload, int runs)
     }
 
     var times = new List<double>();
-    for (var i = 0; i <= runs; i++)
+    for (var i = 0; i < Warmup.Runs + runs; i++)
     {
         var watch = Stopwatch.StartNew();
         var result = await requester.RequestAsync(server.PeerId, "m"u8.ToArray(), null, 0, Stream.Null);
@@ -166,7 +166,7 @@ static async Task<List<double>> OurStackAsync(byte[] payload, int runs)
             throw new InvalidOperationException($"transfer failed: {result.Status} {result.Reason}");
         }
 
-        if (i > 0)
+        if (i >= Warmup.Runs)
         {
             times.Add(watch.Elapsed.TotalMilliseconds);
         }
@@ -238,4 +238,10 @@ static async Task<long> IdleConnectionBytesAsync(int count)
         GC.Collect();
         return GC.GetTotalMemory(forceFullCollection: true);
     }
+}
+
+/// <summary>Transfers run before timing starts, so tiered JIT compilation has reached optimized code.</summary>
+internal static class Warmup
+{
+    public const int Runs = 40;
 }

@@ -161,6 +161,28 @@ public sealed class NoiseTests
         Assert.Equal(0, await reader.ReadAsync(new byte[1]).AsTask().Within());
     }
 
+    [Theory]
+    [InlineData(12, 200_000)]
+    [InlineData(70_000, 5)]
+    [InlineData(3, 0)]
+    [InlineData(0, 65_519)]
+    public async Task SecureStream_HeadAndBodyWrite_ReadsAsOneSequence(int headLength, int bodyLength)
+    {
+        var key = new byte[32];
+        var wire = new MemoryStream();
+        var writer = new NoiseSecureStream(wire, new CipherState(key), new CipherState(key));
+        var data = new byte[headLength + bodyLength];
+        new Random(headLength + bodyLength).NextBytes(data);
+
+        await writer.WriteAsync(data.AsMemory(0, headLength), data.AsMemory(headLength));
+
+        var reader = new NoiseSecureStream(new ChunkedReadStream(wire.ToArray(), 1000), new CipherState(key), new CipherState(key));
+        var received = new byte[data.Length];
+        await reader.ReadExactlyAsync(received).AsTask().Within();
+        Assert.Equal(data, received);
+        Assert.Equal(0, await reader.ReadAsync(new byte[1]).AsTask().Within());
+    }
+
     [Fact]
     public async Task SecureStream_TransportEndsInsideAFrame_IsTruncated()
     {

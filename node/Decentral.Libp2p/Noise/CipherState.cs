@@ -41,7 +41,10 @@ internal sealed class CipherState : IDisposable
     /// <summary>The next nonce value (for tests of the nonce rules).</summary>
     public ulong Nonce => _nonce;
 
-    /// <summary>Encrypts into <paramref name="ciphertext"/> (plaintext length + 16: ciphertext then tag).</summary>
+    /// <summary>
+    /// Encrypts into <paramref name="ciphertext"/> (plaintext length + 16: ciphertext then tag); the
+    /// plaintext may be the start of <paramref name="ciphertext"/> itself (sealing in place).
+    /// </summary>
     public void Encrypt(ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext)
     {
         Span<byte> nonce = stackalloc byte[12];
@@ -49,6 +52,12 @@ internal sealed class CipherState : IDisposable
         if (_platform is not null)
         {
             _platform.Encrypt(nonce, plaintext, ciphertext[..plaintext.Length], ciphertext.Slice(plaintext.Length, TagLength), associatedData);
+        }
+        else if (plaintext.Overlaps(ciphertext))
+        {
+            // Sealing in place: NSec wants separate buffers.
+            var copy = plaintext.ToArray();
+            Portable.Encrypt(_portableKey!, nonce, associatedData, copy, ciphertext[..(copy.Length + TagLength)]);
         }
         else
         {

@@ -12,8 +12,8 @@ namespace Decentral.Libp2p.Noise;
 /// <remarks>
 /// Throughput: a write encrypts up to <see cref="WriteBatchFrames"/> frames into one buffer and
 /// hands them to the transport in one call; a read takes whatever the transport has (up to
-/// <see cref="ReceiveBufferBytes"/>), so several frames cost one system call, and frames are
-/// decrypted in place. Memory: buffers are pooled and held only while data is in flight; a
+/// <see cref="ReceiveBufferBytes"/>), so several frames cost one system call, and a frame is
+/// decrypted straight into the reader's buffer when it fits there (in place otherwise). Memory: buffers are pooled and held only while data is in flight; a
 /// connection whose reader waits for the next frame header holds no large buffer.
 /// </remarks>
 public sealed class NoiseSecureStream : AsyncDuplexStream
@@ -58,9 +58,15 @@ public sealed class NoiseSecureStream : AsyncDuplexStream
 
         while (_plainStart == _plainEnd)
         {
-            if (!await ReadFrameAsync(cancellationToken).ConfigureAwait(false))
+            var direct = await ReadFrameAsync(buffer, cancellationToken).ConfigureAwait(false);
+            if (direct == 0)
             {
                 return 0;
+            }
+
+            if (direct > 0)
+            {
+                return direct - 1;
             }
         }
 
@@ -72,27 +78,51 @@ public sealed class NoiseSecureStream : AsyncDuplexStream
     }
 
     /// <inheritdoc />
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+        WriteAsync(ReadOnlyMemory<byte>.Empty, buffer, cancellationToken);
+
+    /// <summary>
+    /// Writes <paramref name="head"/> followed by <paramref name="body"/> as one byte sequence
+    /// (a muxer header and its payload) without first copying them into one buffer: only the
+    /// frame that holds the head is assembled, the rest is encrypted straight from the body.
+    /// </summary>
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> head, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
     {
-        if (buffer.IsEmpty)
+        var total = head.Length + body.Length;
+        if (total == 0)
         {
             return;
         }
 
-        var frames = (buffer.Length + MaxPlaintext - 1) / MaxPlaintext;
-        var batch = ArrayPool<byte>.Shared.Rent(Math.Min(frames, WriteBatchFrames) * (2 + CipherState.TagLength) + Math.Min(buffer.Length, WriteBatchFrames * MaxPlaintext));
+        var frames = (total + MaxPlaintext - 1) / MaxPlaintext;
+        var batch = ArrayPool<byte>.Shared.Rent(Math.Min(frames, WriteBatchFrames) * (2 + CipherState.TagLength) + Math.Min(total, WriteBatchFrames * MaxPlaintext));
         try
         {
-            while (!buffer.IsEmpty)
+            while (!head.IsEmpty || !body.IsEmpty)
             {
                 var used = 0;
-                for (var i = 0; i < WriteBatchFrames && !buffer.IsEmpty; i++)
+                for (var i = 0; i < WriteBatchFrames && (!head.IsEmpty || !body.IsEmpty); i++)
                 {
-                    var chunk = Math.Min(buffer.Length, MaxPlaintext);
+                    var chunk = Math.Min(head.Length + body.Length, MaxPlaintext);
                     BinaryPrimitives.WriteUInt16BigEndian(batch.AsSpan(used), (ushort)(chunk + CipherState.TagLength));
-                    _send.Encrypt([], buffer.Span[..chunk], batch.AsSpan(used + 2, chunk + CipherState.TagLength));
+                    var sealedFrame = batch.AsSpan(used + 2, chunk + CipherState.TagLength);
+                    if (head.IsEmpty)
+                    {
+                        _send.Encrypt([], body.Span[..chunk], sealedFrame);
+                        body = body[chunk..];
+                    }
+                    else
+                    {
+                        // Assemble this frame's plaintext where its ciphertext goes, then seal in place.
+                        var fromHead = Math.Min(head.Length, chunk);
+                        head.Span[..fromHead].CopyTo(sealedFrame);
+                        body.Span[..(chunk - fromHead)].CopyTo(sealedFrame[fromHead..]);
+                        _send.Encrypt([], sealedFrame[..chunk], sealedFrame);
+                        head = head[fromHead..];
+                        body = body[(chunk - fromHead)..];
+                    }
+
                     used += 2 + chunk + CipherState.TagLength;
-                    buffer = buffer[chunk..];
                 }
 
                 await _inner.WriteAsync(batch.AsMemory(0, used), cancellationToken).ConfigureAwait(false);
@@ -126,8 +156,12 @@ public sealed class NoiseSecureStream : AsyncDuplexStream
         base.Dispose(disposing);
     }
 
-    /// <summary>Parses and decrypts the next frame; false at a clean end of the transport.</summary>
-    private async ValueTask<bool> ReadFrameAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Parses and decrypts the next frame: straight into <paramref name="destination"/> when its
+    /// plaintext fits there (returns bytes + 1, saving a copy), else into the receive buffer
+    /// (returns -1). Returns 0 at a clean end of the transport.
+    /// </summary>
+    private async ValueTask<int> ReadFrameAsync(Memory<byte> destination, CancellationToken cancellationToken)
     {
         if (_rx is null)
         {
@@ -135,7 +169,7 @@ public sealed class NoiseSecureStream : AsyncDuplexStream
             var read = await _inner.ReadAtLeastAsync(_header, 2, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
-                return false;
+                return 0;
             }
 
             if (read < 2)
@@ -152,7 +186,7 @@ public sealed class NoiseSecureStream : AsyncDuplexStream
         if (!await FillAsync(2, cancellationToken).ConfigureAwait(false))
         {
             return _rxEnd == _rxStart
-                ? false
+                ? 0
                 : throw new InvalidDataException("Connection ended inside a Noise frame header.");
         }
 
@@ -168,18 +202,24 @@ public sealed class NoiseSecureStream : AsyncDuplexStream
         }
 
         var frame = _rx.AsSpan(_rxStart + 2, length);
-        var plain = frame[..(length - CipherState.TagLength)];
+        var plainLength = length - CipherState.TagLength;
+        var intoDestination = plainLength > 0 && plainLength <= destination.Length;
+        var plain = intoDestination ? destination.Span[..plainLength] : frame[..plainLength];
         if (!_receive.TryDecrypt([], frame, plain))
         {
             throw new InvalidDataException("Noise frame failed to decrypt (bad AEAD tag).");
         }
 
         // An empty frame is legal: it authenticates and yields nothing; the caller reads on.
-        _plainStart = _rxStart + 2;
-        _plainEnd = _plainStart + plain.Length;
+        _plainStart = _plainEnd = _rxStart + 2;
+        if (!intoDestination)
+        {
+            _plainEnd += plainLength;
+        }
+
         _rxStart += 2 + length;
         ReleaseIfDrained();
-        return true;
+        return intoDestination ? plainLength + 1 : -1;
     }
 
     /// <summary>Makes at least <paramref name="count"/> unparsed bytes available; false if the transport ended first.</summary>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using Decentral.Libp2p.Host;
+using Decentral.Libp2p.Noise;
 using Microsoft.Extensions.Logging;
 
 namespace Decentral.Libp2p.Yamux;
@@ -120,17 +121,32 @@ internal sealed partial class YamuxSession : IAsyncDisposable
             return false;
         }
 
-        var size = YamuxHeader.Size + payload.Length;
+        // Over Noise the header and payload go down separately (no copy of the payload); other
+        // transports get one buffer so a frame is one write.
+        var secure = _transport as NoiseSecureStream;
+        var size = YamuxHeader.Size + (secure is null ? payload.Length : 0);
         var frame = ArrayPool<byte>.Shared.Rent(size);
         header.Write(frame);
-        payload.Span.CopyTo(frame.AsSpan(YamuxHeader.Size));
+        if (secure is null)
+        {
+            payload.Span.CopyTo(frame.AsSpan(YamuxHeader.Size));
+        }
+
         try
         {
             await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 // The caller's token is not passed on: a write cancelled half way would corrupt framing.
-                await _transport.WriteAsync(frame.AsMemory(0, size), CancellationToken.None).ConfigureAwait(false);
+                if (secure is not null)
+                {
+                    await secure.WriteAsync(frame.AsMemory(0, YamuxHeader.Size), payload, CancellationToken.None).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _transport.WriteAsync(frame.AsMemory(0, size), CancellationToken.None).ConfigureAwait(false);
+                }
+
                 return true;
             }
             finally
