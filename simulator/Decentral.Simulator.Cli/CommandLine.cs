@@ -1,9 +1,12 @@
+using System.Runtime.CompilerServices;
 using Decentral.Simulator.Scenarios;
+
+[assembly: InternalsVisibleTo("Decentral.Simulator.Cli.Tests")]
 
 namespace Decentral.Simulator.Cli;
 
 /// <summary>The parsed command line; <see cref="Error"/> is set for bad arguments.</summary>
-internal sealed record CommandLine(string Verb, string? Scenario, string? OutDir, int? Seed, int? Rounds, int? Nodes, string? DataRoot, bool Quiet, string? Error, bool Quick = false, string? Only = null)
+internal sealed record CommandLine(string Verb, string? Scenario, string? OutDir, int? Seed, int? Rounds, int? Nodes, string? DataRoot, bool Quiet, string? Error, bool Quick = false, string? Only = null, int Seeds = 1)
 {
     public static CommandLine Parse(string[] args)
     {
@@ -13,6 +16,7 @@ internal sealed record CommandLine(string Verb, string? Scenario, string? OutDir
         var quiet = false;
         var quick = false;
         string? only = null;
+        var seeds = 1;
         var i = 0;
         if (args.Length > 0 && args[0] is "run" or "validate" or "reproduce" or "help" or "--help" or "-h")
         {
@@ -62,6 +66,13 @@ internal sealed record CommandLine(string Verb, string? Scenario, string? OutDir
                     }
 
                     break;
+                case "--seeds":
+                    if (!int.TryParse(Next(), out seeds) || seeds < 1)
+                    {
+                        return Bad("--seeds needs a whole number of seeds, 1 or more.");
+                    }
+
+                    break;
                 case "--quiet":
                     quiet = true;
                     break;
@@ -97,7 +108,7 @@ internal sealed record CommandLine(string Verb, string? Scenario, string? OutDir
             return Bad("validate needs a scenario.");
         }
 
-        return new CommandLine(verb, scenario, outDir, seed, rounds, nodes, data, quiet, null, quick, only);
+        return new CommandLine(verb, scenario, outDir, seed, rounds, nodes, data, quiet, null, quick, only, seeds);
 
         static CommandLine Bad(string error) => new("run", null, null, null, null, null, null, false, error);
     }

@@ -15,7 +15,7 @@ return CommandLine.Parse(args) switch
     { Verb: "validate" } cmd => Validate(cmd),
     { Verb: "run" } cmd => Run(cmd),
     { Verb: "reproduce" } cmd => Decentral.Simulator.Cli.Reproduction.Reproducer.Run(
-        cmd.Quick, cmd.Only, cmd.OutDir ?? Path.Combine("docs", "reproduction", cmd.Quick ? "quick" : "full"), cmd.DataRoot, cmd.Quiet || Console.IsOutputRedirected,
+        cmd.Quick, cmd.Only, cmd.Seeds, cmd.OutDir ?? Path.Combine("docs", "reproduction", cmd.Quick ? "quick" : "full"), cmd.DataRoot, cmd.Quiet || Console.IsOutputRedirected,
         "decentral-sim " + string.Join(' ', args)),
     var cmd => Fail($"unknown command '{cmd.Verb}'. Try 'help'.", 2),
 };
@@ -28,7 +28,7 @@ static int Help()
         usage:
           decentral-sim [run] [SCENARIO] [options]   run a scenario (default: the embedded quickstart)
           decentral-sim validate SCENARIO            check a scenario file and print the effective settings
-          decentral-sim reproduce [--quick] [--only IDS] [--out DIR]
+          decentral-sim reproduce [--quick] [--only IDS] [--seeds N] [--out DIR]
                                                      run the paper's comparisons (MoDeST, FedAvg, D-PSGD, Gossip Learning on
                                                      MNIST, Fashion-MNIST, MovieLens; crash and join) and write results.md,
                                                      curves.csv and plots (default docs/reproduction/{quick,full})
@@ -44,6 +44,8 @@ static int Help()
           --quiet          no progress display
           --quick          reproduce: softmax regression instead of LeNet-5, shorter runs (minutes)
           --only IDS       reproduce: only experiments whose id starts with one of these (comma-separated)
+          --seeds N        reproduce: run every experiment with seeds 1..N (default 1); tables show means over seeds,
+                           the range and how many seeds reached the target
         """);
     return 0;
 }

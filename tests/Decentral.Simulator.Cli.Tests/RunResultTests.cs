@@ -1,7 +1,4 @@
-using Decentral.Learning;
-using Decentral.Protocol;
 using Decentral.Simulator.Cli.Reproduction;
-using Decentral.Simulator.Runner;
 using Decentral.Simulator.Scenarios;
 
 namespace Decentral.Simulator.Cli.Tests;
@@ -12,9 +9,7 @@ public sealed class RunResultTests
     {
         var scenario = new Scenario { Learning = { Model = model, Task = model == "mf" ? "movielens" : "mnist" } };
         var curve = metrics.Select((m, i) => new CurvePoint(i * 10, i * 1000, m, 100)).ToList();
-        var none = new Evaluation(double.NaN, double.NaN, double.NaN, 0);
-        var summary = new RunSummary("s", 1, 1, 1, none, none, double.NaN, 0, new Dictionary<MessageKind, long>(), 0, 0, 100, 0, 0, 0, new Dictionary<ObservationKind, long>(), true);
-        return new RunResult(new Experiment("id", "group", "modest", scenario), curve, summary, 0);
+        return new RunResult(new Experiment("id", "group", "modest", scenario), curve, FakeRuns.Summary(), 0);
     }
 
     [Fact]

@@ -8,14 +8,15 @@ namespace Decentral.Simulator.Cli.Reproduction;
 
 /// <summary>
 /// The <c>reproduce</c> verb: runs every experiment of <see cref="ReproductionPlan"/> one after
-/// another (one core: the machine is shared), with a progress display, keeps each run's telemetry
-/// in runs/reproduction/, and writes results.md, curves.csv and the plots to the output folder.
+/// another (one core: the machine is shared), each with one or more seeds, with a progress display,
+/// keeps each run's telemetry in runs/reproduction/ (seed 1: {id}.jsonl, seed k: {id}-s{k}.jsonl),
+/// and writes results.md, curves.csv and the plots to the output folder.
 /// </summary>
 internal static class Reproducer
 {
-    public static int Run(bool quick, string? only, string outDir, string? dataRoot, bool plain, string command)
+    public static int Run(bool quick, string? only, int seeds, string outDir, string? dataRoot, bool plain, string command)
     {
-        var experiments = ReproductionPlan.Create(quick).Where(e => only is null || only.Split(',').Any(o => e.Id.StartsWith(o, StringComparison.Ordinal))).ToList();
+        var experiments = ReproductionPlan.Create(quick, seeds).Where(e => only is null || only.Split(',').Any(o => e.Id.StartsWith(o, StringComparison.Ordinal))).ToList();
         if (experiments.Count == 0)
         {
             Console.Error.WriteLine($"error: no experiment matches --only '{only}'.");
@@ -40,7 +41,7 @@ internal static class Reproducer
 
                 report(experiment, null);
                 var clock = Stopwatch.StartNew();
-                using var telemetry = new StreamWriter(Path.Combine(telemetryDir, experiment.Id + ".jsonl"));
+                using var telemetry = new StreamWriter(Path.Combine(telemetryDir, experiment.RunName + ".jsonl"));
                 var run = new ModestRun(experiment.Scenario, learning.Setup!, telemetry);
                 var summary = run.Run(p => report(experiment, p));
                 results.Add(RunResult.From(experiment, run, summary, clock.Elapsed.TotalSeconds));
@@ -54,7 +55,7 @@ internal static class Reproducer
             {
                 if (p is null)
                 {
-                    Console.Error.WriteLine($"[{results.Count + 1}/{experiments.Count}] {e.Id}");
+                    Console.Error.WriteLine($"[{results.Count + 1}/{experiments.Count}] {e.RunName}");
                 }
             });
         }
@@ -70,7 +71,7 @@ internal static class Reproducer
                     {
                         var stop = e.Scenario.Stop.Time.TotalSeconds;
                         overall.Value = results.Count;
-                        current.Description = Markup.Escape($"{e.Id}: round {p?.Round ?? 0}, t = {(p?.VirtualTicks ?? 0) / 1e6:F0} of {stop:F0} s");
+                        current.Description = Markup.Escape($"[{experiments.IndexOf(e) + 1}/{experiments.Count}] {e.RunName}: round {p?.Round ?? 0}, t = {(p?.VirtualTicks ?? 0) / 1e6:F0} of {stop:F0} s");
                         current.Value = Math.Min(1, (p?.VirtualTicks ?? 0) / 1e6 / stop);
                     });
                     overall.Value = results.Count;
@@ -95,12 +96,12 @@ internal static class Reproducer
 
     private static void WriteCurves(string path, List<RunResult> results)
     {
-        var csv = new StringBuilder("experiment,algorithm,virtual_seconds,total_bytes,metric,online\n");
+        var csv = new StringBuilder("experiment,algorithm,seed,virtual_seconds,total_bytes,metric,online\n");
         foreach (var run in results)
         {
             foreach (var p in run.Curve)
             {
-                csv.Append(CultureInfo.InvariantCulture, $"{run.Experiment.Id},{run.Experiment.Algorithm},{p.Seconds:F3},{p.Bytes},{p.Metric:F6},{p.Online}\n");
+                csv.Append(CultureInfo.InvariantCulture, $"{run.Experiment.Id},{run.Experiment.Algorithm},{run.Experiment.Seed},{p.Seconds:F3},{p.Bytes},{p.Metric:F6},{p.Online}\n");
             }
         }
 

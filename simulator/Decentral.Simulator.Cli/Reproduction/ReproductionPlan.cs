@@ -11,6 +11,15 @@ public sealed record Experiment(string Id, string Group, string Algorithm, Scena
 {
     /// <summary>True when the metric is RMSE (lower is better) rather than accuracy.</summary>
     public bool LowerIsBetter => Scenario.Learning.Model == "mf";
+
+    /// <summary>The seed of this run (the scenario's).</summary>
+    public int Seed => Scenario.Seed;
+
+    /// <summary>
+    /// Name of this run's files: the id for the plan's first seed, "{id}-s{seed}" for the others
+    /// ("mnist-dir0.1-modest-s2").
+    /// </summary>
+    public string RunName => Seed == ReproductionPlan.FirstSeed ? Id : $"{Id}-s{Seed}";
 }
 
 /// <summary>
@@ -26,8 +35,28 @@ public static class ReproductionPlan
     /// <summary>The compared algorithms, in table order.</summary>
     public static IReadOnlyList<string> Algorithms { get; } = ["modest", "fedavg", "dpsgd", "gossip"];
 
-    /// <summary>Every experiment of the chosen mode.</summary>
-    public static List<Experiment> Create(bool quick)
+    /// <summary>The seed every scenario of the plan starts from; further seeds count up from it.</summary>
+    public const int FirstSeed = 1;
+
+    /// <summary>
+    /// Every experiment of the chosen mode, each with <paramref name="seeds"/> seeds
+    /// (<see cref="FirstSeed"/> + 0 .. seeds - 1), the seeds of one experiment next to each other.
+    /// </summary>
+    public static List<Experiment> Create(bool quick, int seeds = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(seeds, 1);
+
+        // A fresh plan per seed, so that no two runs share a mutable scenario.
+        var plans = Enumerable.Range(0, seeds).Select(k =>
+        {
+            var plan = CreateOne(quick);
+            plan.ForEach(e => e.Scenario.Seed += k);
+            return plan;
+        }).ToList();
+        return Enumerable.Range(0, plans[0].Count).SelectMany(i => plans.Select(plan => plan[i])).ToList();
+    }
+
+    private static List<Experiment> CreateOne(bool quick)
     {
         var list = new List<Experiment>();
         var minutes = quick ? 20 : 30;
@@ -101,7 +130,7 @@ public static class ReproductionPlan
     private static Scenario Base(string name, string algorithm, int nodes, int minutes) => new()
     {
         Name = name,
-        Seed = 1,
+        Seed = FirstSeed,
         Algorithm = algorithm,
         Nodes = nodes,
         Stop = new StopSection { Rounds = 100_000, Time = TimeSpan.FromMinutes(minutes) },

@@ -1,6 +1,9 @@
 namespace Decentral.Simulator.Cli.Reproduction;
 
-/// <summary>PNG plots of a comparison group with ScottPlot: metric vs virtual time and metric vs bytes.</summary>
+/// <summary>
+/// PNG plots of a comparison group with ScottPlot: metric vs virtual time and metric vs bytes; with
+/// several seeds the first seed's curve is drawn bold and the others thin in the same colour.
+/// </summary>
 internal static class ReproductionPlots
 {
     /// <summary>Writes <c>{group}-time.png</c> and <c>{group}-bytes.png</c>; returns their file names.</summary>
@@ -17,23 +20,39 @@ internal static class ReproductionPlots
     private static void Plot(string path, string title, string xLabel, string yLabel, IReadOnlyList<RunResult> runs, Func<CurvePoint, double> x, double? target)
     {
         var plot = new ScottPlot.Plot();
-        foreach (var run in runs)
+        var index = 0;
+        foreach (var seedRuns in SeedStatistics.ByAlgorithm(runs))
         {
-            var points = run.Curve.Where(p => double.IsFinite(p.Metric)).ToList();
-            if (points.Count == 0)
+            // One colour per algorithm: the first seed bold with markers and in the legend, further seeds thin and faint.
+            var color = plot.Add.Palette.GetColor(index++);
+            for (var k = seedRuns.Count - 1; k >= 0; k--)
             {
-                continue;
-            }
+                var points = seedRuns[k].Curve.Where(p => double.IsFinite(p.Metric)).ToList();
+                if (points.Count == 0)
+                {
+                    continue;
+                }
 
-            var line = plot.Add.Scatter(points.Select(x).ToArray(), points.Select(p => p.Metric).ToArray());
-            line.LegendText = run.Experiment.Algorithm;
-            line.MarkerSize = 3;
+                var line = plot.Add.Scatter(points.Select(x).ToArray(), points.Select(p => p.Metric).ToArray(), k == 0 ? color : color.WithAlpha(0.45));
+                if (k == 0)
+                {
+                    line.LegendText = seedRuns[k].Experiment.Algorithm;
+                    line.MarkerSize = 3;
+                    line.LineWidth = seedRuns.Count > 1 ? 2 : line.LineWidth;
+                }
+                else
+                {
+                    line.LineWidth = 1;
+                    line.MarkerSize = 0;
+                }
+            }
         }
 
         if (target is { } t && double.IsFinite(t))
         {
             var guide = plot.Add.HorizontalLine(t);
             guide.LinePattern = ScottPlot.LinePattern.Dashed;
+            guide.Color = plot.Add.Palette.GetColor(index); // the next colour after the algorithms', however many seeds were drawn
             guide.LegendText = "target";
         }
 

@@ -6,11 +6,14 @@ namespace Decentral.Simulator.Cli.Reproduction;
 /// <summary>
 /// Writes docs/reproduction/results.md: per comparison a table (time to target, bytes to target,
 /// final and best metric, traffic, rounds) and two plots, then the issue's targets, met or missed.
+/// With several seeds every cell is the mean over seeds with its range, and the table counts the
+/// seeds that reached the target (numbers from <see cref="SeedStatistics"/>).
 /// </summary>
 /// <remarks>
 /// The target of a comparison is set by the federated-style algorithms, so that MoDeST and FedAvg
-/// both reach it: 95% of the lower final accuracy of the two (rounded down to 0.5%), or for RMSE
-/// 105% of the higher final RMSE. Every algorithm of the group is measured against that target.
+/// both reach it: 95% of the lower (mean) final accuracy of the two (rounded down to 0.5%), or for
+/// RMSE three quarters of the way down to the higher final RMSE. Every algorithm and every seed of
+/// the group is measured against that one target.
 /// </remarks>
 internal static class ReproductionReport
 {
@@ -18,6 +21,8 @@ internal static class ReproductionReport
     {
         var md = new StringBuilder();
         void Line(string text = "") => md.Append(text).Append('\n');
+        var seeds = results.Select(r => r.Experiment.Seed).Distinct().Order().ToList();
+        var several = seeds.Count > 1;
         Line($"# Reproduction results ({(quick ? "quick mode: softmax regression on the images, shorter runs" : "full mode: LeNet-5 and matrix factorisation with TorchSharp")})");
         Line();
         Line("Produced by:");
@@ -33,13 +38,23 @@ internal static class ReproductionReport
         Line("three quarters of the way from the initial RMSE to the higher final RMSE of the two. s = 10 for MoDeST, FedAvg (server = node 0, never crashes); D-PSGD on the");
         Line("one-peer exponential graph; Gossip Learning pushes every 60 s. \"-\" = not reached in the run.");
         Line();
-        var targets = new List<(string Group, double? TimeRatio, double? BytesRatio, bool BytesLowerBound)>();
+        if (several)
+        {
+            Line($"Seeds: every experiment ran with the {seeds.Count} seeds {string.Join(", ", seeds)} (the scenario seed: it drives everything random in a run).");
+            Line("The target uses the final values averaged over the seeds, so all seeds of a comparison share one target.");
+            Line("A cell reads \"mean (min-max)\" over the seeds; the \"to target\" cells average only the seeds that reached the target, and");
+            Line("\"reached\" counts them. Rounds, virtual time, traffic and wall time are means per run. Plots: seed " + seeds[0] + " bold with markers, the other seeds thin.");
+            Line();
+        }
+
+        var targets = new List<TargetRatios>();
         foreach (var group in results.GroupBy(r => r.Experiment.Group))
         {
             var runs = group.ToList();
             var lower = runs[0].Experiment.LowerIsBetter;
             var metric = lower ? "RMSE" : "accuracy";
-            var target = Target(runs);
+            var target = SeedStatistics.Target(runs);
+            var algorithms = SeedStatistics.ByAlgorithm(runs);
             var (timePlot, bytesPlot) = ReproductionPlots.Write(folder, group.Key, runs, target);
             Line($"## {group.Key}");
             Line();
@@ -47,71 +62,99 @@ internal static class ReproductionReport
             Line();
             if (target is { } t)
             {
-                Line(Invariant($"Target {metric}: {Metric(t, lower)}."));
+                Line(Invariant($"Target {metric}{(several ? " (from the mean final values over seeds)" : "")}: {Metric(t, lower)}."));
                 Line();
             }
 
-            Line($"| algorithm | rounds | virtual time | time to target | rounds to target | bytes to target | final {metric} | best {metric} | total traffic | wall time |");
-            Line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-            foreach (var run in runs)
+            Line($"| algorithm | rounds | virtual time |{(several ? " reached |" : "")} time to target | rounds to target | bytes to target | final {metric} | best {metric} | total traffic | wall time |");
+            Line($"|---|---:|---:|{(several ? "---:|" : "")}---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var seedRuns in algorithms)
             {
-                var hit = target is { } tt ? run.FirstReaching(tt) : null;
-                Line(Invariant($"| {run.Experiment.Algorithm} | {run.Summary.Rounds} | {run.Summary.VirtualSeconds / 60:F1} min | {(hit is { } h ? $"{h.Seconds / 60:F1} min" : "-")} | {(hit is { } hr ? $"{hr.Round}" : "-")} | {(hit is { } hb ? Megabytes(hb.Bytes) : "-")} | {Metric(run.Final, lower)} | {Metric(run.Best, lower)} | {Megabytes(run.Summary.TotalBytes)} | {run.WallSeconds:F0} s |"));
+                var a = SeedStatistics.Summarize(seedRuns, target);
+                Line(Invariant($"| {a.Algorithm} | {Mean(a.Rounds, v => $"{v:F0}")} | {Mean(a.VirtualSeconds, v => $"{v / 60:F1} min")} |{(several ? $" {a.Reached}/{a.Seeds} |" : "")} {Cell(a.SecondsToTarget, v => $"{v / 60:F1}", " min")} | {Cell(a.RoundsToTarget, v => $"{v:F0}", "")} | {Cell(a.BytesToTarget, v => $"{v / 1e6:F1}", " MB")} | {MetricCell(a.Final, lower)} | {Mean(a.Best, v => Metric(v, lower))} | {Mean(a.TotalBytes, v => $"{v / 1e6:F1} MB")} | {Mean(a.WallSeconds, v => $"{v:F0} s")} |"));
             }
 
             Line();
             Line($"![{group.Key} vs time]({timePlot}) ![{group.Key} vs bytes]({bytesPlot})");
             Line();
-            if (target is { } goal && runs.Count > 1)
+            if (target is { } goal && algorithms.Count > 1)
             {
-                targets.Add(Ratios(group.Key, runs, goal));
+                targets.Add(SeedStatistics.Ratios(group.Key, runs, goal));
             }
         }
 
-        WriteTargets(Line, targets, results);
+        WriteTargets(Line, targets, results, several);
         var text = md.ToString();
         File.WriteAllText(Path.Combine(folder, "results.md"), text);
         return text;
     }
 
-    private static void WriteTargets(Action<string> line, List<(string Group, double? TimeRatio, double? BytesRatio, bool BytesLowerBound)> targets, IReadOnlyList<RunResult> results)
+    /// <summary>"12.4 min (11.0-14.1)": the mean, and the range when more than one seed has a value; "-" for none.</summary>
+    internal static string Cell(Spread? spread, Func<double, string> number, string unit) => spread switch
+    {
+        null => "-",
+        { Count: 1 } s => number(s.Mean) + unit,
+        { } s => $"{number(s.Mean)}{unit} ({number(s.Min)}-{number(s.Max)})",
+    };
+
+    private static string MetricCell(Spread? spread, bool lower) =>
+        lower ? Cell(spread, v => Invariant($"{v:F3}"), "") : Cell(spread, v => Invariant($"{v * 100:F1}"), "%");
+
+    private static string Mean(Spread? spread, Func<double, string> format) => spread is { } s ? format(s.Mean) : "-";
+
+    private static void WriteTargets(Action<string> line, List<TargetRatios> targets, IReadOnlyList<RunResult> results, bool several)
     {
         line("## Targets of the issue");
         line("");
-        line("| comparison | MoDeST / FedAvg time to target (goal <= 1.1) | D-PSGD / MoDeST bytes to target (goal >= 3) |");
-        line("|---|---:|---:|");
-        foreach (var (group, time, bytes, lowerBound) in targets)
+        if (several)
         {
-            line(Invariant($"| {group} | {(time is { } t ? $"{t:F2}" : "-")} | {(bytes is { } b ? $"{(lowerBound ? ">" : "")}{b:F1}" : "-")} |"));
+            line("Ratios of the means over seeds (\"-\" unless every seed reached the target), then the ratio of each seed in seed order.");
+            line("");
+            line("| comparison | MoDeST / FedAvg time to target (goal <= 1.1) | per seed | D-PSGD / MoDeST bytes to target (goal >= 3) | per seed |");
+            line("|---|---:|---:|---:|---:|");
+        }
+        else
+        {
+            line("| comparison | MoDeST / FedAvg time to target (goal <= 1.1) | D-PSGD / MoDeST bytes to target (goal >= 3) |");
+            line("|---|---:|---:|");
+        }
+
+        foreach (var r in targets)
+        {
+            line(several
+                ? $"| {r.Group} | {TimeRatio(r.Time)} | {string.Join(", ", r.TimePerSeed.Select(TimeRatio))} | {BytesRatio(r.Bytes)} | {string.Join(", ", r.BytesPerSeed.Select(BytesRatio))} |"
+                : $"| {r.Group} | {TimeRatio(r.Time)} | {BytesRatio(r.Bytes)} |");
         }
 
         line("");
         line("\">\" = D-PSGD did not reach the target; the ratio uses all it sent, so the real ratio is larger.");
         line("");
-        if (results.FirstOrDefault(r => r.Experiment.Id == "crash") is { } crash)
+        foreach (var id in new[] { "crash", "crash-iid" })
         {
             // The last crash batch lands at t = 1200 s (80 of 100 gone).
-            WriteCrash(line, crash);
+            foreach (var crash in results.Where(r => r.Experiment.Id == id).OrderBy(r => r.Experiment.Seed))
+            {
+                WriteCrash(line, crash, several);
+            }
         }
 
-        if (results.FirstOrDefault(r => r.Experiment.Id == "crash-iid") is { } crashIid)
+        foreach (var join in results.Where(r => r.Experiment.Id == "join").OrderBy(r => r.Experiment.Seed))
         {
-            WriteCrash(line, crashIid);
-        }
-
-        if (results.FirstOrDefault(r => r.Experiment.Id == "join") is { } join)
-        {
-            line(Invariant($"Join experiment: {join.Summary.Joined} nodes joined, {join.Summary.OnlineAtEnd} online at the end, accuracy {join.Curve[0].Metric:P1} -> {join.Final:P1} in {join.Summary.Rounds} rounds."));
+            line(Invariant($"Join experiment{(several ? $" (seed {join.Experiment.Seed})" : "")}: {join.Summary.Joined} nodes joined, {join.Summary.OnlineAtEnd} online at the end, accuracy {join.Curve[0].Metric:P1} -> {join.Final:P1} in {join.Summary.Rounds} rounds."));
             line("");
         }
     }
 
-    private static void WriteCrash(Action<string> line, RunResult crash)
+    private static string TimeRatio(double? ratio) => ratio is { } t ? Invariant($"{t:F2}") : "-";
+
+    private static string BytesRatio(Ratio? ratio) => ratio is { } b ? Invariant($"{(b.LowerBound ? ">" : "")}{b.Value:F1}") : "-";
+
+    private static void WriteCrash(Action<string> line, RunResult crash, bool several)
     {
         // The last crash batch lands at t = 1200 s (80 of 100 gone).
         var before = crash.Curve.LastOrDefault(p => p.Seconds <= 1200);
         var after = crash.Curve.Where(p => p.Seconds > 1200).ToList();
-        line(Invariant($"Crash experiment ({crash.Experiment.Id}): accuracy {before.Metric:P1} at t = {before.Seconds:F0} s (last evaluation before the 80th crash at 1200 s, {before.Online} online);"));
+        line(Invariant($"Crash experiment ({crash.Experiment.Id}{(several ? $", seed {crash.Experiment.Seed}" : "")}): accuracy {before.Metric:P1} at t = {before.Seconds:F0} s (last evaluation before the 80th crash at 1200 s, {before.Online} online);"));
         if (after.Count > 0)
         {
             line(Invariant($"afterwards {after.Count} evaluations with 20 nodes, final {after[^1].Metric:P1} at t = {after[^1].Seconds:F0} s, best {after.Max(p => p.Metric):P1}, {after[^1].Round - before.Round} rounds after it: a change of {(after[^1].Metric - before.Metric) * 100:+0.0;-0.0} points."));
@@ -124,45 +167,6 @@ internal static class ReproductionReport
         line("");
     }
 
-    private static (string, double?, double?, bool) Ratios(string group, List<RunResult> runs, double target)
-    {
-        RunResult? Of(string algorithm) => runs.FirstOrDefault(r => r.Experiment.Algorithm == algorithm);
-        var modest = Of("modest")?.FirstReaching(target);
-        var fedavg = Of("fedavg")?.FirstReaching(target);
-        var dpsgdRun = Of("dpsgd");
-        var dpsgd = dpsgdRun?.FirstReaching(target);
-        double? time = modest is { } m && fedavg is { } f && f.Seconds > 0 ? m.Seconds / f.Seconds : null;
-        double? bytes = null;
-        var lowerBound = false;
-        if (modest is { } mb && mb.Bytes > 0 && dpsgdRun is not null)
-        {
-            lowerBound = dpsgd is null;
-            bytes = (dpsgd is { } d ? d.Bytes : dpsgdRun.Summary.TotalBytes) / (double)mb.Bytes;
-        }
-
-        return (group, time, bytes, lowerBound);
-    }
-
-    private static double? Target(List<RunResult> runs)
-    {
-        var reference = runs.Where(r => r.Experiment.Algorithm is "modest" or "fedavg").Select(r => r.Final).Where(double.IsFinite).ToList();
-        if (reference.Count == 0)
-        {
-            return null;
-        }
-
-        if (!runs[0].Experiment.LowerIsBetter)
-        {
-            return Math.Floor(reference.Min() * 0.95 * 200) / 200;
-        }
-
-        // RMSE starts close to its floor (the initial bias is the mean rating): the target is three
-        // quarters of the way from the initial RMSE down to the worse final RMSE of the two.
-        var initial = runs[0].Curve[0].Metric;
-        var worse = reference.Max();
-        return Math.Ceiling((worse + (0.25 * Math.Max(0, initial - worse))) * 1000) / 1000;
-    }
-
     private static string Describe(RunResult run)
     {
         var s = run.Experiment.Scenario;
@@ -170,8 +174,6 @@ internal static class ReproductionReport
     }
 
     private static string Metric(double value, bool lower) => double.IsFinite(value) ? lower ? Invariant($"{value:F3}") : Invariant($"{value * 100:F1}%") : "-";
-
-    private static string Megabytes(long bytes) => Invariant($"{bytes / 1e6:F1} MB");
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
