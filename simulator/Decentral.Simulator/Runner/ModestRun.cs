@@ -67,6 +67,11 @@ public sealed partial class ModestRun : IMessageHandler, SimChurn.IChurnHandler
         _trainers = new ILocalTrainer?[total];
         _devices = BuildDevices(scenario, total);
         _devices.ApplyBandwidth(Network);
+        if (scenario.Algorithm == "fedavg")
+        {
+            var server = BytesPerSecond(scenario.Baselines.FedAvgServerMbps);
+            Network.SetBandwidth(0, server, server);
+        }
 
         var ids = new PeerId[total];
         for (var i = 0; i < total; i++)

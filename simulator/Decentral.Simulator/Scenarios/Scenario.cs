@@ -74,6 +74,12 @@ public sealed class BaselineSection
 
     /// <summary>"epidemic": wait after sending before averaging with fewer than s models (default 10 s).</summary>
     public EpidemicOptions Epidemic { get; set; } = new();
+
+    /// <summary>
+    /// Upload and download bandwidth of the FedAvg server (slot 0) in Mbit/s; 0 = unlimited, the
+    /// default, as in the MoDeST paper, whose server has unlimited transfer slots.
+    /// </summary>
+    public double FedAvgServerMbps { get; set; }
 }
 
 /// <summary>Network model parameters.</summary>

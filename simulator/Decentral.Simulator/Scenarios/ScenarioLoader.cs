@@ -118,6 +118,7 @@ public static class ScenarioLoader
         Nested("dpsgd", s.Baselines.Dpsgd.Validate());
         Nested("gossip", s.Baselines.Gossip.Validate());
         Nested("epidemic", s.Baselines.Epidemic.Validate());
+        Check(s.Baselines.FedAvgServerMbps >= 0 && double.IsFinite(s.Baselines.FedAvgServerMbps), "baselines.fedAvgServerMbps", "must be 0 (unlimited) or a positive number of Mbit/s.");
         Check(s.Algorithm != "dpsgd" || s.Baselines.Dpsgd.Topology != "regular" || s.Baselines.Dpsgd.Degree < s.Nodes, "baselines.dpsgd.degree", $"must be less than nodes ({s.Nodes}).");
         var n = s.Network;
         Check(n.Latency is "synthetic" or "constant" || n.Latency.EndsWith(".csv", StringComparison.OrdinalIgnoreCase), "network.latency", $"must be \"synthetic\", \"constant\" or a .csv site matrix path (got \"{n.Latency}\").");

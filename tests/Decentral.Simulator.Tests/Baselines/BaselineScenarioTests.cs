@@ -45,6 +45,29 @@ public sealed class BaselineScenarioTests(ITestOutputHelper output)
         Assert.Equal(10 * scenario.Protocol.SampleSize, Enumerable.Range(0, 30).Sum(run.Recorder.TrainingsOf));
     }
 
+    [Fact]
+    public void FedAvg_ServerLink_UnlimitedByDefaultAndSlowerWhenCapped()
+    {
+        // Virtual time of 10 rounds with the paper's unlimited server link vs a 1 Mbit/s one: the
+        // server receives s models and sends s per round, so a capped link stretches every round.
+        TimeSpan TimeOf10Rounds(double serverMbps)
+        {
+            var scenario = ScenarioRuns.Load("quickstart");
+            scenario.Algorithm = "fedavg";
+            scenario.Nodes = 30;
+            scenario.Stop.Rounds = 10;
+            scenario.Baselines.FedAvgServerMbps = serverMbps;
+            scenario.Learning.Dimensions = 400; // ~16 KB models: above the network's bandwidth threshold
+            var (run, _, _) = ScenarioRuns.Execute(scenario);
+            return TimeSpan.FromSeconds(run.Recorder.Rows[^1].TimeSeconds);
+        }
+
+        Assert.Equal(0, ScenarioRuns.Load("quickstart").Baselines.FedAvgServerMbps);
+        var unlimited = TimeOf10Rounds(0);
+        var capped = TimeOf10Rounds(1);
+        Assert.True(capped > unlimited, $"capped {capped} vs unlimited {unlimited}");
+    }
+
     [Theory]
     [InlineData("exponential", 2)]
     [InlineData("ring", 3)]

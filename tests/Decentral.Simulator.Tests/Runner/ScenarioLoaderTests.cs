@@ -24,6 +24,7 @@ public sealed class ScenarioLoaderTests
     [InlineData("""{ "protocol": { "pingTimeout": "soon" } }""", "$.protocol.pingTimeout")]
     [InlineData("""{ "nodes": 1 }""", "$.nodes")]
     [InlineData("""{ "network": { "loss": 1.5 } }""", "$.network.loss")]
+    [InlineData("""{ "baselines": { "fedAvgServerMbps": -1 } }""", "$.baselines.fedAvgServerMbps")]
     [InlineData("""{ "learning": { "task": "cifar" } }""", "$.learning.task")]
     [InlineData("""{ "learning": { "evalNodes": 0 } }""", "$.learning.evalNodes")]
     [InlineData("""{ "churn": [ { "kind": "crash", "count": 5, "total": 20 } ] }""", "$.churn[0].every")]
