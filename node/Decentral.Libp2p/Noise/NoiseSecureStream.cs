@@ -13,8 +13,9 @@ namespace Decentral.Libp2p.Noise;
 /// Throughput: a write encrypts up to <see cref="WriteBatchFrames"/> frames into one buffer and
 /// hands them to the transport in one call; a read takes whatever the transport has (up to
 /// <see cref="ReceiveBufferBytes"/>), so several frames cost one system call, and a frame is
-/// decrypted straight into the reader's buffer when it fits there (in place otherwise). Memory: buffers are pooled and held only while data is in flight; a
-/// connection whose reader waits for the next frame header holds no large buffer.
+/// decrypted straight into the reader's buffer when it fits there (in place otherwise).
+/// Memory: buffers are pooled and held only while data is in flight; a connection whose reader
+/// waits for the next frame header holds no large buffer.
 /// </remarks>
 public sealed class NoiseSecureStream : AsyncDuplexStream
 {
