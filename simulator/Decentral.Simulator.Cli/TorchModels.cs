@@ -1,3 +1,4 @@
+using Decentral.Baselines;
 using Decentral.Data;
 using Decentral.Data.Partitioning;
 using Decentral.Learning.Torch;
@@ -51,12 +52,12 @@ public static class TorchModels
     /// <summary>
     /// Matrix factorisation (20 factors) on MovieLens: with as many nodes as users each node holds
     /// one user's ratings; with fewer, node k holds users k, k + N, k + 2N, ...
-    /// For MoDeST and FedAvg, which average the s models of a round, each trainer scales its update
-    /// by s so that the average becomes the sum of the sparse per-user updates (see
-    /// <see cref="TorchTrainers.ForRatings(RatingsDataset, IReadOnlyList{int[]}, SgdOptions, int, double)"/>);
-    /// plain averaging left each user's own row with 1/s of its update and the model near the mean
-    /// predictor. D-PSGD and Gossip Learning keep plain averaging: every node trains every round or
-    /// tick and mixes its model with one or two others, not with s.
+    /// Every algorithm averages several models per step, and averaging m sparse per-user updates
+    /// leaves each user's own row with 1/m of its update (the model then stays near the mean
+    /// predictor); so each trainer scales its update by the m of its algorithm (see
+    /// <see cref="ModelsAveragedPerStep"/> and
+    /// <see cref="TorchTrainers.ForRatings(RatingsDataset, IReadOnlyList{int[]}, SgdOptions, int, double)"/>)
+    /// and the average becomes the sum of the updates, the same rule for all.
     /// </summary>
     public static LearningSetup ForRatings(Scenario scenario, RatingsSplit data, int slots)
     {
@@ -70,12 +71,37 @@ public static class TorchModels
             nodes[k] = [.. Enumerable.Range(0, byUser.Length).Where(u => u % slots == k).SelectMany(u => byUser[u]).Order()];
         }
 
-        var updateScale = scenario.Algorithm is "modest" or "fedavg" ? Math.Max(1, scenario.Protocol.SampleSize) : 1;
+        var updateScale = ModelsAveragedPerStep(scenario);
         var trainers = TorchTrainers.ForRatings(data.Train, nodes, Sgd(scenario), ModestRun.DeriveSeed(scenario.Seed, "trainer"), updateScale);
         var task = new RatingsTask(data.Test, TorchTrainers.MeanRating(data.Train));
         var split = slots >= byUser.Length ? "one user per node" : $"{byUser.Length} users round-robin over {slots} nodes";
         return new LearningSetup(task, node => trainers[node],
             $"matrix factorisation (TorchSharp, {task.ParameterCount} parameters) on movielens ({data.Train.Count} train / {data.Test.Count} test ratings, {split}, update scale {updateScale})");
+    }
+
+    /// <summary>
+    /// How many models the scenario's algorithm averages in one step: s for MoDeST and FedAvg (a
+    /// round's trainers), own + in-neighbours for D-PSGD (2 on the one-peer exponential graph, 3 on
+    /// the ring, degree + 1 on a k-regular graph), own + up to s received for Epidemic Learning, and
+    /// 2 for Gossip Learning's pairwise merge.
+    /// </summary>
+    public static int ModelsAveragedPerStep(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        var s = Math.Max(1, scenario.Protocol.SampleSize);
+        return scenario.Algorithm switch
+        {
+            "modest" or "fedavg" => s,
+            "epidemic" => s + 1,
+            "gossip" => 2,
+            "dpsgd" => scenario.Baselines.Dpsgd.Topology switch
+            {
+                DpsgdTopology.Ring => 3,
+                DpsgdTopology.Regular => scenario.Baselines.Dpsgd.Degree + 1,
+                _ => 2,
+            },
+            _ => 1,
+        };
     }
 
     private static SgdOptions Sgd(Scenario scenario) => new()

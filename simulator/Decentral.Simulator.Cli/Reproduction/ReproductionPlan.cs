@@ -75,10 +75,15 @@ public static class ReproductionPlan
         // MovieLens: lr 0.3 on the batch-mean MSE (0.1 left item rows, which appear about once
         // per batch of one user's ratings, with a step of 0.01 x error per rating). A user's own
         // rows see the whole batch, so their step is 0.6 x mean error: 5 steps converge without
-        // overshoot. MoDeST and FedAvg trainers scale their updates by s (TorchModels.ForRatings).
+        // overshoot. Trainers scale their updates by the number of models their algorithm averages
+        // (TorchModels.ForRatings). MoDeST's inactivity threshold T must exceed N/s by a wide margin:
+        // with 671 peers and s = 10 a peer is sampled every 67 rounds on average, so the default
+        // T = 50 would leave most users unsampled (inactive) for good after round 50; with T = 1000
+        // a live peer drops out only after 1000 rounds unsampled (probability e^-15).
         foreach (var algorithm in Algorithms)
         {
             var s = Base("movielens-" + algorithm, algorithm, 671, quick ? 10 : 20);
+            s.Protocol.InactivityThreshold = 1000;
             s.Learning = new LearningSection { Task = "movielens", Model = "mf", Alpha = 0, LearningRate = 0.3, BatchSize = 20, LocalSteps = 5, EvalEveryRounds = EvalEvery(algorithm, quick) };
             list.Add(new Experiment(s.Name, "movielens", algorithm, s));
         }
