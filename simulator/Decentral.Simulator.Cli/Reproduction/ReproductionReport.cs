@@ -158,6 +158,16 @@ internal static class ReproductionReport
         if (after.Count > 0)
         {
             line(Invariant($"afterwards {after.Count} evaluations with 20 nodes, final {after[^1].Metric:P1} at t = {after[^1].Seconds:F0} s, best {after.Max(p => p.Metric):P1}, {after[^1].Round - before.Round} rounds after it: a change of {(after[^1].Metric - before.Metric) * 100:+0.0;-0.0} points."));
+
+            // One evaluation of a non-IID aggregate swings with the classes of its few trainers, so
+            // also compare means over windows: the 5 minutes before the last crash and the run's last 5.
+            var end = crash.Curve[^1].Seconds;
+            var ahead = crash.Curve.Where(p => p.Seconds > 900 && p.Seconds <= 1200).Select(p => p.Metric).ToList();
+            var last = crash.Curve.Where(p => p.Seconds > end - 300 && p.Seconds > 1200).Select(p => p.Metric).ToList();
+            if (ahead.Count > 0 && last.Count > 0)
+            {
+                line(Invariant($"Mean over the evaluations of t = 900-1200 s: {ahead.Average():P1} ({ahead.Count}); of the last 5 minutes: {last.Average():P1} ({last.Count}): {(last.Average() - ahead.Average()) * 100:+0.0;-0.0} points."));
+            }
         }
         else
         {
