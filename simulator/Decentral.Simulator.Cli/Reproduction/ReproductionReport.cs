@@ -35,7 +35,7 @@ internal static class ReproductionReport
         Line("simulated network (synthetic 227-site latency matrix, 100 Mbit/s up and down), so the numbers do not depend on the machine.");
         Line("Bytes are all bytes sent by all nodes, counted from the exact wire encoding of each message, the same way for every algorithm.");
         Line("Target of a comparison: 95% of the lower final accuracy of MoDeST and FedAvg (rounded down to 0.5%); for MovieLens");
-        Line("three quarters of the way from the initial RMSE to the higher final RMSE of the two. s = 10 for MoDeST, FedAvg (server = node 0, never crashes); D-PSGD on the");
+        Line("three quarters of the way from the initial RMSE to the higher final RMSE of the two. s = 10 for MoDeST, FedAvg (server = node 0, never crashes, unlimited link); D-PSGD on the");
         Line("one-peer exponential graph; Gossip Learning pushes every 60 s. \"-\" = not reached in the run.");
         Line();
         if (several)
