@@ -42,7 +42,6 @@ public sealed partial class ModestNode
             {
                 _effects.CancelTraining(_trainingRound);
                 _isTraining = false;
-                _aggregatorsAhead.Clear();
             }
 
             if (_trainerSend is { } send && send.Round <= message.Round)

@@ -29,6 +29,8 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     public const int MaxPendingControlFrames = 1024;
 
     private readonly Stream _transport;
+    // The transport when it is a Noise channel, which takes a header and payload without a copy.
+    private readonly NoiseSecureStream? _secure;
     private readonly bool _isDialer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -51,6 +53,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     {
         options.Validate();
         _transport = transport;
+        _secure = transport as NoiseSecureStream;
         _isDialer = isDialer;
         Options = options;
         _time = time;
@@ -123,7 +126,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
 
         // Over Noise the header and payload go down separately (no copy of the payload); other
         // transports get one buffer so a frame is one write.
-        var secure = _transport as NoiseSecureStream;
+        var secure = _secure;
         var size = YamuxHeader.Size + (secure is null ? payload.Length : 0);
         var frame = ArrayPool<byte>.Shared.Rent(size);
         header.Write(frame);
