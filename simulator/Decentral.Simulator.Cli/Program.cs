@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Decentral.Learning.Torch;
 using Decentral.Simulator.Cli;
 using Decentral.Simulator.Runner;
 using Decentral.Simulator.Scenarios;
@@ -7,7 +8,7 @@ using Spectre.Console;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-TorchModels.Register();
+TorchLearning.Register();
 return CommandLine.Parse(args) switch
 {
     { Error: { } error } => Fail(error, 2),
@@ -78,7 +79,7 @@ static int Run(CommandLine cmd)
         return Errors(errors);
     }
 
-    var learning = LearningFactory.Create(scenario, cmd.DataRoot);
+    var learning = ScenarioLearning.Create(scenario, cmd.DataRoot);
     if (!learning.Ok)
     {
         return Fail(learning.Error!, 2);

@@ -1,5 +1,5 @@
 using Decentral.Data;
-using Decentral.Simulator.Cli;
+using Decentral.Learning.Torch;
 using Decentral.Simulator.Runner;
 using Decentral.Simulator.Scenarios;
 using Xunit.Abstractions;
@@ -23,7 +23,7 @@ public sealed class RealLearningTests(ITestOutputHelper output)
         Assert.Empty(ScenarioLoader.Validate(scenario));
         var data = new ImageSplit(BarImages(800, seed: 1), BarImages(300, seed: 2));
 
-        var setup = TorchModels.ForImages(scenario, data, scenario.Nodes);
+        var setup = TorchLearning.ForImages(ScenarioLearning.Request(scenario), data);
         var summary = new ModestRun(scenario, setup).Run();
 
         output.WriteLine(summary.Describe());

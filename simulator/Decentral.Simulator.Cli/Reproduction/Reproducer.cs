@@ -32,7 +32,7 @@ internal static class Reproducer
         {
             foreach (var experiment in experiments)
             {
-                var learning = LearningFactory.Create(experiment.Scenario, dataRoot);
+                var learning = ScenarioLearning.Create(experiment.Scenario, dataRoot);
                 if (!learning.Ok)
                 {
                     failure = $"{experiment.Id}: {learning.Error}";

@@ -1,3 +1,4 @@
+using Decentral.Learning;
 using Decentral.Simulator.Scenarios;
 
 namespace Decentral.Simulator.Cli.Reproduction;
@@ -76,7 +77,7 @@ public static class ReproductionPlan
         // per batch of one user's ratings, with a step of 0.01 x error per rating). A user's own
         // rows see the whole batch, so their step is 0.6 x mean error: 5 steps converge without
         // overshoot. Trainers scale their updates by the number of models their algorithm averages
-        // (TorchModels.ForRatings). MoDeST's inactivity threshold T must exceed N/s by a wide margin:
+        // (TorchLearning.ForRatings). MoDeST's inactivity threshold T must exceed N/s by a wide margin:
         // with 671 peers and s = 10 a peer is sampled every 67 rounds on average, so the default
         // T = 50 would leave most users unsampled (inactive) for good after round 50; with T = 1000
         // a live peer drops out only after 1000 rounds unsampled (probability e^-15).
@@ -84,7 +85,7 @@ public static class ReproductionPlan
         {
             var s = Base("movielens-" + algorithm, algorithm, 671, quick ? 10 : 20);
             s.Protocol.InactivityThreshold = 1000;
-            s.Learning = new LearningSection { Task = "movielens", Model = "mf", Alpha = 0, LearningRate = 0.3, BatchSize = 20, LocalSteps = 5, EvalEveryRounds = EvalEvery(algorithm, quick) };
+            s.Learning = new LearningOptions { Task = "movielens", Model = "mf", Alpha = 0, LearningRate = 0.3, BatchSize = 20, LocalSteps = 5, EvalEveryRounds = EvalEvery(algorithm, quick) };
             list.Add(new Experiment(s.Name, "movielens", algorithm, s));
         }
 
@@ -119,7 +120,7 @@ public static class ReproductionPlan
     private static Scenario Images(string group, string algorithm, string task, double alpha, bool quick, int minutes)
     {
         var s = Base($"{group}-{algorithm}", algorithm, 100, minutes);
-        s.Learning = new LearningSection
+        s.Learning = new LearningOptions
         {
             Task = task,
             Model = quick ? "softmax" : "lenet",

@@ -3,6 +3,7 @@ using Decentral.Learning;
 using Decentral.Protocol;
 using Decentral.Simulator.Engine;
 using Decentral.Simulator.Scenarios;
+using Decentral.Telemetry;
 using Decentral.Wire;
 
 namespace Decentral.Simulator.Runner;
@@ -14,11 +15,11 @@ namespace Decentral.Simulator.Runner;
 /// </summary>
 public sealed partial class TelemetryRecorder
 {
-    private static readonly MessageKind[] Kinds = Enum.GetValues<MessageKind>();
+    private static readonly IReadOnlyList<MessageKind> Kinds = RoundRow.Kinds;
     private readonly ModestRun _run;
     private readonly TextWriter? _output;
-    private readonly long[] _bytesByKind = new long[Kinds.Length + 1];
-    private readonly long[] _bytesAtLastRow = new long[Kinds.Length + 1];
+    private readonly long[] _bytesByKind = new long[Kinds.Count + 1];
+    private readonly long[] _bytesAtLastRow = new long[Kinds.Count + 1];
     private readonly Dictionary<long, List<int>> _sampleSends = [];
     private readonly Dictionary<ObservationKind, long> _observations = [];
     private readonly List<RoundRow> _rows = [];

@@ -2,7 +2,7 @@ using System.Text;
 using Decentral.Simulator.Churn;
 using Decentral.Simulator.Compute;
 using Decentral.Simulator.Engine;
-using Decentral.Simulator.Learning;
+using Decentral.Learning;
 using Decentral.Simulator.Network;
 
 namespace Decentral.Simulator.Tests.Engine;

@@ -138,7 +138,7 @@ public sealed class NodeModelTelemetryTests
         Nodes = Nodes,
         Stop = new StopSection { Rounds = 12, Time = TimeSpan.FromHours(1) },
         Compute = new ComputeSection { Sigma = 0 },
-        Learning = new LearningSection { EvalEveryRounds = 1, EvalNodes = evalNodes },
+        Learning = new LearningOptions { EvalEveryRounds = 1, EvalNodes = evalNodes },
     };
 
     private static (ModestRun Run, RunSummary Summary, string Telemetry) Execute(Scenario scenario)

@@ -37,7 +37,7 @@ internal static class ScenarioRuns
 
     public static (ModestRun Run, RunSummary Summary, string Telemetry) Execute(Scenario scenario)
     {
-        var learning = LearningFactory.Create(scenario);
+        var learning = ScenarioLearning.Create(scenario);
         Assert.True(learning.Ok, learning.Error);
         using var telemetry = new StringWriter();
         var run = new ModestRun(scenario, learning.Setup!, telemetry);

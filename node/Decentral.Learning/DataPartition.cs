@@ -1,6 +1,6 @@
 using Decentral.Data.Partitioning;
 
-namespace Decentral.Simulator.Learning;
+namespace Decentral.Learning;
 
 /// <summary>
 /// Which training samples each node holds: one permutation of sample indices with node n owning

@@ -1,4 +1,4 @@
-namespace Decentral.Simulator.Engine;
+namespace Decentral;
 
 /// <summary>Draws from standard distributions on a caller's seeded <see cref="Random"/>.</summary>
 public static class RandomDraws

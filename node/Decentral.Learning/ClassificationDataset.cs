@@ -1,6 +1,4 @@
-using Decentral.Simulator.Engine;
-
-namespace Decentral.Simulator.Learning;
+namespace Decentral.Learning;
 
 /// <summary>
 /// Labelled feature vectors in one flat array (sample-major), shared by every simulated node:

@@ -1,7 +1,4 @@
-using Decentral.Learning;
-using Decentral.Simulator.Engine;
-
-namespace Decentral.Simulator.Learning;
+namespace Decentral.Learning;
 
 /// <summary>Local SGD settings of the modelled trainer (reference defaults: batch 20, 5 local steps).</summary>
 public sealed class LocalTrainingOptions

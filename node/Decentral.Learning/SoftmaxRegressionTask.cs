@@ -1,7 +1,4 @@
-using Decentral.Learning;
-using Decentral.Simulator.Engine;
-
-namespace Decentral.Simulator.Learning;
+namespace Decentral.Learning;
 
 /// <summary>
 /// The modelled learning task: softmax regression on a (synthetic) classification dataset,

@@ -1,6 +1,4 @@
-using Decentral.Learning;
-
-namespace Decentral.Simulator.Runner;
+namespace Decentral.Learning;
 
 /// <summary>
 /// The learning side of a run: the shared task (architecture, initial model, evaluation) and a

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 
-namespace Decentral.Simulator.Learning;
+namespace Decentral.Learning;
 
 /// <summary>
 /// The two SIMD kernels of the modelled learner, on <see cref="Vector{T}"/> (8 or 16 floats per

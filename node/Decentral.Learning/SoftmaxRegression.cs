@@ -1,4 +1,4 @@
-namespace Decentral.Simulator.Learning;
+namespace Decentral.Learning;
 
 /// <summary>
 /// Multinomial logistic regression: parameters are a weight matrix W (classes x features,

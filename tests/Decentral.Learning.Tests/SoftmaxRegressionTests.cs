@@ -1,6 +1,6 @@
-using Decentral.Simulator.Learning;
+using Decentral.Learning;
 
-namespace Decentral.Simulator.Tests.Learning;
+namespace Decentral.Learning.Tests;
 
 public class SoftmaxRegressionTests
 {

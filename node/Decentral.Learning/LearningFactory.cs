@@ -1,0 +1,145 @@
+using Decentral.Baselines;
+using Decentral.Data;
+
+namespace Decentral.Learning;
+
+/// <summary>
+/// What a run learns, as both drivers ask for it: the learning options, the run seed (the
+/// partition, each trainer's batch order, the synthetic data and the initial model derive from
+/// it) and the number of node slots the training data is split over.
+/// </summary>
+/// <param name="Learning">The learning options.</param>
+/// <param name="Seed">The run seed.</param>
+/// <param name="Slots">Node slots that hold a share of the training data.</param>
+public sealed record LearningRequest(LearningOptions Learning, int Seed, int Slots)
+{
+    /// <summary>
+    /// Factor applied to each trainer's local update of a sparse model (matrix factorisation):
+    /// the number of models the algorithm averages per step (see <see cref="ModelsAveragedPerStep"/>).
+    /// Default 1 (the trained parameters unchanged).
+    /// </summary>
+    public double UpdateScale { get; init; } = 1;
+
+    /// <summary>The data folder; null for <see cref="DataCatalog.DefaultRoot"/>.</summary>
+    public string? DataRoot { get; init; }
+
+    /// <summary>
+    /// How many models an algorithm averages in one step: s for MoDeST and FedAvg (a round's
+    /// trainers), own + in-neighbours for D-PSGD (2 on the one-peer exponential graph, 3 on the
+    /// ring, degree + 1 on a k-regular graph), own + up to s received for Epidemic Learning, and 2
+    /// for Gossip Learning's pairwise merge.
+    /// </summary>
+    public static int ModelsAveragedPerStep(string algorithm, int sampleSize, DpsgdOptions dpsgd)
+    {
+        ArgumentNullException.ThrowIfNull(dpsgd);
+        var s = Math.Max(1, sampleSize);
+        return algorithm switch
+        {
+            "modest" or "fedavg" => s,
+            "epidemic" => s + 1,
+            "gossip" => 2,
+            "dpsgd" => dpsgd.Topology switch
+            {
+                DpsgdTopology.Ring => 3,
+                DpsgdTopology.Regular => dpsgd.Degree + 1,
+                _ => 2,
+            },
+            _ => 1,
+        };
+    }
+}
+
+/// <summary>The learning setup of a request, or why it cannot be built (e.g. data not fetched).</summary>
+/// <param name="Setup">The setup when it could be built.</param>
+/// <param name="Error">What went wrong, with what to do about it.</param>
+public sealed record LearningBuild(LearningSetup? Setup, string? Error)
+{
+    /// <summary>True when <see cref="Setup"/> is there.</summary>
+    public bool Ok => Setup is not null;
+}
+
+/// <summary>
+/// Builds the learning side of a run, the same way for the simulator and the node, so a node
+/// given partition index k of N trains on exactly the samples simulated node k holds. Softmax
+/// regression runs in-process on the synthetic task and on the real image datasets (MNIST,
+/// Fashion-MNIST: real data, cheap model). Models that need TorchSharp (lenet, mf) are built by a
+/// factory registered in <see cref="NativeModels"/> (Decentral.Learning.Torch's
+/// <c>TorchLearning.Register</c>), so this library stays free of native code.
+/// </summary>
+public static class LearningFactory
+{
+    /// <summary>Builders for models implemented outside this library, keyed by model name ("lenet", "mf").</summary>
+    public static Dictionary<string, Func<LearningRequest, string, LearningBuild>> NativeModels { get; } = [];
+
+    /// <summary>The seed of the data partition of a run seed.</summary>
+    public static int PartitionSeed(int seed) => Seeds.Derive(seed, "partition", 0);
+
+    /// <summary>The seed of the trainers of a run seed (node k's trainer derives its own from it).</summary>
+    public static int TrainerSeed(int seed, int node = 0) => Seeds.Derive(seed, "trainer", node);
+
+    /// <summary>Builds the setup of <paramref name="request"/>.</summary>
+    public static LearningBuild Create(LearningRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfLessThan(request.Slots, 1, nameof(request));
+        var l = request.Learning;
+        var slots = request.Slots;
+        var root = request.DataRoot ?? DataCatalog.DefaultRoot();
+        if (l.Model != "softmax")
+        {
+            return NativeModels.TryGetValue(l.Model, out var build)
+                ? build(request, root)
+                : new LearningBuild(null, $"learning.model '{l.Model}' needs the TorchSharp models, which this program does not include.");
+        }
+
+        ClassificationDataset train, test;
+        if (l.Task == "synthetic")
+        {
+            (train, test) = SyntheticClassification.Generate(new SyntheticClassificationOptions
+            {
+                Features = l.Dimensions,
+                Classes = l.Classes,
+                TrainSamples = checked(l.SamplesPerNode * slots),
+                TestSamples = l.TestSamples,
+                Seed = Seeds.Derive(request.Seed, "synthetic-data", 0),
+            });
+        }
+        else
+        {
+            var load = new DataCatalog(root).LoadImages(l.Task);
+            if (!load.IsSuccess)
+            {
+                return new LearningBuild(null, load.Error!.Message);
+            }
+
+            train = ToClassification(load.Value.Train);
+            test = ToClassification(load.Value.Test);
+        }
+
+        var partitionSeed = PartitionSeed(request.Seed);
+        var partition = l.Alpha > 0
+            ? DataPartition.Dirichlet(train, slots, l.Alpha, partitionSeed)
+            : DataPartition.Iid(train.Count, slots, partitionSeed);
+        var options = new LocalTrainingOptions { BatchSize = l.BatchSize, LocalSteps = l.LocalSteps, LearningRate = (float)l.LearningRate };
+        var task = new SoftmaxRegressionTask(test);
+        var split = l.Alpha > 0 ? $"Dirichlet alpha {l.Alpha}" : "IID";
+        return new LearningBuild(
+            new LearningSetup(
+                task,
+                node => new SoftmaxRegressionTrainer(train, partition, node, options, TrainerSeed(request.Seed, node)),
+                $"softmax regression on {l.Task} ({train.Count} train / {test.Count} test samples, {train.Features} features, {split} over {slots} nodes)"),
+            null);
+    }
+
+    // Shares the pixel array: no copy of the images.
+    private static ClassificationDataset ToClassification(ImageDataset images)
+    {
+        var labels = new int[images.Count];
+        for (var i = 0; i < labels.Length; i++)
+        {
+            labels[i] = images.Labels[i];
+        }
+
+        return new ClassificationDataset(images.Height * images.Width, images.Classes, images.Pixels, labels);
+    }
+}

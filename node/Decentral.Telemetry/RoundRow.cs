@@ -1,0 +1,137 @@
+using System.Text.Json;
+using Decentral.Learning;
+using Decentral.Protocol;
+
+namespace Decentral.Telemetry;
+
+/// <summary>
+/// One row of round telemetry (one line of telemetry.jsonl): one aggregated round, as the
+/// simulator records it for the whole run and a node records it for the rounds it aggregated.
+/// The JSON field names and order are the schema the dashboard reads (README "Telemetry fields").
+/// </summary>
+public sealed class RoundRow
+{
+    /// <summary>The message kinds, in the order of <see cref="BytesByKind"/>'s indices (index = kind value).</summary>
+    public static IReadOnlyList<MessageKind> Kinds { get; } = Enum.GetValues<MessageKind>();
+
+    /// <summary>The round.</summary>
+    public long Round { get; init; }
+
+    /// <summary>Virtual time of the first aggregation of the round, seconds.</summary>
+    public double TimeSeconds { get; init; }
+
+    /// <summary>Node slots the first aggregate was sent to over the network (the sample, less the aggregator itself).</summary>
+    public int[] Sample { get; init; } = [];
+
+    /// <summary>Node slots that aggregated this round, first one first.</summary>
+    public List<int> Aggregators { get; init; } = [];
+
+    /// <summary>Models in the first aggregate.</summary>
+    public int ModelsAggregated { get; init; }
+
+    /// <summary>Nodes running at that moment.</summary>
+    public int OnlineNodes { get; init; }
+
+    /// <summary>The aggregator's view size (records).</summary>
+    public int ViewSize { get; init; }
+
+    /// <summary>Records of the aggregator's view held beyond the shared base.</summary>
+    public int ViewOverlay { get; init; }
+
+    /// <summary>Bytes sent per message kind since the previous row (index = kind).</summary>
+    public long[] BytesByKind { get; } = new long[Kinds.Count + 1];
+
+    /// <summary>All bytes sent since the start.</summary>
+    public long TotalBytes { get; set; }
+
+    /// <summary>Cumulative view bytes actually piggybacked (deltas plus snapshots).</summary>
+    public long ViewBytes { get; init; }
+
+    /// <summary>Cumulative view bytes a full view per model message would have cost.</summary>
+    public long FullViewBytes { get; init; }
+
+    /// <summary>
+    /// Evaluation of the aggregate on evaluation rounds; for D-PSGD, Epidemic and Gossip
+    /// Learning the mean over the models of <see cref="EvaluatedSlots"/>.
+    /// </summary>
+    public Evaluation? Evaluation { get; set; }
+
+    /// <summary>
+    /// D-PSGD, Epidemic and Gossip Learning, on evaluation rounds: the node slots whose current
+    /// models were evaluated and averaged into <see cref="Evaluation"/>, in the fixed order; null
+    /// for rows that evaluate an aggregate (MoDeST, FedAvg) or are not evaluated.
+    /// </summary>
+    public int[]? EvaluatedSlots { get; set; }
+
+    /// <summary>Lowest and highest accuracy over the evaluated models (NaN when not classification or not mean-over-nodes).</summary>
+    public (double Min, double Max) AccuracyRange { get; set; } = (double.NaN, double.NaN);
+
+    /// <summary>Lowest and highest RMSE over the evaluated models (NaN when not ratings or not mean-over-nodes).</summary>
+    public (double Min, double Max) RmseRange { get; set; } = (double.NaN, double.NaN);
+
+    /// <summary>The row as one line of JSON (invariant culture, fixed field order).</summary>
+    public string ToJson()
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("round", Round);
+            w.WriteNumber("time_s", Math.Round(TimeSeconds, 6));
+            WriteSlots(w, "sample", Sample);
+            WriteSlots(w, "aggregators", Aggregators);
+            w.WriteNumber("models", ModelsAggregated);
+            w.WriteNumber("online", OnlineNodes);
+            w.WriteNumber("view_size", ViewSize);
+            w.WriteNumber("view_overlay", ViewOverlay);
+            w.WriteStartObject("bytes");
+            foreach (var kind in Kinds)
+            {
+                w.WriteNumber(JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString()), BytesByKind[(int)kind]);
+            }
+
+            w.WriteEndObject();
+            w.WriteNumber("total_bytes", TotalBytes);
+            w.WriteNumber("view_bytes", ViewBytes);
+            w.WriteNumber("full_view_bytes", FullViewBytes);
+            if (Evaluation is { } e)
+            {
+                WriteMetric(w, "accuracy", e.Accuracy);
+                WriteMetric(w, "loss", e.Loss);
+                WriteMetric(w, "rmse", e.Rmse);
+            }
+
+            if (EvaluatedSlots is { } evaluated)
+            {
+                w.WriteNumber("evaluated_models", evaluated.Length);
+                WriteMetric(w, "accuracy_min", AccuracyRange.Min);
+                WriteMetric(w, "accuracy_max", AccuracyRange.Max);
+                WriteMetric(w, "rmse_min", RmseRange.Min);
+                WriteMetric(w, "rmse_max", RmseRange.Max);
+            }
+
+            w.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteSlots(Utf8JsonWriter w, string name, IEnumerable<int> slots)
+    {
+        w.WriteStartArray(name);
+        foreach (var slot in slots)
+        {
+            w.WriteNumberValue(slot);
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteMetric(Utf8JsonWriter w, string name, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            w.WriteNumber(name, Math.Round(value, 6));
+        }
+    }
+}
