@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(13, LogLevel.Warning, "Listener on {Address} failed: {Reason}")]
     public static partial void ListenerFailed(ILogger logger, string address, string reason);
+
+    [LoggerMessage(14, LogLevel.Debug, "Inbound connection from {Remote} accepted; handshake started")]
+    public static partial void InboundAccepted(ILogger logger, string remote);
 }

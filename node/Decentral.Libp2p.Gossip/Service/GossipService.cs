@@ -265,14 +265,25 @@ public sealed class GossipService : IAsyncDisposable
         var peer = stream.RemotePeer;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
         var session = EnsureSession(peer);
-        if (!await session.Ready.WaitAsync(linked.Token).ConfigureAwait(false))
+        string reason;
+        try
         {
-            // Without our own stream we cannot answer; the peer will retry on a new connection.
+            if (!await session.Ready.WaitAsync(linked.Token).ConfigureAwait(false))
+            {
+                // Without our own stream we cannot answer; the peer will retry on a new connection.
+                stream.Reset();
+                return;
+            }
+
+            reason = await ReadRpcsAsync(peer, stream, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        {
+            // The service or the connection is shutting down: an orderly end, not a handler failure.
             stream.Reset();
-            return;
+            reason = _stopping.IsCancellationRequested ? "service stopped" : "connection closed";
         }
 
-        var reason = await ReadRpcsAsync(peer, stream, linked.Token).ConfigureAwait(false);
         Log.StreamClosed(_logger, peer, reason);
     }
 

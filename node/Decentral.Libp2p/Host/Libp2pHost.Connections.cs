@@ -32,28 +32,32 @@ public sealed partial class Libp2pHost
             }
 
             socket.NoDelay = true;
+            // Read once while the socket is open: every later log line about it uses this copy.
+            var remote = socket.RemoteEndPoint?.ToString() ?? "?";
             if (!TryReserveSlot())
             {
-                Log.ConnectionLimit(_logger, socket.RemoteEndPoint?.ToString() ?? "?", _options.MaxConnections);
+                Log.ConnectionLimit(_logger, remote, _options.MaxConnections);
                 socket.Dispose();
                 continue;
             }
 
-            _ = Task.Run(() => AcceptOneAsync(socket), CancellationToken.None);
+            _ = Task.Run(() => AcceptOneAsync(socket, remote), CancellationToken.None);
         }
     }
 
-    private async Task AcceptOneAsync(Socket socket)
+    private async Task AcceptOneAsync(Socket socket, string remote)
     {
         try
         {
             using var timer = new CancellationTokenSource(_options.UpgradeTimeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, _shutdown.Token);
+            Log.InboundAccepted(_logger, remote);
             await UpgradeAsync(socket, Direction.Inbound, null, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            Log.UpgradeFailed(_logger, nameof(Direction.Inbound), socket.RemoteEndPoint?.ToString() ?? "?", "timed out");
+            // The upgrade disposed the socket on its way out: log the endpoint captured at accept.
+            Log.UpgradeFailed(_logger, nameof(Direction.Inbound), remote, _shutdown.IsCancellationRequested ? "host closed" : $"handshake timed out after {_options.UpgradeTimeout}");
             socket.Dispose();
         }
         catch (ObjectDisposedException)

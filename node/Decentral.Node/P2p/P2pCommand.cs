@@ -4,6 +4,7 @@ using Decentral.Libp2p.Gossip.Router;
 using Decentral.Libp2p.Gossip.Service;
 using Decentral.Libp2p.Host;
 using Decentral.Libp2p.Multiformats;
+using Microsoft.Extensions.Logging;
 
 namespace Decentral.Node.P2p;
 
@@ -15,7 +16,8 @@ namespace Decentral.Node.P2p;
 internal static class P2pCommand
 {
     /// <summary>Runs the verb; <paramref name="cancellationToken"/> ends it early (Ctrl+C).</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextReader stdin, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextReader stdin, TimeProvider time,
+        ILoggerFactory logs, CancellationToken cancellationToken)
     {
         var output = new JsonLineWriter(stdout);
         var parsed = P2pArguments.TryParse(args, out var error);
@@ -32,10 +34,13 @@ internal static class P2pCommand
         }
 
         using var identity = parsed.Seed is { } seed ? PeerIdentity.FromSeed(seed) : PeerIdentity.Generate();
-        await using var host = new Libp2pHost(identity, new Libp2pHostOptions(), time);
-        var gossip = new GossipService(host, identity, new GossipOptions(), new GossipServiceOptions(), time, new Random(identity.PeerId.GetHashCode()));
+        await using var host = new Libp2pHost(identity, new Libp2pHostOptions(), time, logs);
+        var gossip = new GossipService(host, identity, new GossipOptions(), new GossipServiceOptions(), time,
+            new Random(identity.PeerId.GetHashCode()), logs.CreateLogger<GossipService>());
         await using (gossip)
         {
+            var session = new P2pSession(parsed, host, gossip, output, time);
+            session.ReportConnections();
             var listen = await host.ListenAsync(parsed.Listen, cancellationToken);
             if (!listen.IsListening)
             {
@@ -49,7 +54,6 @@ internal static class P2pCommand
             gossip.Start();
 
             using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var session = new P2pSession(parsed, host, gossip, output, time);
             var tasks = new List<Task> { session.PrintMessagesAsync(run.Token), session.DialAllAsync(run.Token) };
             if (parsed.Publish is not null)
             {
@@ -72,6 +76,7 @@ internal static class P2pCommand
 
             await run.CancelAsync();
             await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+            session.Exiting();
             output.Write("exit", ("reason", cancellationToken.IsCancellationRequested ? "cancelled" : "timeout"));
         }
 
@@ -82,6 +87,34 @@ internal static class P2pCommand
 /// <summary>The concurrent activities of one p2p run.</summary>
 internal sealed class P2pSession(P2pArguments args, ILibp2pHost host, GossipService gossip, JsonLineWriter output, TimeProvider time)
 {
+    private volatile bool _exiting;
+
+    /// <summary>Prints inbound connections and every disconnection with its reason (outbound ones are printed by the dialer).</summary>
+    public void ReportConnections()
+    {
+        host.PeerConnected += (_, e) =>
+        {
+            if (e.Connection.Direction == Direction.Inbound)
+            {
+                output.Write("connected", ("peer", e.Connection.RemotePeer.ToString()), ("addr", e.Connection.RemoteAddress.ToString()), ("direction", "inbound"));
+            }
+        };
+        host.PeerDisconnected += (_, e) =>
+        {
+            // Connections closed by the shutdown itself are implied by the exit event, which stays last.
+            if (!_exiting)
+            {
+                output.Write("disconnected", ("peer", e.Connection.RemotePeer.ToString()), ("direction", DirectionName(e.Connection)),
+                    ("reason", e.Connection.Closed.IsCompletedSuccessfully ? e.Connection.Closed.Result : "closed"));
+            }
+        };
+    }
+
+    /// <summary>From here on the run is ending: no more disconnection events.</summary>
+    public void Exiting() => _exiting = true;
+
+    private static string DirectionName(ILibp2pConnection connection) => connection.Direction == Direction.Inbound ? "inbound" : "outbound";
+
     public async Task PrintMessagesAsync(CancellationToken cancellationToken)
     {
         await foreach (var m in gossip.Messages.ReadAllAsync(cancellationToken))
@@ -101,7 +134,7 @@ internal sealed class P2pSession(P2pArguments args, ILibp2pHost host, GossipServ
                 continue;
             }
 
-            output.Write("connected", ("peer", result.Connection.RemotePeer.ToString()), ("addr", address.ToString()));
+            output.Write("connected", ("peer", result.Connection.RemotePeer.ToString()), ("addr", address.ToString()), ("direction", "outbound"));
             if (args.Ping)
             {
                 await PingAsync(result.Connection.RemotePeer, cancellationToken);

@@ -2,6 +2,9 @@ using System.Text;
 using System.Text.Json;
 using Decentral.Libp2p.Gossip.Tests.Kit;
 using Decentral.Node.P2p;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Decentral.Libp2p.Gossip.Tests.Interop;
 
@@ -21,7 +24,7 @@ public sealed class P2pCommandTests
     {
         var output = new StringWriter();
 
-        var code = await P2pCommand.RunAsync(args, output, TextReader.Null, TimeProvider.System, CancellationToken.None);
+        var code = await P2pCommand.RunAsync(args, output, TextReader.Null, TimeProvider.System, NullLoggerFactory.Instance, CancellationToken.None);
 
         Assert.Equal(2, code);
         var line = Assert.Single(Lines(output));
@@ -51,7 +54,7 @@ public sealed class P2pCommandTests
             "--interval", "10ms", "--ping", "--timeout", "4s",
             "--seed", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"];
 
-        var code = await P2pCommand.RunAsync(args, output, TextReader.Null, TimeProvider.System, CancellationToken.None);
+        var code = await P2pCommand.RunAsync(args, output, TextReader.Null, TimeProvider.System, NullLoggerFactory.Instance, CancellationToken.None);
 
         Assert.Equal(0, code);
         var lines = Lines(output);
@@ -74,7 +77,7 @@ public sealed class P2pCommandTests
         var stdin = new StringReader("first\n/ping\n\nsecond\n");
         string[] args = ["--dial", $"{peer.Address}/p2p/{peer.PeerId}", "--topic", "cli-stdin", "--stdin", "--timeout", "4s"];
 
-        var code = await P2pCommand.RunAsync(args, output, stdin, TimeProvider.System, CancellationToken.None);
+        var code = await P2pCommand.RunAsync(args, output, stdin, TimeProvider.System, NullLoggerFactory.Instance, CancellationToken.None);
 
         Assert.Equal(0, code);
         var events = Lines(output).Select(l => l.GetProperty("event").GetString()).ToList();
@@ -85,4 +88,34 @@ public sealed class P2pCommandTests
         await peer.Messages.WaitAsync(m => m.Count >= 2, LoopbackPeer.Timeout, "2 stdin lines");
         Assert.Equal(["first", "second"], peer.Messages.Snapshot().Select(m => Encoding.UTF8.GetString(m.Data)));
     }
+
+    [Fact]
+    [Trait("Category", "Loopback")]
+    public async Task Run_InboundPeer_ReportedAsJsonEventsAndLoggedByTheHost()
+    {
+        var output = new JsonLinesWriter();
+        var logs = new FakeLogCollector();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)));
+        using var cancel = new CancellationTokenSource();
+        var run = P2pCommand.RunAsync(["--timeout", "5m"], output, TextReader.Null, TimeProvider.System, factory, cancel.Token);
+        var listening = await output.Events.WaitForAsync(e => Is(e, "listening"));
+        await using var peer = await LoopbackPeer.StartAsync(62);
+
+        var dial = await peer.Host.DialAsync(Decentral.Libp2p.Multiformats.Multiaddr.Parse(listening.GetProperty("addrs")[0].GetString()!));
+        Assert.True(dial.IsConnected, dial.Reason);
+        var connected = await output.Events.WaitForAsync(e => Is(e, "connected"));
+        Assert.Equal("inbound", connected.GetProperty("direction").GetString());
+        Assert.Equal(peer.PeerId.ToString(), connected.GetProperty("peer").GetString());
+        Assert.Contains(logs.GetSnapshot(), r => r.Message.Contains($"to {peer.PeerId} (Inbound) opened", StringComparison.Ordinal));
+
+        await peer.Host.DisconnectAsync(dial.Connection.RemotePeer);
+        var disconnected = await output.Events.WaitForAsync(e => Is(e, "disconnected"));
+        Assert.Equal("inbound", disconnected.GetProperty("direction").GetString());
+        Assert.False(string.IsNullOrEmpty(disconnected.GetProperty("reason").GetString()));
+        await cancel.CancelAsync();
+        Assert.Equal(0, await run.WaitAsync(LoopbackPeer.Timeout));
+        Assert.Equal("cancelled", (await output.Events.WaitForAsync(e => Is(e, "exit"))).GetProperty("reason").GetString());
+    }
+
+    private static bool Is(JsonElement e, string name) => e.GetProperty("event").GetString() == name;
 }

@@ -66,4 +66,11 @@ internal sealed class EventLog<T>
             throw new TimeoutException($"Timed out after {timeout} waiting for: {what}. Log has {Snapshot().Count} entries.");
         }
     }
+
+    /// <summary>The first item (past or future) matching <paramref name="match"/>, within a bounded wait.</summary>
+    public async Task<T> WaitForAsync(Func<T, bool> match, TimeSpan? timeout = null)
+    {
+        await WaitAsync(items => items.Any(match), timeout ?? TimeSpan.FromSeconds(60), "a matching event");
+        return Snapshot().First(match);
+    }
 }
