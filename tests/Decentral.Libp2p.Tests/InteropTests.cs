@@ -32,7 +32,7 @@ public sealed class InteropTests
 
         Assert.True(dial.IsConnected, $"{dial.Status}: {dial.Reason}\n{js.Stderr}");
         Assert.Equal(jsPeer, dial.Connection.RemotePeer);
-        await AssertBothWaysAsync(host, js, jsPeer, await identified.Within());
+        await AssertBothWaysAsync(host, js, jsPeer, await identified.Within(), jsListens: true);
     }
 
     [Theory]
@@ -55,7 +55,7 @@ public sealed class InteropTests
         var connection = await connected.Task.Within();
         Assert.Equal(jsPeer, connection.RemotePeer);
         Assert.Equal(Direction.Inbound, connection.Direction);
-        await AssertBothWaysAsync(host, js, jsPeer, await identifiedAny.Task.Within());
+        await AssertBothWaysAsync(host, js, jsPeer, await identifiedAny.Task.Within(), jsListens: false);
     }
 
     [Fact]
@@ -88,13 +88,22 @@ public sealed class InteropTests
     private static string[] JsArgs(bool earlyMuxer, params string[] rest) =>
         [.. rest, "--ping-on-connect", "--exit-after", "60000", .. earlyMuxer ? Array.Empty<string>() : ["--no-early-muxer"]];
 
-    private static async Task AssertBothWaysAsync(TestHost host, JsPeer js, PeerId jsPeer, IdentifyInfo identify)
+    private static async Task AssertBothWaysAsync(TestHost host, JsPeer js, PeerId jsPeer, IdentifyInfo identify, bool jsListens)
     {
         // We identified js.
         Assert.Equal(jsPeer, identify.Peer);
         Assert.Contains("/ipfs/ping/1.0.0", identify.Protocols);
         Assert.Contains("/ipfs/id/1.0.0", identify.Protocols);
         Assert.StartsWith("js-libp2p", identify.AgentVersion, StringComparison.Ordinal);
+
+        // js's signed peer record verified here and names the addresses js listens on (js signs
+        // a record only when it listens somewhere).
+        if (jsListens)
+        {
+            Assert.NotNull(identify.SignedRecord);
+            Assert.Equal(jsPeer, identify.SignedRecord.Peer);
+            Assert.NotEmpty(identify.SignedRecord.Addresses);
+        }
 
         // js identified us and saw every protocol we registered.
         var ours = host.Host.PeerId.ToString();
@@ -103,6 +112,14 @@ public sealed class InteropTests
         Assert.Contains(ExtraProtocol, protocols);
         Assert.Contains("/ipfs/ping/1.0.0", protocols);
         Assert.Equal("decentral/1.0", jsIdentify.GetProperty("agentVersion").GetString());
+
+        // js verified our signed peer record: same sequence number, our dialable addresses, never 0.0.0.0.
+        var record = jsIdentify.GetProperty("signedPeerRecord");
+        Assert.Equal(System.Text.Json.JsonValueKind.Object, record.ValueKind);
+        Assert.Equal(host.Host.LocalRecord.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), record.GetProperty("seq").GetString());
+        var addresses = record.GetProperty("addresses").EnumerateArray().Select(a => a.GetString()).ToList();
+        Assert.Contains(host.Host.ListenAddresses[0].ToString(), addresses);
+        Assert.DoesNotContain(addresses, a => a!.Contains("0.0.0.0", StringComparison.Ordinal));
 
         // js pinged us.
         var jsPing = await js.WaitForAsync(e => e.GetProperty("event").GetString() is "ping" or "error");

@@ -59,7 +59,12 @@ node.addEventListener('peer:identify', evt => emit({
   peer: evt.detail.peerId.toString(),
   protocols: evt.detail.protocols,
   agentVersion: evt.detail.agentVersion,
-  listenAddrs: evt.detail.listenAddrs.map(a => a.toString())
+  listenAddrs: evt.detail.listenAddrs.map(a => a.toString()),
+  // Present only when js verified the remote's signed peer record (RFC 0003).
+  signedPeerRecord: evt.detail.signedPeerRecord == null ? null : {
+    seq: evt.detail.signedPeerRecord.seq.toString(),
+    addresses: evt.detail.signedPeerRecord.addresses.map(a => a.toString())
+  }
 }))
 
 emit({ event: 'listening', peerId: node.peerId.toString(), addrs: node.getMultiaddrs().map(a => a.toString()) })

@@ -54,10 +54,12 @@ public interface ILibp2pConnection
 /// <param name="ListenAddresses">Its listen addresses (those we could decode).</param>
 /// <param name="Protocols">The protocols it supports.</param>
 /// <param name="ObservedAddress">Our address as it sees it, if sent and decodable.</param>
+/// <param name="SignedRecord">Its signed peer record (identify field 8), when sent and valid for this peer.</param>
 public sealed record IdentifyInfo(
     PeerId Peer,
     string ProtocolVersion,
     string AgentVersion,
     IReadOnlyList<Multiaddr> ListenAddresses,
     IReadOnlyList<string> Protocols,
-    Multiaddr? ObservedAddress);
+    Multiaddr? ObservedAddress,
+    Records.PeerRoutingRecord? SignedRecord = null);

@@ -28,6 +28,18 @@ public interface ILibp2pHost : IAsyncDisposable
     /// <summary>Addresses the host listens on (with resolved ports), without /p2p.</summary>
     IReadOnlyList<Multiaddr> ListenAddresses { get; }
 
+    /// <summary>
+    /// Addresses other peers should dial (<see cref="Libp2pHostOptions.AnnounceAddresses"/>, or the
+    /// listen addresses with unspecified IPs replaced by interface addresses), without /p2p.
+    /// </summary>
+    IReadOnlyList<Multiaddr> AdvertisedAddresses { get; }
+
+    /// <summary>This host's signed peer record of <see cref="AdvertisedAddresses"/> (renewed when they change).</summary>
+    Records.PeerRoutingRecord LocalRecord { get; }
+
+    /// <summary>Raised after <see cref="LocalRecord"/> was renewed (a listener was added).</summary>
+    event EventHandler<EventArgs>? LocalRecordChanged;
+
     /// <summary>Protocol ids with a registered handler (what identify advertises).</summary>
     IReadOnlyCollection<string> Protocols { get; }
 

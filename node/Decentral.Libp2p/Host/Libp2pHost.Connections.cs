@@ -176,7 +176,7 @@ public sealed partial class Libp2pHost
     private async Task ServeIdentifyAsync(Libp2pStream stream, CancellationToken cancellationToken)
     {
         var message = IdentifyProtocol.Encode(PeerId, _options.ProtocolVersion, _options.AgentVersion,
-            ListenAddresses, Protocols, stream.Connection.RemoteAddress);
+            AdvertisedAddresses, Protocols, stream.Connection.RemoteAddress, LocalRecord);
         await IdentifyProtocol.RespondAsync(stream, message, cancellationToken).ConfigureAwait(false);
     }
 

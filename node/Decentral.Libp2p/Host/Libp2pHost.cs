@@ -30,6 +30,9 @@ public sealed partial class Libp2pHost : ILibp2pHost
     private readonly ConcurrentDictionary<long, Libp2pConnection> _connections = new();
     private readonly List<(TcpListener Listener, Multiaddr Address)> _listeners = [];
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly Lock _recordGate = new();
+    private Records.PeerRoutingRecord? _record;
+    private ulong _recordSequence;
     private int _pendingUpgrades;
     private int _disposed;
 
@@ -70,6 +73,25 @@ public sealed partial class Libp2pHost : ILibp2pHost
     }
 
     /// <inheritdoc />
+    public IReadOnlyList<Multiaddr> AdvertisedAddresses =>
+        _options.AnnounceAddresses.Count > 0 ? [.. _options.AnnounceAddresses.Select(a => a.WithoutPeerId())] : TcpTransport.DialableForms(ListenAddresses);
+
+    /// <inheritdoc />
+    public Records.PeerRoutingRecord LocalRecord
+    {
+        get
+        {
+            lock (_recordGate)
+            {
+                return _record ??= NewRecord();
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public event EventHandler<EventArgs>? LocalRecordChanged;
+
+    /// <inheritdoc />
     public IReadOnlyCollection<string> Protocols => [.. _handlers.Keys.Order(StringComparer.Ordinal)];
 
     /// <inheritdoc />
@@ -100,6 +122,12 @@ public sealed partial class Libp2pHost : ILibp2pHost
             _listeners.Add((listener, bound!));
         }
 
+        lock (_recordGate)
+        {
+            _record = NewRecord();
+        }
+
+        Raise(LocalRecordChanged, EventArgs.Empty);
         _ = Task.Run(() => AcceptLoopAsync(listener, bound!), CancellationToken.None);
         return Task.FromResult(new ListenResult(bound, null));
     }
@@ -249,6 +277,15 @@ public sealed partial class Libp2pHost : ILibp2pHost
 
         // _shutdown is not disposed: accept and dial paths may still read its token while racing the shutdown.
         await Task.WhenAll(_connections.Values.Select(c => c.CloseAsync())).ConfigureAwait(false);
+    }
+
+    // Sequence numbers are the clock's microseconds since the epoch, so a restarted host's record
+    // (which keeps no state) still replaces the records of its earlier runs; strictly increasing.
+    private Records.PeerRoutingRecord NewRecord()
+    {
+        var now = (ulong)(_time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / 10;
+        _recordSequence = Math.Max(_recordSequence + 1, now);
+        return Records.PeerRoutingRecord.Create(_identity, _recordSequence, AdvertisedAddresses);
     }
 
     private Libp2pConnection? FindConnection(PeerId peer) =>

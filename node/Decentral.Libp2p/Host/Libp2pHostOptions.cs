@@ -32,6 +32,14 @@ public sealed class Libp2pHostOptions
     /// <summary>Identify agentVersion (default "decentral/1.0").</summary>
     public string AgentVersion { get; set; } = "decentral/1.0";
 
+    /// <summary>
+    /// Addresses advertised to other peers (identify and the signed peer record). Empty (the
+    /// default): the listen addresses, an unspecified IP (0.0.0.0, ::) replaced by this machine's
+    /// interface addresses. Set it when peers must dial another address than the one bound
+    /// (a public address, a port mapping).
+    /// </summary>
+    public IReadOnlyList<Multiformats.Multiaddr> AnnounceAddresses { get; set; } = [];
+
     /// <summary>Yamux session options.</summary>
     public YamuxOptions Yamux { get; set; } = new();
 
@@ -50,6 +58,15 @@ public sealed class Libp2pHostOptions
         if (string.IsNullOrWhiteSpace(AgentVersion) || string.IsNullOrWhiteSpace(ProtocolVersion))
         {
             throw new ArgumentException("AgentVersion and ProtocolVersion must be set.");
+        }
+
+        ArgumentNullException.ThrowIfNull(AnnounceAddresses);
+        foreach (var address in AnnounceAddresses)
+        {
+            if (!address.TryGetTcpTarget(out var host, out var port, out _) || port == 0 || host is "0.0.0.0" or "::")
+            {
+                throw new ArgumentException($"Announce address {address} is not a dialable TCP address (no unspecified IP, no port 0).", nameof(AnnounceAddresses));
+            }
         }
 
         ArgumentNullException.ThrowIfNull(Yamux);

@@ -5,13 +5,15 @@ using Decentral.Identity;
 using Decentral.Libp2p.Host;
 using Decentral.Libp2p.Multiformats;
 using Decentral.Libp2p.Protobuf;
+using Decentral.Libp2p.Records;
 
 namespace Decentral.Libp2p.Identify;
 
 /// <summary>
 /// Identify (/ipfs/id/1.0.0): the side that did NOT open the stream writes one
 /// uvarint-length-prefixed Identify protobuf and closes; the opener reads it.
-/// Fields: publicKey 1, listenAddrs 2, protocols 3, observedAddr 4, protocolVersion 5, agentVersion 6.
+/// Fields: publicKey 1, listenAddrs 2, protocols 3, observedAddr 4, protocolVersion 5, agentVersion 6,
+/// signedPeerRecord 8 (a signed envelope holding a <see cref="PeerRoutingRecord"/>).
 /// </summary>
 public static class IdentifyProtocol
 {
@@ -21,9 +23,9 @@ public static class IdentifyProtocol
     /// <summary>Largest identify message accepted (js sends at most 8 KiB; we allow some slack).</summary>
     public const int MaxMessageLength = 64 * 1024;
 
-    /// <summary>Encodes an identify message for <paramref name="self"/> (signed peer records are not sent).</summary>
+    /// <summary>Encodes an identify message for <paramref name="self"/>, with its signed peer record when given.</summary>
     public static byte[] Encode(PeerId self, string protocolVersion, string agentVersion,
-        IEnumerable<Multiaddr> listenAddresses, IEnumerable<string> protocols, Multiaddr? observed)
+        IEnumerable<Multiaddr> listenAddresses, IEnumerable<string> protocols, Multiaddr? observed, PeerRoutingRecord? signedRecord = null)
     {
         var body = new ArrayBufferWriter<byte>(512);
         var writer = new ProtoWriter(body);
@@ -45,6 +47,11 @@ public static class IdentifyProtocol
             writer.WriteString(3, protocol);
         }
 
+        if (signedRecord is not null)
+        {
+            writer.WriteBytes(8, signedRecord.Envelope.Encoded.Span);
+        }
+
         return body.WrittenSpan.ToArray();
     }
 
@@ -58,9 +65,10 @@ public static class IdentifyProtocol
         var addresses = new List<Multiaddr>();
         var protocols = new List<string>();
         Multiaddr? observed = null;
+        PeerRoutingRecord? record = null;
         while (reader.TryReadTag(out var field, out var wire))
         {
-            if (wire != WireType.LengthDelimited || field is < 1 or > 6)
+            if (wire != WireType.LengthDelimited || field is < 1 or > 8 or 7)
             {
                 if (!reader.TrySkip(wire))
                 {
@@ -101,8 +109,12 @@ public static class IdentifyProtocol
                 case 5:
                     protocolVersion = Encoding.UTF8.GetString(value);
                     break;
-                default:
+                case 6:
                     agentVersion = Encoding.UTF8.GetString(value);
+                    break;
+                default:
+                    // A record that does not verify is dropped; the rest of identify stands.
+                    record = PeerRoutingRecord.TryDecode(value, out var decoded, out _) ? decoded : null;
                     break;
             }
         }
@@ -112,7 +124,7 @@ public static class IdentifyProtocol
             return false;
         }
 
-        info = new IdentifyInfo(peer, protocolVersion, agentVersion, addresses, protocols, observed);
+        info = new IdentifyInfo(peer, protocolVersion, agentVersion, addresses, protocols, observed, record?.Peer == peer ? record : null);
         return true;
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Decentral.Libp2p.Multiformats;
 
@@ -92,4 +93,52 @@ public static class TcpTransport
     /// <summary>The multiaddr of a connected socket's endpoint.</summary>
     public static Multiaddr AddressOf(EndPoint? endPoint) =>
         endPoint is IPEndPoint ip ? Multiaddr.FromEndPoint(ip) : Multiaddr.Parse("/ip4/0.0.0.0/tcp/0");
+
+    /// <summary>
+    /// The dialable form of bound listen addresses: an unspecified IP (0.0.0.0, ::) is replaced by
+    /// every up interface address of its family (loopback included, link-local IPv6 excluded), so
+    /// nobody is ever told to dial 0.0.0.0. Specific addresses pass through unchanged.
+    /// </summary>
+    public static IReadOnlyList<Multiaddr> DialableForms(IEnumerable<Multiaddr> listenAddresses)
+    {
+        ArgumentNullException.ThrowIfNull(listenAddresses);
+        var result = new List<Multiaddr>();
+        foreach (var address in listenAddresses)
+        {
+            if (!address.TryGetTcpTarget(out var host, out var port, out _) || !IPAddress.TryParse(host, out var ip)
+                || !(ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any)))
+            {
+                result.Add(address);
+                continue;
+            }
+
+            foreach (var local in InterfaceAddresses(ip.AddressFamily))
+            {
+                result.Add(Multiaddr.FromEndPoint(new IPEndPoint(local, port)));
+            }
+        }
+
+        return [.. result.Distinct()];
+    }
+
+    private static IEnumerable<IPAddress> InterfaceAddresses(AddressFamily family)
+    {
+        NetworkInterface[] interfaces;
+        try
+        {
+            interfaces = NetworkInterface.GetAllNetworkInterfaces();
+        }
+        catch (NetworkInformationException)
+        {
+            interfaces = [];
+        }
+
+        var found = interfaces
+            .Where(i => i.OperationalStatus is OperationalStatus.Up or OperationalStatus.Unknown)
+            .SelectMany(i => i.GetIPProperties().UnicastAddresses)
+            .Select(u => u.Address)
+            .Where(a => a.AddressFamily == family && !a.IsIPv6LinkLocal)
+            .ToList();
+        return found.Count > 0 ? found : [family == AddressFamily.InterNetwork ? IPAddress.Loopback : IPAddress.IPv6Loopback];
+    }
 }
