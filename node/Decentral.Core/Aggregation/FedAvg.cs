@@ -7,12 +7,18 @@ namespace Decentral.Aggregation;
 /// <param name="Weight">Its weight: non-negative and finite.</param>
 public readonly record struct WeightedModel(ModelVector Model, double Weight);
 
+/// <summary>Parameters (any memory: a model's array, a pooled buffer) and their FedAvg weight.</summary>
+/// <param name="Parameters">The parameters, in layout order.</param>
+/// <param name="Weight">Their weight: non-negative and finite.</param>
+public readonly record struct WeightedParameters(ReadOnlyMemory<float> Parameters, double Weight);
+
 /// <summary>
-/// One-shot weighted FedAvg when all models are at hand (an aggregator's collected round).
+/// Weighted FedAvg when all models are at hand (an aggregator's collected round): the default
+/// aggregation of the protocol and of the baselines.
 /// Computes exactly the bits <see cref="FedAvgAccumulator"/> computes when the models are added
 /// in list order, but walks the parameters in cache-sized blocks, summing every model into the
 /// block before moving on: the double sums stay in the L1 cache instead of streaming a buffer
-/// twice the model's size through memory once per model.
+/// twice the model's size through memory once per model, and nothing is allocated.
 /// </summary>
 public static class FedAvg
 {
@@ -29,6 +35,33 @@ public static class FedAvg
     public static AggregationResult Average(IReadOnlyList<WeightedModel> models, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(models);
+        for (var k = 1; k < models.Count; k++)
+        {
+            if (!string.Equals(models[k].Model.LayoutId, models[0].Model.LayoutId, StringComparison.Ordinal))
+            {
+                return new AggregationResult(AggregationError.LayoutMismatch);
+            }
+        }
+
+        return Average(new ModelInputs(models), destination);
+    }
+
+    /// <summary>
+    /// Writes the weighted average of <paramref name="models"/> (summed in list order) into
+    /// <paramref name="destination"/>: the same computation as the <see cref="WeightedModel"/>
+    /// overload over parameters held anywhere (the caller has checked that they share a layout).
+    /// On error nothing is written.
+    /// </summary>
+    public static AggregationResult Average(IReadOnlyList<WeightedParameters> models, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        return Average(new ParameterInputs(models), destination);
+    }
+
+    // Generic over a struct so the JIT specializes the loop for each input shape: no boxing, no delegates.
+    private static AggregationResult Average<TInputs>(TInputs models, Span<float> destination)
+        where TInputs : struct, IInputs
+    {
         var check = Validate(models, destination.Length, out var totalWeight);
         if (!check.Ok)
         {
@@ -46,10 +79,10 @@ public static class FedAvg
             block.Clear();
             for (var k = 0; k < models.Count; k++)
             {
-                var weight = uniform ? 1.0 : models[k].Weight;
+                var weight = uniform ? 1.0 : models.Weight(k);
                 if (weight > 0)
                 {
-                    WeightedSum.AddScaled(block, models[k].Model.Parameters.AsSpan(start, length), weight);
+                    WeightedSum.AddScaled(block, models.Parameters(k).Slice(start, length), weight);
                 }
             }
 
@@ -59,7 +92,8 @@ public static class FedAvg
         return AggregationResult.Success;
     }
 
-    private static AggregationResult Validate(IReadOnlyList<WeightedModel> models, int length, out double totalWeight)
+    private static AggregationResult Validate<TInputs>(TInputs models, int length, out double totalWeight)
+        where TInputs : struct, IInputs
     {
         totalWeight = 0;
         if (models.Count == 0)
@@ -67,16 +101,10 @@ public static class FedAvg
             return new AggregationResult(AggregationError.Empty);
         }
 
-        var layoutId = models[0].Model.LayoutId;
         for (var k = 0; k < models.Count; k++)
         {
-            var (model, weight) = models[k];
-            if (!string.Equals(model.LayoutId, layoutId, StringComparison.Ordinal))
-            {
-                return new AggregationResult(AggregationError.LayoutMismatch);
-            }
-
-            if (model.Length != length)
+            var weight = models.Weight(k);
+            if (models.Parameters(k).Length != length)
             {
                 return new AggregationResult(AggregationError.LengthMismatch);
             }
@@ -91,5 +119,32 @@ public static class FedAvg
         }
 
         return AggregationResult.Success;
+    }
+
+    private interface IInputs
+    {
+        int Count { get; }
+
+        ReadOnlySpan<float> Parameters(int k);
+
+        double Weight(int k);
+    }
+
+    private readonly struct ModelInputs(IReadOnlyList<WeightedModel> models) : IInputs
+    {
+        public int Count => models.Count;
+
+        public ReadOnlySpan<float> Parameters(int k) => models[k].Model.Parameters;
+
+        public double Weight(int k) => models[k].Weight;
+    }
+
+    private readonly struct ParameterInputs(IReadOnlyList<WeightedParameters> models) : IInputs
+    {
+        public int Count => models.Count;
+
+        public ReadOnlySpan<float> Parameters(int k) => models[k].Parameters.Span;
+
+        public double Weight(int k) => models[k].Weight;
     }
 }

@@ -156,18 +156,13 @@ public abstract class BaselineNode : IProtocolNode
         }
 
         var first = models[0].Model;
-        var accumulator = new FedAvgAccumulator(first.LayoutId, first.Length);
-        foreach (var (model, weight) in models)
+        var result = new float[first.Length];
+        var averaged = FedAvg.Average([.. models.Select(m => new WeightedModel(m.Model, m.Weight))], result);
+        if (!averaged.Ok)
         {
-            var added = accumulator.Add(model, weight);
-            if (!added.Ok)
-            {
-                throw new InvalidOperationException($"Cannot average models: {added.Error}.");
-            }
+            throw new InvalidOperationException($"Cannot average models: {averaged.Error}.");
         }
 
-        var result = new float[first.Length];
-        accumulator.Finish(result);
         return new ModelVector(first.LayoutId, result, samplesTrained);
     }
 }

@@ -93,23 +93,25 @@ public sealed partial class ModestNode
             .GroupBy(m => (m.LayoutId, m.Length))
             .OrderByDescending(g => g.Count())
             .First().First();
-        var average = new FedAvgAccumulator(first.LayoutId, first.Length);
+        var models = new List<WeightedModel>(contributors.Length);
         long samplesTrained = 0;
         foreach (var contributor in contributors)
         {
             var (model, samples) = collection.Models[contributor];
-            if (!average.Add(model, samples).Ok)
+            if (model.Length != first.Length || !string.Equals(model.LayoutId, first.LayoutId, StringComparison.Ordinal))
             {
                 // A model of another layout or size cannot be averaged; leave it out.
                 Observe(ObservationKind.StaleIgnored, collection.Round);
                 continue;
             }
 
+            models.Add(new WeightedModel(model, samples));
             samplesTrained = Math.Max(samplesTrained, model.SamplesTrained + samples);
         }
 
+        // Blocked FedAvg: the sums live in a stack block, so the only allocation is the aggregate itself.
         var parameters = new float[first.Length];
-        average.Finish(parameters);
+        FedAvg.Average(models, parameters);
         var aggregate = new ModelVector(first.LayoutId, parameters, samplesTrained);
         _outgoing[collection.Round] = new Outgoing(collection.Round, aggregate, contributors);
         SearchWhenReady(collection.Round, _options.SampleSize, SearchPurpose.FindSample, _sampleAhead, SendAggregate);
