@@ -6,10 +6,12 @@ namespace Decentral.Telemetry;
 
 /// <summary>
 /// One row of round telemetry (one line of telemetry.jsonl): one aggregated round, as the
-/// simulator records it for the whole run and a node records it for the rounds it aggregated.
-/// The JSON field names and order are the schema the dashboard reads (README "Telemetry fields").
+/// simulator records it for the whole run and a node records it for the rounds it aggregated
+/// (plus one row per round it trained). The JSON field names and order are the schema the
+/// dashboard reads (README "Telemetry fields"); <see cref="ToJson"/> writes a row and
+/// <see cref="TryParse"/> reads one back.
 /// </summary>
-public sealed class RoundRow
+public sealed partial class RoundRow
 {
     /// <summary>The message kinds, in the order of <see cref="BytesByKind"/>'s indices (index = kind value).</summary>
     public static IReadOnlyList<MessageKind> Kinds { get; } = Enum.GetValues<MessageKind>();
@@ -17,16 +19,31 @@ public sealed class RoundRow
     /// <summary>The round.</summary>
     public long Round { get; init; }
 
-    /// <summary>Virtual time of the first aggregation of the round, seconds.</summary>
+    /// <summary>
+    /// Simulator: virtual time of the first aggregation of the round, seconds. Node: seconds since
+    /// that node started.
+    /// </summary>
     public double TimeSeconds { get; init; }
 
-    /// <summary>Node slots the first aggregate was sent to over the network (the sample, less the aggregator itself).</summary>
+    /// <summary>Node rows only: wall-clock time of the row, seconds since the Unix epoch; null (not written) in simulations.</summary>
+    public double? UnixSeconds { get; init; }
+
+    /// <summary>Node rows only: what the writing node did in this round; null (not written) in simulations.</summary>
+    public NodeRole? Role { get; init; }
+
+    /// <summary>Node rows only: the writing node's libp2p peer id (base58, "12D3KooW..."); null (not written) in simulations.</summary>
+    public string? Node { get; init; }
+
+    /// <summary>
+    /// Node slots the first aggregate was sent to over the network (the sample, less the aggregator
+    /// itself). Node rows: the slots (partition indices) the peers announce, -1 when unknown.
+    /// </summary>
     public int[] Sample { get; init; } = [];
 
     /// <summary>Node slots that aggregated this round, first one first.</summary>
     public List<int> Aggregators { get; init; } = [];
 
-    /// <summary>Models in the first aggregate.</summary>
+    /// <summary>Models in the first aggregate; 0 on a node's trainer rows.</summary>
     public int ModelsAggregated { get; init; }
 
     /// <summary>Nodes running at that moment.</summary>
@@ -78,6 +95,21 @@ public sealed class RoundRow
             w.WriteStartObject();
             w.WriteNumber("round", Round);
             w.WriteNumber("time_s", Math.Round(TimeSeconds, 6));
+            if (UnixSeconds is { } unix)
+            {
+                w.WriteNumber("unix_s", Math.Round(unix, 6));
+            }
+
+            if (Role is { } role)
+            {
+                w.WriteString("role", RoleName(role));
+            }
+
+            if (Node is { } node)
+            {
+                w.WriteString("node", node);
+            }
+
             WriteSlots(w, "sample", Sample);
             WriteSlots(w, "aggregators", Aggregators);
             w.WriteNumber("models", ModelsAggregated);

@@ -1,0 +1,91 @@
+using Decentral.Learning;
+using Decentral.Protocol;
+
+namespace Decentral.Telemetry.Tests;
+
+public sealed class RoundRowTests
+{
+    // The line a simulator row has always been: the node fields must not change it by a byte.
+    private const string SimulatorLine = """{"round":7,"time_s":12.5,"sample":[1,4],"aggregators":[3],"models":2,"online":10,"view_size":9,"view_overlay":1,"bytes":{"ping":5,"pong":0,"trained_model":300,"aggregated_model":0,"ack":0,"advert":0,"view_request":0,"view_snapshot":0},"total_bytes":305,"view_bytes":40,"full_view_bytes":90,"accuracy":0.8125,"loss":0.5}""";
+
+    [Fact]
+    public void ToJson_SimulatorRow_WritesNoNodeFields()
+    {
+        Assert.Equal(SimulatorLine, SimulatorRow().ToJson());
+    }
+
+    [Fact]
+    public void ToJson_NodeRow_WritesUnixTimeRoleAndPeerAfterTime()
+    {
+        var row = new RoundRow { Round = 3, TimeSeconds = 1.5, UnixSeconds = 1_800_000_000.25, Role = NodeRole.Trainer, Node = "12D3KooWabc", Sample = [-1, 2] };
+        Assert.StartsWith("""{"round":3,"time_s":1.5,"unix_s":1800000000.25,"role":"trainer","node":"12D3KooWabc","sample":[-1,2],""", row.ToJson());
+    }
+
+    [Fact]
+    public void TryParse_WrittenRows_RoundTripByteForByte()
+    {
+        var node = new RoundRow
+        {
+            Round = 9, TimeSeconds = 4, UnixSeconds = 1_800_000_004, Role = NodeRole.Aggregator, Node = "12D3KooWxyz",
+            Aggregators = [0], ModelsAggregated = 3, Evaluation = new Evaluation(0.9, 0.3, double.NaN, 10),
+        };
+        var trainer = new RoundRow { Round = 9, Role = NodeRole.Trainer, Evaluation = new Evaluation(double.NaN, 1.25, double.NaN, 0) };
+        foreach (var line in new[] { SimulatorLine, node.ToJson(), trainer.ToJson() })
+        {
+            Assert.True(RoundRow.TryParse(line, out var parsed));
+            Assert.Equal(line, parsed.ToJson());
+        }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("{\"round\":")]
+    [InlineData("[1,2]")]
+    [InlineData("{\"time_s\":1}")]
+    [InlineData("{\"round\":\"2\"}")]
+    public void TryParse_NotARow_IsFalse(string line)
+    {
+        Assert.False(RoundRow.TryParse(line, out var row));
+        Assert.Null(row);
+    }
+
+    [Fact]
+    public void TryParse_UnknownFieldsAndKinds_AreIgnored()
+    {
+        Assert.True(RoundRow.TryParse("""{"round":2,"future":{"x":1},"bytes":{"ping":4,"teleport":9}}""", out var row));
+        Assert.Equal(4, row.BytesOf("ping"));
+        Assert.Equal(4, row.BytesByKind.Sum());
+        Assert.Null(row.Role);
+    }
+
+    [Fact]
+    public void NodeStatus_Written_ReadsBack()
+    {
+        var status = new NodeStatus
+        {
+            PeerId = "12D3KooWq", Session = "2", Slot = 4, Listen = ["/ip4/0.0.0.0/tcp/4001"], Announce = ["/ip4/10.0.0.2/tcp/4001"],
+            StartedUnixSeconds = 1_800_000_000.5, UpdatedUnixSeconds = 1_800_000_010, State = "running", Pid = 77,
+        };
+        Assert.True(NodeStatus.TryParse(status.ToJson(), out var read));
+        Assert.Equal(status.ToJson(), read.ToJson());
+        Assert.False(read.Stopped);
+        Assert.True(NodeStatus.TryParse("""{"peer_id":"p","session":3,"state":"stopped"}""", out var numeric));
+        Assert.Equal("3", numeric.Session);
+        Assert.True(numeric.Stopped);
+        Assert.Equal(-1, numeric.Slot);
+        Assert.False(NodeStatus.TryParse("""{"peer_id":"p","session":3""", out _));
+    }
+
+    private static RoundRow SimulatorRow()
+    {
+        var row = new RoundRow
+        {
+            Round = 7, TimeSeconds = 12.5, Sample = [1, 4], Aggregators = [3], ModelsAggregated = 2, OnlineNodes = 10,
+            ViewSize = 9, ViewOverlay = 1, TotalBytes = 305, ViewBytes = 40, FullViewBytes = 90,
+            Evaluation = new Evaluation(0.8125, 0.5, double.NaN, 100),
+        };
+        row.BytesByKind[(int)MessageKind.Ping] = 5;
+        row.BytesByKind[(int)MessageKind.TrainedModel] = 300;
+        return row;
+    }
+}
