@@ -99,7 +99,7 @@ for (var run = 0; run < runs; run++)
 PeerIdentity Identity(byte seed) => PeerIdentity.FromSeed(Enumerable.Repeat(seed, 32).ToArray());
 using var idA = Identity(1);
 using var idB = Identity(2);
-var options = new Libp2pHostOptions { MaxConnections = idle * 2 + 10 };
+var options = new Libp2pHostOptions { MaxInboundConnections = idle + 10, MaxOutboundConnections = idle + 10, MaxConnectionsPerPeer = idle + 2 };
 await using var a = new Libp2pHost(idA, options, TimeProvider.System);
 await using var b = new Libp2pHost(idB, options, TimeProvider.System);
 var listen = await b.ListenAsync(Multiaddr.Parse("/ip4/127.0.0.1/tcp/0"));

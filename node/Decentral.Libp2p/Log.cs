@@ -20,8 +20,8 @@ internal static partial class Log
     [LoggerMessage(5, LogLevel.Warning, "Connection {ConnectionId}: refused inbound stream {StreamId} (limit or closing)")]
     public static partial void StreamRefused(ILogger logger, long connectionId, uint streamId);
 
-    [LoggerMessage(6, LogLevel.Warning, "Upgrade of {Direction} connection from {Remote} failed: {Reason}")]
-    public static partial void UpgradeFailed(ILogger logger, string direction, string remote, string reason);
+    [LoggerMessage(6, LogLevel.Warning, "Outbound handshake with {Remote} failed: {Reason} ({Detail})")]
+    public static partial void OutboundHandshakeFailed(ILogger logger, string remote, string reason, string detail);
 
     [LoggerMessage(7, LogLevel.Debug, "Connection {ConnectionId}: inbound stream negotiation failed: {Reason}")]
     public static partial void InboundStreamFailed(ILogger logger, long connectionId, string reason);
@@ -32,18 +32,24 @@ internal static partial class Log
     [LoggerMessage(9, LogLevel.Information, "Connection {ConnectionId} to {Peer} ({Direction}) opened")]
     public static partial void ConnectionOpened(ILogger logger, long connectionId, string peer, string direction);
 
-    [LoggerMessage(10, LogLevel.Information, "Connection {ConnectionId} to {Peer} closed: {Reason}")]
-    public static partial void ConnectionClosed(ILogger logger, long connectionId, string peer, string reason);
+    [LoggerMessage(10, LogLevel.Information, "Connection {ConnectionId} to {Peer} ({Direction}) closed: {Reason} ({Detail})")]
+    public static partial void ConnectionClosed(ILogger logger, long connectionId, string peer, string direction, string reason, string detail);
 
     [LoggerMessage(11, LogLevel.Warning, "Connection {ConnectionId}: identify failed: {Reason}")]
     public static partial void IdentifyFailed(ILogger logger, long connectionId, string reason);
 
-    [LoggerMessage(12, LogLevel.Warning, "Inbound connection from {Remote} refused: connection limit {Limit}")]
-    public static partial void ConnectionLimit(ILogger logger, string remote, int limit);
+    [LoggerMessage(12, LogLevel.Warning, "Outbound connection to {Remote} refused: {Reason} ({Detail})")]
+    public static partial void OutboundRefused(ILogger logger, string remote, string reason, string detail);
 
     [LoggerMessage(13, LogLevel.Warning, "Listener on {Address} failed: {Reason}")]
     public static partial void ListenerFailed(ILogger logger, string address, string reason);
 
     [LoggerMessage(14, LogLevel.Debug, "Inbound connection from {Remote} accepted; handshake started")]
     public static partial void InboundAccepted(ILogger logger, string remote);
+
+    [LoggerMessage(15, LogLevel.Warning, "Inbound connection from {Remote} {Outcome}: {Reason} ({Detail}); {Suppressed} more of this kind since the last warning")]
+    public static partial void InboundTroubleWarning(ILogger logger, string remote, string outcome, string reason, string detail, long suppressed);
+
+    [LoggerMessage(16, LogLevel.Debug, "Inbound connection from {Remote} {Outcome}: {Reason} ({Detail})")]
+    public static partial void InboundTrouble(ILogger logger, string remote, string outcome, string reason, string detail);
 }

@@ -103,11 +103,12 @@ public sealed class HostTests
     }
 
     [Fact]
-    public async Task ConnectionLimit_RefusesBeyondLimitOnBothSides()
+    public async Task ConnectionLimits_InboundAndOutboundBudgetsAreSeparate()
     {
-        await using var limited = await TestHost.StartAsync(1, o => o.MaxConnections = 1);
+        await using var limited = await TestHost.StartAsync(1, o => { o.MaxInboundConnections = 1; o.MaxOutboundConnections = 1; });
         await using var b = await TestHost.StartAsync(2);
         await using var c = await TestHost.StartAsync(3);
+        await using var d = await TestHost.StartAsync(4);
         var accepted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         limited.Host.PeerConnected += (_, _) => accepted.TrySetResult();
         Assert.True((await b.Host.DialAsync(limited.Address, Bounded.Token())).IsConnected);
@@ -116,9 +117,10 @@ public sealed class HostTests
         // Inbound over the limit: the socket is closed before any upgrade.
         Assert.False((await c.Host.DialAsync(limited.Address, Bounded.Token())).IsConnected);
 
-        // Outbound over the limit: refused locally.
-        Assert.Equal(DialStatus.ConnectionLimitReached, (await limited.Host.DialAsync(c.Address, Bounded.Token())).Status);
-        Assert.Single(limited.Host.Connections);
+        // The full inbound budget leaves the outbound one alone; beyond it a dial is refused locally.
+        Assert.True((await limited.Host.DialAsync(c.Address, Bounded.Token())).IsConnected);
+        Assert.Equal(DialStatus.ConnectionLimitReached, (await limited.Host.DialAsync(d.Address, Bounded.Token())).Status);
+        Assert.Equal(2, limited.Host.Connections.Count);
     }
 
     [Fact]

@@ -6,6 +6,8 @@
 //   {"cmd":"dial","addr":"/ip4/127.0.0.1/tcp/4001/p2p/12D3..."}
 //   {"cmd":"publish","dataBase64":"..."}
 //   {"cmd":"ping","peer":"12D3..."}
+//   {"cmd":"model","peer":"12D3...","bodyBytes":n}   one /decentral/model/1.0.0 request: header "js",
+//                                                    a body of n pattern bytes (i*31+7 mod 256)
 //   {"cmd":"stop"}
 // stdout events:
 //   {"event":"listening","peerId":...,"addrs":[...]}
@@ -13,6 +15,7 @@
 //   {"event":"subscribed","peer":...}          a peer joined our topic
 //   {"event":"heartbeat","mesh":[...],"topicPeers":[...]}  only when mesh or topic peers change
 //   {"event":"published","recipients":n} | {"event":"dialed","peer":...} | {"event":"ping",...}
+//   {"event":"model","status":s,"bytes":n,"sha256":hex}  the response: status byte, body length, body hash
 //   {"event":"error","message":...}
 import { createLibp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
@@ -24,6 +27,7 @@ import { gossipsub } from '@chainsafe/libp2p-gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createInterface } from 'node:readline'
+import { createHash } from 'node:crypto'
 
 const args = process.argv.slice(2)
 const option = (name, fallback) => {
@@ -69,6 +73,44 @@ pubsub.addEventListener('gossipsub:heartbeat', () => {
 pubsub.subscribe(topic)
 emit({ event: 'listening', peerId: node.peerId.toString(), addrs: node.getMultiaddrs().map(a => a.toString()) })
 
+const varint = (n) => {
+  const out = []
+  while (n >= 0x80) { out.push((n % 0x80) | 0x80); n = Math.floor(n / 0x80) }
+  out.push(n)
+  return Uint8Array.from(out)
+}
+
+// The request as the C# ModelTransferProtocol reads it: uvarint header length, header, uvarint
+// body length, body; then the response: status byte, uvarint body length, body.
+const requestModel = async (peer, bodyBytes) => {
+  const stream = await node.dialProtocol(peerIdFromString(peer), '/decentral/model/1.0.0')
+  const header = Buffer.from('js')
+  async function * request () {
+    yield Uint8Array.from([...varint(header.length), ...header, ...varint(bodyBytes)])
+    const chunk = new Uint8Array(64 * 1024)
+    for (let sent = 0; sent < bodyBytes; sent += chunk.length) {
+      const n = Math.min(chunk.length, bodyBytes - sent)
+      for (let i = 0; i < n; i++) chunk[i] = ((sent + i) * 31 + 7) & 0xff
+      yield chunk.slice(0, n)
+    }
+  }
+  const sending = stream.sink(request())
+  const hash = createHash('sha256')
+  let status = -1; let length = -1; let shift = 1; let received = 0; let lengthDone = false
+  for await (const list of stream.source) {
+    let bytes = list.subarray()
+    if (status < 0) { status = bytes[0]; bytes = bytes.subarray(1); length = 0 }
+    while (!lengthDone && bytes.length > 0) {
+      const b = bytes[0]; bytes = bytes.subarray(1)
+      length += (b & 0x7f) * shift; shift *= 0x80
+      lengthDone = (b & 0x80) === 0
+    }
+    hash.update(bytes); received += bytes.length
+  }
+  await sending
+  return { status, bytes: received, declared: length, sha256: hash.digest('hex') }
+}
+
 const handle = async (line) => {
   let cmd
   try { cmd = JSON.parse(line) } catch { emit({ event: 'error', message: `not JSON: ${line}` }); return }
@@ -82,6 +124,8 @@ const handle = async (line) => {
     } else if (cmd.cmd === 'ping') {
       const rtt = await node.services.ping.ping(peerIdFromString(cmd.peer))
       emit({ event: 'ping', peer: cmd.peer, rttMs: rtt })
+    } else if (cmd.cmd === 'model') {
+      emit({ event: 'model', ...(await requestModel(cmd.peer, cmd.bodyBytes)) })
     } else if (cmd.cmd === 'stop') {
       await node.stop()
       process.exit(0)

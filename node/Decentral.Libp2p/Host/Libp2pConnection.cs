@@ -20,8 +20,9 @@ internal sealed class Libp2pConnection : ILibp2pConnection
     private readonly TimeSpan _negotiationTimeout;
 
     public Libp2pConnection(NoiseSecureStream secure, PeerId remotePeer, Multiaddr remote, Multiaddr local, Direction direction,
-        Libp2pHostOptions options, TimeProvider time, ILogger logger)
+        AddressKey? addressKey, Libp2pHostOptions options, TimeProvider time, ILogger logger)
     {
+        AddressKey = addressKey;
         Id = Interlocked.Increment(ref _nextId);
         RemotePeer = remotePeer;
         RemoteAddress = remote;
@@ -45,6 +46,12 @@ internal sealed class Libp2pConnection : ILibp2pConnection
     public bool IsClosed => _session.IsClosed;
 
     public Task<string> Closed => _session.Completion;
+
+    /// <summary>Why the connection closed (meaningful once <see cref="Closed"/> completed).</summary>
+    internal CloseReason CloseKind => _session.CloseKind;
+
+    /// <summary>The remote's per-address key (null when exempt or outbound), for the budget.</summary>
+    internal AddressKey? AddressKey { get; }
 
     public IdentifyInfo? RemoteIdentify { get; internal set; }
 
@@ -105,6 +112,9 @@ internal sealed class Libp2pConnection : ILibp2pConnection
     }
 
     public Task CloseAsync() => _session.CloseAsync("closed locally");
+
+    /// <summary>Closes with a given reason (the host's shutdown, a budget refusal).</summary>
+    internal Task CloseAsync(string reason, CloseReason kind) => _session.CloseAsync(reason, kind);
 
     /// <inheritdoc />
     public override string ToString() => $"#{Id} {Direction} {RemoteAddress}/p2p/{RemotePeer}";

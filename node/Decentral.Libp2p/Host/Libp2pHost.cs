@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net.Sockets;
 using Decentral.Identity;
 using Decentral.Libp2p.Identify;
@@ -12,9 +13,12 @@ namespace Decentral.Libp2p.Host;
 
 /// <summary>
 /// The libp2p host: TCP listeners and dialer, the connection upgrade (multistream-select, Noise,
-/// Yamux), the connection manager with its limit, protocol dispatch, Identify and Ping.
+/// Yamux), the connection budget (<see cref="Libp2pHostOptions"/>), protocol dispatch, Identify
+/// and Ping.
 /// </summary>
 /// <remarks>
+/// Every refused, failed or closed connection is logged with its reason and counted in the
+/// metrics named in <see cref="Libp2pMetrics"/>.
 /// The host does not own <see cref="PeerIdentity"/>; dispose the identity after the host.
 /// Time comes from the injected <see cref="TimeProvider"/>; the seeded <see cref="Random"/> only
 /// draws ping payloads (Noise keys always come from the OS CSPRNG).
@@ -31,9 +35,11 @@ public sealed partial class Libp2pHost : ILibp2pHost
     private readonly List<(TcpListener Listener, Multiaddr Address)> _listeners = [];
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Lock _recordGate = new();
+    private readonly ConnectionBudget _budget;
+    private readonly HostMetrics _metrics;
+    private readonly WarningThrottle _warnings;
     private Records.PeerRoutingRecord? _record;
     private ulong _recordSequence;
-    private int _pendingUpgrades;
     private int _disposed;
 
     /// <summary>Creates a host; validates <paramref name="options"/>.</summary>
@@ -42,7 +48,9 @@ public sealed partial class Libp2pHost : ILibp2pHost
     /// <param name="timeProvider">Clock for timeouts, keepalive and ping times.</param>
     /// <param name="loggerFactory">Logging (optional).</param>
     /// <param name="random">Seeded randomness for ping payloads (optional; seeded from the peer id when absent).</param>
-    public Libp2pHost(PeerIdentity identity, Libp2pHostOptions options, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null, Random? random = null)
+    /// <param name="meterFactory">Creates the host's meter (optional; without it the host owns a meter of its own).</param>
+    public Libp2pHost(PeerIdentity identity, Libp2pHostOptions options, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null,
+        Random? random = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(options);
@@ -53,12 +61,18 @@ public sealed partial class Libp2pHost : ILibp2pHost
         _time = timeProvider;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Decentral.Libp2p");
         _random = random ?? new Random(identity.PeerId.GetHashCode());
+        _budget = new ConnectionBudget(options);
+        _metrics = new HostMetrics(meterFactory, _budget.Active, _budget.Pending);
+        _warnings = new WarningThrottle(timeProvider, options.WarningInterval);
         SetStreamHandler(IdentifyProtocol.ProtocolId, ServeIdentifyAsync);
         SetStreamHandler(PingProtocol.ProtocolId, (stream, ct) => PingProtocol.EchoAsync(stream, ct));
     }
 
     /// <inheritdoc />
     public PeerId PeerId => _identity.PeerId;
+
+    /// <summary>The meter this host records into (see <see cref="Libp2pMetrics"/> for its instruments).</summary>
+    public Meter Meter => _metrics.Meter;
 
     /// <inheritdoc />
     public IReadOnlyList<Multiaddr> ListenAddresses
@@ -168,37 +182,64 @@ public sealed partial class Libp2pHost : ILibp2pHost
             return new DialResult(DialStatus.Connected, existing, null);
         }
 
-        if (!TryReserveSlot())
+        if (!_budget.TryBeginOutbound())
         {
-            return DialResult.Fail(DialStatus.ConnectionLimitReached, $"connection limit {_options.MaxConnections} reached");
+            var detail = $"{_options.MaxOutboundConnections} outbound connections and dials";
+            RefusedOutbound(address.ToString(), RefusalReason.OutboundLimit, detail);
+            return DialResult.Fail(DialStatus.ConnectionLimitReached, $"outbound connection limit reached: {detail}");
         }
 
+        var started = _time.GetTimestamp();
+        var reserved = true;
         using var timer = new CancellationTokenSource(timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token, _shutdown.Token);
-        Socket? socket = null;
         try
         {
-            var (status, connected, error) = await TcpTransport.DialAsync(address, linked.Token).ConfigureAwait(false);
+            var (status, socket, error) = await TcpTransport.DialAsync(address, linked.Token).ConfigureAwait(false);
             if (status != TcpDialStatus.Connected)
             {
-                return DialResult.Fail(status == TcpDialStatus.UnsupportedAddress ? DialStatus.UnsupportedAddress : DialStatus.Refused, error!);
+                if (status == TcpDialStatus.UnsupportedAddress)
+                {
+                    // The caller's mistake, not the network's: returned, not counted.
+                    return DialResult.Fail(DialStatus.UnsupportedAddress, error!);
+                }
+
+                FailedOutbound(address.ToString(), HandshakeFailure.Unreachable, error!);
+                return DialResult.Fail(DialStatus.Refused, error!);
             }
 
-            socket = connected!;
-            var result = await UpgradeAsync(socket, Direction.Outbound, expected, linked.Token).ConfigureAwait(false);
-            socket = null;
-            return result;
+            var upgrade = await HandshakeAsync(socket!, Direction.Outbound, expected, linked.Token).ConfigureAwait(false);
+            if (upgrade.Status != DialStatus.Connected)
+            {
+                FailedOutbound(address.ToString(), FailureOf(upgrade), upgrade.Reason!);
+                return DialResult.Fail(upgrade.Status, upgrade.Reason!);
+            }
+
+            reserved = false;
+            if (!_budget.EndOutbound(upgrade.RemotePeer, out var refusal))
+            {
+                var detail = $"{_options.MaxConnectionsPerPeer} connections to {upgrade.RemotePeer}";
+                RefusedOutbound(address.ToString(), refusal, detail);
+                await upgrade.Secure!.DisposeAsync().ConfigureAwait(false);
+                return DialResult.Fail(DialStatus.ConnectionLimitReached, $"per-peer connection limit reached: {detail}");
+            }
+
+            return await RegisterAsync(upgrade, Direction.Outbound, null, started).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return _shutdown.IsCancellationRequested
+            var closing = _shutdown.IsCancellationRequested;
+            FailedOutbound(address.ToString(), closing ? HandshakeFailure.HostClosed : HandshakeFailure.TimedOut, $"after {timeout}");
+            return closing
                 ? DialResult.Fail(DialStatus.HostClosed, "host disposed")
                 : DialResult.Fail(DialStatus.TimedOut, $"dial of {address} timed out after {timeout}");
         }
         finally
         {
-            socket?.Dispose();
-            Interlocked.Decrement(ref _pendingUpgrades);
+            if (reserved)
+            {
+                _budget.EndOutbound(null, out _);
+            }
         }
     }
 
@@ -276,7 +317,8 @@ public sealed partial class Libp2pHost : ILibp2pHost
         }
 
         // _shutdown is not disposed: accept and dial paths may still read its token while racing the shutdown.
-        await Task.WhenAll(_connections.Values.Select(c => c.CloseAsync())).ConfigureAwait(false);
+        await Task.WhenAll(_connections.Values.Select(c => c.CloseAsync("host closed", CloseReason.HostClosed))).ConfigureAwait(false);
+        _metrics.Dispose();
     }
 
     // Sequence numbers are the clock's microseconds since the epoch, so a restarted host's record
@@ -290,15 +332,4 @@ public sealed partial class Libp2pHost : ILibp2pHost
 
     private Libp2pConnection? FindConnection(PeerId peer) =>
         _connections.Values.Where(c => c.RemotePeer == peer && !c.IsClosed).OrderByDescending(c => c.Id).FirstOrDefault();
-
-    private bool TryReserveSlot()
-    {
-        if (Interlocked.Increment(ref _pendingUpgrades) + _connections.Count > _options.MaxConnections)
-        {
-            Interlocked.Decrement(ref _pendingUpgrades);
-            return false;
-        }
-
-        return true;
-    }
 }

@@ -1,4 +1,5 @@
 using Decentral.Identity;
+using Decentral.Libp2p.Multiformats;
 using Decentral.Libp2p.MultistreamSelect;
 using Decentral.Libp2p.Noise;
 using Decentral.Libp2p.Yamux;
@@ -10,7 +11,17 @@ namespace Decentral.Libp2p.Host;
 /// <param name="Secure">The secure stream, ready for yamux, on success.</param>
 /// <param name="RemotePeer">The authenticated peer on success.</param>
 /// <param name="Reason">Why it failed.</param>
-internal readonly record struct UpgradeResult(DialStatus Status, NoiseSecureStream? Secure, PeerId? RemotePeer, string? Reason);
+internal readonly record struct UpgradeResult(DialStatus Status, NoiseSecureStream? Secure, PeerId? RemotePeer, string? Reason)
+{
+    /// <summary>The socket's remote address (set by the host on success).</summary>
+    public Multiaddr? Remote { get; init; }
+
+    /// <summary>The socket's local address (set by the host on success).</summary>
+    public Multiaddr? Local { get; init; }
+
+    /// <summary>True when the failure was the connection breaking, not the remote's bytes.</summary>
+    public bool TransportFailed { get; init; }
+}
 
 /// <summary>
 /// Upgrades a raw stream: multistream-select "/noise", the Noise XX handshake, then the muxer:

@@ -10,6 +10,7 @@ internal sealed partial class YamuxSession
     {
         var headerBytes = new byte[YamuxHeader.Size];
         string reason;
+        var kind = CloseReason.ProtocolViolation;
         uint? goAway = YamuxHeader.GoAwayProtocolError;
         try
         {
@@ -19,6 +20,7 @@ internal sealed partial class YamuxSession
                 if (read == 0)
                 {
                     reason = "remote closed the connection";
+                    kind = CloseReason.RemoteClosed;
                     goAway = null;
                     break;
                 }
@@ -26,6 +28,7 @@ internal sealed partial class YamuxSession
                 if (read < YamuxHeader.Size)
                 {
                     reason = "connection ended inside a yamux header (truncated frame)";
+                    kind = CloseReason.TransportFailed;
                     goAway = null;
                     break;
                 }
@@ -60,12 +63,14 @@ internal sealed partial class YamuxSession
             // Bad frames below yamux (AEAD tag, truncated Noise frame): the remote's fault, but the
             // encrypted channel is no longer in sync, so no GoAway is attempted.
             reason = $"secure channel failed: {e.Message}";
+            kind = CloseReason.SecureChannelFailed;
             goAway = null;
             Log.ProtocolViolation(_logger, Connection.Id, reason);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             reason = $"transport failed: {e.Message}";
+            kind = CloseReason.TransportFailed;
             goAway = null;
         }
 
@@ -74,7 +79,7 @@ internal sealed partial class YamuxSession
             Log.ProtocolViolation(_logger, Connection.Id, reason);
         }
 
-        await CloseCoreAsync(reason, goAway).ConfigureAwait(false);
+        await CloseCoreAsync(reason, goAway, kind).ConfigureAwait(false);
     }
 
     private async ValueTask<string?> OnDataAsync(YamuxHeader header)

@@ -71,6 +71,9 @@ internal sealed partial class YamuxSession : IAsyncDisposable
 
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
+    /// <summary>Why the session closed (meaningful once <see cref="Completion"/> completed).</summary>
+    public CloseReason CloseKind { get; private set; }
+
     public int StreamCount => _streams.Count;
 
     /// <summary>Starts the read loop and keepalive; <paramref name="onInbound"/> runs per accepted stream.</summary>
@@ -159,7 +162,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
         {
-            await CloseCoreAsync($"write failed: {e.Message}", null).ConfigureAwait(false);
+            await CloseCoreAsync($"write failed: {e.Message}", null, CloseReason.TransportFailed).ConfigureAwait(false);
             return false;
         }
         finally
@@ -178,7 +181,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         if (Interlocked.Increment(ref _pendingControlFrames) > MaxPendingControlFrames)
         {
             Interlocked.Decrement(ref _pendingControlFrames);
-            _ = CloseCoreAsync($"remote does not read: {MaxPendingControlFrames} control frames queued", null);
+            _ = CloseCoreAsync($"remote does not read: {MaxPendingControlFrames} control frames queued", null, CloseReason.RemoteNotReading);
             return;
         }
 
@@ -200,16 +203,18 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     }
 
     /// <summary>Sends GoAway (normal) and closes the session.</summary>
-    public Task CloseAsync(string reason) => CloseCoreAsync(reason, YamuxHeader.GoAwayNormal);
+    public Task CloseAsync(string reason, CloseReason kind = CloseReason.ClosedLocally) => CloseCoreAsync(reason, YamuxHeader.GoAwayNormal, kind);
 
     public ValueTask DisposeAsync() => new(CloseAsync("disposed"));
 
-    private async Task CloseCoreAsync(string reason, uint? goAwayCode)
+    private async Task CloseCoreAsync(string reason, uint? goAwayCode, CloseReason kind)
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0)
         {
             return;
         }
+
+        CloseKind = kind;
 
         if (goAwayCode is { } code)
         {
@@ -262,7 +267,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
             {
                 if (_time.GetElapsedTime(_pingSentAt) >= Options.KeepAliveTimeout)
                 {
-                    _ = CloseCoreAsync("keepalive ping timed out", YamuxHeader.GoAwayNormal);
+                    _ = CloseCoreAsync("keepalive ping timed out", YamuxHeader.GoAwayNormal, CloseReason.KeepAliveTimeout);
                 }
 
                 return;

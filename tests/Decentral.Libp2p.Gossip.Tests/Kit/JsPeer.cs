@@ -60,7 +60,7 @@ internal sealed class JsPeer : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await peer.Events.WaitAsync(e => e.Any(x => Is(x, "listening")), TimeSpan.FromSeconds(30), "js peer listening");
+        await peer.Events.WaitAsync(e => e.Any(x => Is(x, "listening")), TimeSpan.FromMinutes(2), "js peer listening");
         var listening = peer.Events.Snapshot().First(x => Is(x, "listening"));
         peer.PeerId = listening.GetProperty("peerId").GetString()!;
         peer.Address = listening.GetProperty("addrs")[0].GetString()!;

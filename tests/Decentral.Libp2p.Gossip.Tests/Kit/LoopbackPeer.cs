@@ -47,10 +47,13 @@ internal sealed class LoopbackPeer : IAsyncDisposable
     /// <summary>Delivered messages; also pulsed on every heartbeat so waiters can test router state.</summary>
     public EventLog<GossipDelivery> Messages { get; } = new();
 
-    public static async Task<LoopbackPeer> StartAsync(int index, GossipOptions? options = null, ModelTransferOptions? transfer = null)
+    public static async Task<LoopbackPeer> StartAsync(int index, GossipOptions? options = null, ModelTransferOptions? transfer = null,
+        Action<Libp2pHostOptions>? hostOptions = null)
     {
         var identity = RouterNet.Identity(100 + index);
-        var host = new Libp2pHost(identity, new Libp2pHostOptions(), TimeProvider.System);
+        var configured = new Libp2pHostOptions();
+        hostOptions?.Invoke(configured);
+        var host = new Libp2pHost(identity, configured, TimeProvider.System);
         var gossip = new GossipService(host, identity, options ?? new GossipOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(100) },
             new GossipServiceOptions(), TimeProvider.System, new Random(index));
         var models = new ModelTransferService(host, transfer ?? new ModelTransferOptions(), TimeProvider.System);

@@ -8,6 +8,18 @@ internal sealed class ListLoggerFactory : ILoggerFactory, ILogger
     private readonly List<string> _lines = [];
     private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Tcs)> _waiters = [];
 
+    /// <summary>A snapshot of every line so far ("Level: message").</summary>
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return [.. _lines];
+            }
+        }
+    }
+
     public ILogger CreateLogger(string categoryName) => this;
 
     public void AddProvider(ILoggerProvider provider)
