@@ -94,6 +94,32 @@ public sealed class DataCatalog
         return Part("train", "train").Then(train => Part("t10k", "test").Map(test => new ImageSplit(train, test)));
     }
 
+    /// <summary>
+    /// Loads a folder of the user's own images in the IDX format of MNIST: train-images-idx3-ubyte
+    /// and train-labels-idx1-ubyte (each raw or gzipped, with or without a .gz suffix) for
+    /// training; t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte for evaluation when present
+    /// (otherwise the test half is the training set itself, and accuracy says how well it fits).
+    /// Labels must lie in 0..9.
+    /// </summary>
+    public static DataResult<ImageSplit> LoadImageFolder(string folder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        var full = Path.GetFullPath(folder);
+        if (!Directory.Exists(full))
+        {
+            return new DataError(DataErrorKind.Missing, full, "the data folder does not exist");
+        }
+
+        string File(string name) => System.IO.File.Exists(Path.Combine(full, name)) || !System.IO.File.Exists(Path.Combine(full, name + ".gz"))
+            ? Path.Combine(full, name)
+            : Path.Combine(full, name + ".gz");
+        DataResult<ImageDataset> Part(string file) => IdxImageLoader.Load(
+            $"{Path.GetFileName(full)}/{file}", File($"{file}-images-idx3-ubyte"), File($"{file}-labels-idx1-ubyte"), classes: 10);
+
+        var hasTest = System.IO.File.Exists(File("t10k-images-idx3-ubyte"));
+        return Part("train").Then(train => hasTest ? Part("t10k").Map(test => new ImageSplit(train, test)) : DataResult<ImageSplit>.Ok(new ImageSplit(train, train)));
+    }
+
     /// <summary>Loads all MovieLens ratings with dense ids.</summary>
     public DataResult<MovieLensData> LoadMovieLensRatings()
     {

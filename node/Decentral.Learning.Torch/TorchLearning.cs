@@ -16,7 +16,7 @@ public static class TorchLearning
     {
         LearningFactory.NativeModels["lenet"] = (request, root) =>
         {
-            var load = new DataCatalog(root).LoadImages(request.Learning.Task);
+            var load = request.LoadImages(root);
             return load.IsSuccess ? new LearningBuild(ForImages(request, load.Value), null) : new LearningBuild(null, load.Error!.Message);
         };
         LearningFactory.NativeModels["mf"] = (request, root) =>

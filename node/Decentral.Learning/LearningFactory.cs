@@ -24,6 +24,17 @@ public sealed record LearningRequest(LearningOptions Learning, int Seed, int Slo
     public string? DataRoot { get; init; }
 
     /// <summary>
+    /// A folder of the user's own images in the task's IDX format (train-images-idx3-ubyte and
+    /// train-labels-idx1-ubyte, optionally gzipped; t10k-* for evaluation) to train on instead of
+    /// the fetched dataset; null (the default) uses the dataset in <see cref="DataRoot"/>.
+    /// </summary>
+    public string? ImageFolder { get; init; }
+
+    /// <summary>Loads the request's images: the user's folder when set, else the fetched dataset of the task.</summary>
+    public DataResult<ImageSplit> LoadImages(string root) =>
+        ImageFolder is { } folder ? DataCatalog.LoadImageFolder(folder) : new DataCatalog(root).LoadImages(Learning.Task);
+
+    /// <summary>
     /// How many models an algorithm averages in one step: s for MoDeST and FedAvg (a round's
     /// trainers), own + in-neighbours for D-PSGD (2 on the one-peer exponential graph, 3 on the
     /// ring, degree + 1 on a k-regular graph), own + up to s received for Epidemic Learning, and 2
@@ -106,7 +117,7 @@ public static class LearningFactory
         }
         else
         {
-            var load = new DataCatalog(root).LoadImages(l.Task);
+            var load = request.LoadImages(root);
             if (!load.IsSuccess)
             {
                 return new LearningBuild(null, load.Error!.Message);

@@ -41,6 +41,15 @@ public sealed record NodeStatus
     /// <summary>The node's process id; 0 when not written.</summary>
     public int Pid { get; init; }
 
+    /// <summary>Where the node is: "gathering" (finding members before it founds or joins), "running", "stopped"; empty when not written.</summary>
+    public string Phase { get; init; } = "";
+
+    /// <summary>The node's round estimate when the file was written.</summary>
+    public long Round { get; init; }
+
+    /// <summary>Peers in the node's membership view when the file was written.</summary>
+    public int ViewSize { get; init; }
+
     /// <summary>True when the node said it stopped.</summary>
     public bool Stopped => State == "stopped";
 
@@ -60,6 +69,9 @@ public sealed record NodeStatus
             w.WriteNumber("updated_unix_s", Math.Round(UpdatedUnixSeconds, 3));
             w.WriteString("state", State);
             w.WriteNumber("pid", Pid);
+            w.WriteString("phase", Phase);
+            w.WriteNumber("round", Round);
+            w.WriteNumber("view_size", ViewSize);
             w.WriteEndObject();
         }
 
@@ -99,6 +111,9 @@ public sealed record NodeStatus
                 UpdatedUnixSeconds = Number(o, "updated_unix_s") ?? 0,
                 State = Text(o, "state") ?? "",
                 Pid = (int)(Number(o, "pid") ?? 0),
+                Phase = Text(o, "phase") ?? "",
+                Round = (long)(Number(o, "round") ?? 0),
+                ViewSize = (int)(Number(o, "view_size") ?? 0),
             };
             return true;
         }

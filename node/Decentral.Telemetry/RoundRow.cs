@@ -62,10 +62,10 @@ public sealed partial class RoundRow
     public long TotalBytes { get; set; }
 
     /// <summary>Cumulative view bytes actually piggybacked (deltas plus snapshots).</summary>
-    public long ViewBytes { get; init; }
+    public long ViewBytes { get; set; }
 
     /// <summary>Cumulative view bytes a full view per model message would have cost.</summary>
-    public long FullViewBytes { get; init; }
+    public long FullViewBytes { get; set; }
 
     /// <summary>
     /// Evaluation of the aggregate on evaluation rounds; for D-PSGD, Epidemic and Gossip
@@ -86,7 +86,7 @@ public sealed partial class RoundRow
     /// <summary>Lowest and highest RMSE over the evaluated models (NaN when not ratings or not mean-over-nodes).</summary>
     public (double Min, double Max) RmseRange { get; set; } = (double.NaN, double.NaN);
 
-    /// <summary>The row as one line of JSON (invariant culture, fixed field order).</summary>
+    /// <summary>The row as one line of JSON (invariant culture, fixed field order; node fields only when set).</summary>
     public string ToJson()
     {
         using var buffer = new MemoryStream();
@@ -141,6 +141,7 @@ public sealed partial class RoundRow
                 WriteMetric(w, "rmse_min", RmseRange.Min);
                 WriteMetric(w, "rmse_max", RmseRange.Max);
             }
+
 
             w.WriteEndObject();
         }

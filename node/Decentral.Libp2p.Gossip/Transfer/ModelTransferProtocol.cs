@@ -7,7 +7,8 @@ namespace Decentral.Libp2p.Gossip.Transfer;
 /// <summary>
 /// "/decentral/model/1.0.0": one request and one response per stream, for payloads too large
 /// for gossip. Request = uvarint header length, header, uvarint body length, body. Response =
-/// status byte, uvarint body length, body. Bodies are copied in pooled chunks straight between
+/// status byte, uvarint body length, body (for a status other than Ok, a UTF-8 reason the
+/// requester may show). Bodies are copied in pooled chunks straight between
 /// the network and the caller's streams, so neither side holds a second copy of a model; both
 /// sides enforce <see cref="ModelTransferOptions.MaxBodyBytes"/> before reading a body.
 /// </summary>
@@ -132,7 +133,8 @@ public static class ModelTransferProtocol
 
     private static async Task RespondAsync(Stream stream, ModelResponse response, ModelTransferOptions options, CancellationToken cancellationToken)
     {
-        var length = response.Status == TransferStatus.Ok && response.Body is not null ? response.Length : 0;
+        // Any status may carry a body: Ok the payload, the others a short reason for the requester.
+        var length = response.Body is not null ? response.Length : 0;
         if (length > options.MaxBodyBytes || length < 0)
         {
             throw new ArgumentException($"The handler answered {length} bytes; the limit is {options.MaxBodyBytes}.");

@@ -72,7 +72,7 @@ public readonly record struct TransferResult(TransferStatus Status, long BodyByt
 /// <param name="BodyLength">Its length in bytes.</param>
 public sealed record ModelRequest(ReadOnlyMemory<byte> Header, Stream Body, long BodyLength);
 
-/// <summary>What a server answers: a status and, for <see cref="TransferStatus.Ok"/>, a body read from <paramref name="Body"/>.</summary>
+/// <summary>What a server answers: a status and a body read from <paramref name="Body"/> (for Ok the payload, otherwise an optional UTF-8 reason).</summary>
 /// <param name="Status">Ok, NotFound, TooLarge or Refused.</param>
 /// <param name="Body">The response body source (null means empty); disposed after sending.</param>
 /// <param name="Length">Number of bytes to send from <paramref name="Body"/>.</param>

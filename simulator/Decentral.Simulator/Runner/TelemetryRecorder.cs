@@ -15,20 +15,15 @@ namespace Decentral.Simulator.Runner;
 /// </summary>
 public sealed partial class TelemetryRecorder
 {
-    private static readonly IReadOnlyList<MessageKind> Kinds = RoundRow.Kinds;
     private readonly ModestRun _run;
     private readonly TextWriter? _output;
-    private readonly long[] _bytesByKind = new long[Kinds.Count + 1];
-    private readonly long[] _bytesAtLastRow = new long[Kinds.Count + 1];
     private readonly Dictionary<long, List<int>> _sampleSends = [];
     private readonly Dictionary<ObservationKind, long> _observations = [];
     private readonly List<RoundRow> _rows = [];
     private readonly int[] _trainings;
     private readonly int[]? _evaluationOrder;
     private RoundRow? _open;
-    private long _viewBytes;
-    private long _fullViewBytes;
-    private long _recordBytes;
+    private TrafficLedger? _traffic;
     private Evaluation _initial;
     private long _churnCrashed;
     private long _churnLeft;
@@ -55,6 +50,9 @@ public sealed partial class TelemetryRecorder
     /// </summary>
     public static bool EvaluatesNodeModels(string algorithm) => algorithm is "dpsgd" or "epidemic" or "gossip";
 
+    // Before the first send (a run with no traffic) a ledger with the default codec reports zeros.
+    private TrafficLedger Traffic => _traffic ??= new TrafficLedger(new WireCodec());
+
     /// <summary>Latest round aggregated (0 before the first).</summary>
     public long LastRound { get; private set; }
 
@@ -72,40 +70,17 @@ public sealed partial class TelemetryRecorder
 
     internal void Sent(SimNodeHost from, int to, ProtocolMessage message, long bytes, WireCodec codec)
     {
-        _bytesByKind[(int)message.Kind] += bytes;
-        switch (message)
+        _traffic ??= new TrafficLedger(codec);
+        _traffic.Count(message, bytes, from.Node.View.Count);
+        if (message is AggregatedModel aggregated)
         {
-            case AggregatedModel aggregated:
-                CollectViewBytes(from, bytes, codec.EncodedSize(aggregated with { View = ViewUpdate.Empty(aggregated.View.MembershipDigest) }), codec);
-                if (!_sampleSends.TryGetValue(aggregated.Round, out var sample))
-                {
-                    _sampleSends[aggregated.Round] = sample = [];
-                }
+            if (!_sampleSends.TryGetValue(aggregated.Round, out var sample))
+            {
+                _sampleSends[aggregated.Round] = sample = [];
+            }
 
-                sample.Add(to);
-                break;
-            case TrainedModel trained:
-                CollectViewBytes(from, bytes, codec.EncodedSize(trained with { View = ViewUpdate.Empty(trained.View.MembershipDigest) }), codec);
-                break;
-            case ViewSnapshot or ViewRequest:
-                _viewBytes += bytes;
-                break;
+            sample.Add(to);
         }
-    }
-
-    // Piggybacked view bytes actually sent (the records: the message against the same message with
-    // no records), against what the reference (full view on every model message) would have sent:
-    // the sender's whole view at the measured size of one record.
-    private void CollectViewBytes(SimNodeHost from, long bytes, long withoutView, WireCodec codec)
-    {
-        if (_recordBytes == 0)
-        {
-            var one = new ViewUpdate([new Membership.PeerRecord(from.Peer, 1_000, 1, Membership.MembershipStatus.Join)], 0, false);
-            _recordBytes = codec.EncodedSize(new ViewSnapshot(one)) - codec.EncodedSize(new ViewSnapshot(ViewUpdate.Empty(0)));
-        }
-
-        _viewBytes += bytes - withoutView;
-        _fullViewBytes += from.Node.View.Count * _recordBytes;
     }
 
     internal void Observe(SimNodeHost host, ProtocolObservation observation)
@@ -140,16 +115,8 @@ public sealed partial class TelemetryRecorder
             OnlineNodes = _run.OnlineNodes,
             ViewSize = host.Node.View.Count,
             ViewOverlay = host.Node.View.OverlayCount,
-            ViewBytes = _viewBytes,
-            FullViewBytes = _fullViewBytes,
         };
-        for (var k = 0; k < _bytesByKind.Length; k++)
-        {
-            row.BytesByKind[k] = _bytesByKind[k] - _bytesAtLastRow[k];
-            _bytesAtLastRow[k] = _bytesByKind[k];
-        }
-
-        row.TotalBytes = _bytesByKind.Sum();
+        Traffic.FillRow(row);
         var every = _run.Scenario.Learning.EvalEveryRounds;
         if (observation.Model is { } model && (first || observation.Round % every == 0 || observation.Round >= _run.Scenario.Stop.Rounds))
         {
@@ -247,10 +214,10 @@ public sealed partial class TelemetryRecorder
             _initial,
             last,
             evaluated.Count > 0 ? evaluated.Max(r => r.Evaluation!.Value.Accuracy) : _initial.Accuracy,
-            _bytesByKind.Sum(),
-            Kinds.ToDictionary(k => k, k => _bytesByKind[(int)k]),
-            _viewBytes,
-            _fullViewBytes,
+            Traffic.TotalBytes,
+            Traffic.BytesByKind,
+            Traffic.ViewBytes,
+            Traffic.FullViewBytes,
             _run.OnlineNodes,
             _churnCrashed,
             _churnLeft,

@@ -1,0 +1,108 @@
+using Decentral.Identity;
+using Decentral.Node.Runtime.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Decentral.Node.Runtime;
+
+/// <summary>
+/// Every log event of the node runtime (source-generated, structured). Each dropped peer,
+/// refused request, failed send and open circuit is logged with its reason.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Node {Peer} starting in session '{Session}' (data directory {DataDir}, identity {IdentityState})")]
+    public static partial void Starting(ILogger logger, PeerId peer, string session, string dataDir, string identityState);
+
+    [LoggerMessage(2, LogLevel.Information, "Listening on {Address}")]
+    public static partial void Listening(ILogger logger, string address);
+
+    [LoggerMessage(3, LogLevel.Information, "Advertising {Addresses}")]
+    public static partial void Advertising(ILogger logger, string addresses);
+
+    [LoggerMessage(4, LogLevel.Information, "Learning: {Description}; this node holds share {Index} of {Count} ({Samples} samples)")]
+    public static partial void LearningReady(ILogger logger, string description, int index, int count, int samples);
+
+    [LoggerMessage(5, LogLevel.Warning, "Bootstrap peer {Address} not reachable (attempt {Attempt}, next in {Delay}): {Reason}")]
+    public static partial void BootstrapFailed(ILogger logger, string address, int attempt, TimeSpan delay, string reason);
+
+    [LoggerMessage(6, LogLevel.Information, "Connected to bootstrap peer {Address}")]
+    public static partial void BootstrapConnected(ILogger logger, string address);
+
+    [LoggerMessage(7, LogLevel.Information, "Founding the session with {Members} members: {Trains}")]
+    public static partial void Founding(ILogger logger, int members, string trains);
+
+    [LoggerMessage(8, LogLevel.Information, "Joining the running session (round estimate {Round}, {Members} members known)")]
+    public static partial void Joining(ILogger logger, long round, int members);
+
+    [LoggerMessage(9, LogLevel.Information, "Rejoining from the checkpoint of {SavedAt:o} (round {Round}, membership index {Index}, {Records} view records)")]
+    public static partial void Rejoining(ILogger logger, DateTimeOffset savedAt, long round, long index, int records);
+
+    [LoggerMessage(10, LogLevel.Information, "Gathering members: {Known} of {Needed} known")]
+    public static partial void Gathering(ILogger logger, int known, int needed);
+
+    [LoggerMessage(11, LogLevel.Warning, "Retrying delivery to {Peer} (attempt {Attempt} in {Delay}): {Reason}")]
+    public static partial void Retrying(ILogger logger, PeerId peer, int attempt, TimeSpan delay, string reason);
+
+    [LoggerMessage(12, LogLevel.Warning, "Circuit open for {Peer} for {Duration}: {Reason}")]
+    public static partial void CircuitOpened(ILogger logger, PeerId peer, TimeSpan duration, string reason);
+
+    [LoggerMessage(13, LogLevel.Information, "Circuit half-open for {Peer}: the next send tries it again")]
+    public static partial void CircuitHalfOpen(ILogger logger, PeerId peer);
+
+    [LoggerMessage(14, LogLevel.Information, "Circuit closed for {Peer}")]
+    public static partial void CircuitClosed(ILogger logger, PeerId peer);
+
+    [LoggerMessage(15, LogLevel.Warning, "Send of {Kind} to {Peer} failed ({Status}): {Reason}")]
+    public static partial void SendFailed(ILogger logger, string kind, PeerId peer, SendStatus status, string reason);
+
+    [LoggerMessage(16, LogLevel.Warning, "Refused a request from {Peer}: {Reason}")]
+    public static partial void RequestRefused(ILogger logger, PeerId peer, string reason);
+
+    [LoggerMessage(17, LogLevel.Warning, "Member list request to {Peer} failed ({Status}): {Reason}")]
+    public static partial void MembersRequestFailed(ILogger logger, PeerId peer, SendStatus status, string reason);
+
+    [LoggerMessage(18, LogLevel.Warning, "Member list from {Peer}: {Invalid} invalid entries dropped ({Reason})")]
+    public static partial void MembersListRejected(ILogger logger, PeerId peer, int invalid, string reason);
+
+    [LoggerMessage(19, LogLevel.Warning, "Dropped a gossip message from {Peer}: {Reason}")]
+    public static partial void GossipDropped(ILogger logger, PeerId peer, string reason);
+
+    [LoggerMessage(20, LogLevel.Warning, "Checkpoint {Path} unusable ({Reason}); moved aside to {Aside}; starting without it")]
+    public static partial void CheckpointUnusable(ILogger logger, string path, string reason, string aside);
+
+    [LoggerMessage(21, LogLevel.Error, "Checkpoint {Path} could not be written: {Reason}")]
+    public static partial void CheckpointWriteFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(22, LogLevel.Information, "Round {Round}: aggregated {Models} models, sent to {Sample} peers")]
+    public static partial void Aggregated(ILogger logger, long round, int models, int sample);
+
+    [LoggerMessage(23, LogLevel.Information, "Round {Round}: trained on {Samples} samples (loss {Loss:F4})")]
+    public static partial void Trained(ILogger logger, long round, int samples, double loss);
+
+    [LoggerMessage(24, LogLevel.Information, "Round {Round}: accuracy {Accuracy:P2}, loss {Loss:F4}")]
+    public static partial void Evaluated(ILogger logger, long round, double accuracy, double loss);
+
+    [LoggerMessage(25, LogLevel.Information, "Leaving: LEAVE advertised, checkpoint written ({Elapsed})")]
+    public static partial void Left(ILogger logger, TimeSpan elapsed);
+
+    [LoggerMessage(26, LogLevel.Information, "Peer {Peer} left ({Reason})")]
+    public static partial void PeerLeft(ILogger logger, PeerId peer, string reason);
+
+    [LoggerMessage(27, LogLevel.Critical, "The protocol core failed on {Event}; the node stops")]
+    public static partial void CoreFailed(ILogger logger, Exception exception, string @event);
+
+    [LoggerMessage(28, LogLevel.Error, "Training of round {Round} failed")]
+    public static partial void TrainingFailed(ILogger logger, Exception exception, long round);
+
+    [LoggerMessage(29, LogLevel.Warning, "Inbox full: {Kind} from {Peer} refused as busy")]
+    public static partial void InboxFull(ILogger logger, string kind, PeerId peer);
+
+    [LoggerMessage(30, LogLevel.Warning, "Identity key file {Path} is readable by others (mode {Mode}); it should be 0600")]
+    public static partial void KeyFileTooOpen(ILogger logger, string path, string mode);
+
+    [LoggerMessage(31, LogLevel.Debug, "Overlay: dialled {Peer}: {Outcome}")]
+    public static partial void OverlayDial(ILogger logger, PeerId peer, string outcome);
+
+    [LoggerMessage(32, LogLevel.Error, "Telemetry {Path} could not be written: {Reason}")]
+    public static partial void TelemetryWriteFailed(ILogger logger, string path, string reason);
+}

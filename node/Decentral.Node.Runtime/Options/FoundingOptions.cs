@@ -1,0 +1,24 @@
+namespace Decentral.Node.Runtime.Options;
+
+/// <summary>
+/// The `founding` section: how nodes that start a session together agree on its first sample.
+/// Each node gathers the members it hears of (their signed announcements on the session topic
+/// and the peer lists of the peers it dials) until it knows at least <see cref="MinPeers"/> and
+/// has heard of no new one for <see cref="Settle"/>; then it starts round 1 from the shared
+/// initial model with that founding view. A node that hears of a running session (a member
+/// past round 0) or restarts from a checkpoint joins instead.
+/// </summary>
+public sealed class FoundingOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string Section = "founding";
+
+    /// <summary>Members (this node included) to know before founding; 0 (the default) means protocol:sampleSize.</summary>
+    public int MinPeers { get; set; }
+
+    /// <summary>Quiet period with no new member before founding. Default 3 s.</summary>
+    public TimeSpan Settle { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How often announcements are published while gathering. Default 1 s.</summary>
+    public TimeSpan GatherAnnounceInterval { get; set; } = TimeSpan.FromSeconds(1);
+}

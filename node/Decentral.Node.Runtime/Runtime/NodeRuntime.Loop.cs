@@ -1,0 +1,298 @@
+using Decentral.Identity;
+using Decentral.Learning;
+using Decentral.Membership;
+using Decentral.Node.Runtime.State;
+using Decentral.Node.Runtime.Transport;
+using Decentral.Protocol;
+
+namespace Decentral.Node.Runtime.Runtime;
+
+/// <content>The event loop: events into the protocol core, effects out of it.</content>
+public sealed partial class NodeRuntime
+{
+    private readonly EventLoop _loop;
+    private ModestNode? _node;
+    private TimerTable? _timers;
+    private TrainingWorker? _training;
+    private volatile bool _leaving;
+    private double _lastLoss = double.NaN;
+    private long _roundEstimate;
+    private long _membershipIndex = 1;
+    private int _viewSize;
+    private ModelVector? _latestModel;
+    private long _latestModelRound;
+    private Advert? _lastPublishedAdvert;
+    private long _checkpointRequested;
+    private long _checkpointWritten;
+    private Task _checkpointWrite = Task.CompletedTask;
+    private readonly Queue<MessageArrived> _early = new();
+    private const int MaxEarlyMessages = 256;
+
+    private async Task RunLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _loop.RunAsync(Handle, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private void Handle(NodeEvent e)
+    {
+        try
+        {
+            switch (e)
+            {
+                case MessageArrived early when _node is null:
+                    // A founder that started a moment before this node: keep its messages (a
+                    // bounded few) for the core this node is about to start.
+                    if (_early.Count < MaxEarlyMessages)
+                    {
+                        _early.Enqueue(early);
+                    }
+
+                    break;
+                case MessageArrived arrived:
+                    if (arrived.Message is AggregatedModel aggregated && aggregated.Round >= _latestModelRound)
+                    {
+                        _latestModel = aggregated.Model;
+                        _latestModelRound = aggregated.Round;
+                    }
+
+                    _node.Receive(arrived.From, arrived.Message);
+                    break;
+                case TimerElapsed timer when _node is not null && _timers!.TryTake(timer.Key, timer.Generation):
+                    _node.TimerFired(timer.Key);
+                    break;
+                case TrainingFinished trained when _node is not null && _training!.TryComplete(trained.Job):
+                    _lastLoss = trained.Loss;
+                    if (trained.Round + 1 >= _latestModelRound)
+                    {
+                        _latestModel = trained.Model;
+                        _latestModelRound = trained.Round + 1;
+                    }
+
+                    _node.TrainingCompleted(trained.Round, trained.Model, trained.Samples);
+                    RequestCheckpoint();
+                    break;
+                case DeliveryFailed failed when _node is not null:
+                    _node.SendFailed(failed.To, failed.Message);
+                    break;
+                case LoopAction action:
+                    action.Action();
+                    break;
+                default:
+                    // An event for a core that is not running yet (or stale timers and training): dropped.
+                    break;
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A bug in the core or a handler: the node cannot go on in a state it does not know.
+            Log.CoreFailed(_logger, ex, e.GetType().Name);
+            throw;
+        }
+
+        if (_node is not null)
+        {
+            Interlocked.Exchange(ref _roundEstimate, _node.RoundEstimate);
+            Interlocked.Exchange(ref _membershipIndex, _node.MembershipIndex);
+            Volatile.Write(ref _viewSize, _node.View.Count);
+        }
+
+        MaybeWriteCheckpoint();
+    }
+
+    // The receiver's hand-off: refused once the node leaves, or when the inbox is full.
+    private bool OnReceived(InboundMessage message)
+    {
+        if (Phase is not (NodePhase.Running or NodePhase.Gathering) || _leaving)
+        {
+            return false;
+        }
+
+        if (_loop.TryPostNetwork(new MessageArrived(message.From, message.Message)))
+        {
+            return true;
+        }
+
+        Log.InboxFull(_logger, message.Message.Kind.ToString(), message.From);
+        return false;
+    }
+
+    private void OnSent(PeerId to, ProtocolMessage message, long bytes, SendOutcome outcome)
+    {
+        if (outcome.Ok)
+        {
+            _telemetry?.Sent(message, bytes, _book!.SlotOf(to), Volatile.Read(ref _viewSize));
+            return;
+        }
+
+        Log.SendFailed(_logger, message.Kind.ToString(), to, outcome.Status, outcome.Reason ?? string.Empty);
+        _loop.Post(new DeliveryFailed(to, message));
+    }
+
+    // Signed records of the peers a message's view update names, so the receiver can dial them.
+    private IReadOnlyList<ReadOnlyMemory<byte>> RecordsFor(ProtocolMessage message)
+    {
+        var view = message switch
+        {
+            TrainedModel t => t.View,
+            AggregatedModel a => a.View,
+            ViewSnapshot s => s.View,
+            _ => null,
+        };
+        if (view is null || view.Records.Count == 0 || _options.Network.MaxAttachedRecords == 0)
+        {
+            return [];
+        }
+
+        var records = new List<ReadOnlyMemory<byte>>();
+        foreach (var record in view.Records)
+        {
+            if (records.Count >= _options.Network.MaxAttachedRecords)
+            {
+                break;
+            }
+
+            if (record.Peer == _identity!.PeerId)
+            {
+                records.Add(_host!.LocalRecord.Envelope.Encoded);
+            }
+            else if (_book!.RecordOf(record.Peer) is { } known)
+            {
+                records.Add(known.Envelope.Encoded);
+            }
+        }
+
+        return records;
+    }
+
+    // Effects of the core (called on the loop, while the core handles an event).
+    private sealed class Effects(NodeRuntime runtime) : IProtocolEffects
+    {
+        public void Send(PeerId to, ProtocolMessage message)
+        {
+            if (message is Advert advert)
+            {
+                runtime.PublishAdvert(advert);
+                return;
+            }
+
+            if (!runtime._transport!.Enqueue(to, message))
+            {
+                Log.SendFailed(runtime._logger, message.Kind.ToString(), to, SendStatus.QueueFull, "the peer's queue is full or the node stops");
+                runtime._loop.Post(new DeliveryFailed(to, message));
+            }
+        }
+
+        public void StartTraining(long round, ModelVector start) => runtime._training!.Start(round, start);
+
+        public void CancelTraining(long round) => runtime._training!.Cancel(round);
+
+        public void SetTimer(TimerKey key, TimeSpan delay) => runtime._timers!.Set(key, delay);
+
+        public void CancelTimer(TimerKey key) => runtime._timers!.Cancel(key);
+
+        public void Observe(ProtocolObservation observation) => runtime.OnObservation(observation);
+    }
+
+    private void OnObservation(ProtocolObservation observation)
+    {
+        var node = _node!;
+        switch (observation.Kind)
+        {
+            case ObservationKind.Aggregated:
+                if (observation.Model is { } model && observation.Round >= _latestModelRound)
+                {
+                    _latestModel = model;
+                    _latestModelRound = observation.Round;
+                }
+
+                _telemetry!.Aggregated(observation.Round, observation.Count, observation.Model, node.View.Count, ActivePeers(node));
+                Log.Aggregated(_logger, observation.Round, observation.Count, node.View.Count);
+                RequestCheckpoint();
+                break;
+            case ObservationKind.TrainingSent:
+                _telemetry!.Trained(observation.Round, _lastLoss, node.View.Count, ActivePeers(node));
+                Log.Trained(_logger, observation.Round, observation.Count, _lastLoss);
+                break;
+            case ObservationKind.TrainingStarted:
+                RequestCheckpoint();
+                break;
+        }
+
+        Observed?.Invoke(observation);
+    }
+
+    private int ActivePeers(ModestNode node)
+    {
+        var round = node.RoundEstimate;
+        var threshold = _options.Protocol.InactivityThreshold;
+        return node.View.Records().Count(r => r.Status == MembershipStatus.Join && r.LastActiveRound >= round - threshold);
+    }
+
+    private void PublishAdvert(Advert advert)
+    {
+        // The core sends one advert to many peers in one event; the overlay carries it to all at once.
+        if (advert == _lastPublishedAdvert)
+        {
+            return;
+        }
+
+        _lastPublishedAdvert = advert;
+        using var wire = new Wire.PooledBufferWriter();
+        _codec.Encode(advert, wire);
+        PublishGossip(GossipKind.Advert, wire.WrittenSpan.ToArray());
+    }
+
+    private void RequestCheckpoint() => _checkpointRequested++;
+
+    // Messages that arrived while the node gathered members reach the core right after it starts.
+    private void DeliverEarlyMessages()
+    {
+        while (_node is not null && _early.TryDequeue(out var early))
+        {
+            _node.Receive(early.From, early.Message);
+        }
+    }
+
+    // At most one write in flight; the snapshot is taken on the loop, written off it.
+    private void MaybeWriteCheckpoint()
+    {
+        if (_node is null || _checkpointRequested == _checkpointWritten || !_checkpointWrite.IsCompleted)
+        {
+            return;
+        }
+
+        _checkpointWritten = _checkpointRequested;
+        var checkpoint = Snapshot();
+        _checkpointWrite = Task.Run(() => _checkpoints!.Save(checkpoint));
+    }
+
+    private Checkpoint Snapshot()
+    {
+        var node = _node!;
+        return new Checkpoint(_identity!.PeerId, _options.Node.Session, _time.GetUtcNow(), node.MembershipIndex, node.RoundEstimate,
+            _latestModel is null ? 0 : _latestModelRound, _latestModel, [.. node.View.Records()]);
+    }
+
+    private async Task SaveCheckpointNowAsync(CancellationToken cancellationToken)
+    {
+        var taken = new TaskCompletionSource<Checkpoint?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_loop.Post(new LoopAction("checkpoint", () => taken.TrySetResult(_node is null ? null : Snapshot()))))
+        {
+            return;
+        }
+
+        var checkpoint = await taken.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _checkpointWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (checkpoint is not null)
+        {
+            _checkpoints!.Save(checkpoint);
+        }
+    }
+}

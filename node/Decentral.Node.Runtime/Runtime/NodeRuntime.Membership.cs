@@ -1,0 +1,432 @@
+using System.Buffers;
+using Decentral.Identity;
+using Decentral.Libp2p.Multiformats;
+using Decentral.Membership;
+using Decentral.Node.Runtime.Peers;
+using Decentral.Node.Runtime.State;
+using Decentral.Protocol;
+using Decentral.Sampling;
+using MessagePack;
+using Polly;
+using Polly.Retry;
+
+namespace Decentral.Node.Runtime.Runtime;
+
+/// <summary>What a message on the session's gossip topic carries.</summary>
+internal enum GossipKind
+{
+    /// <summary>A <see cref="MemberAnnouncement"/>: a signed peer record plus membership state.</summary>
+    Announcement = 1,
+
+    /// <summary>A JOIN or LEAVE advert of the protocol core, in the wire codec.</summary>
+    Advert = 2,
+}
+
+/// <content>
+/// Membership on the network: the session's gossip topic (signed announcements, the core's
+/// JOIN/LEAVE adverts), bootstrap with retries, the overlay's connections, and the decision to
+/// found, join or rejoin the session.
+/// </content>
+public sealed partial class NodeRuntime
+{
+    private readonly Lock _membersGate = new();
+    private DateTimeOffset _lastNewMember;
+
+    // The overlay carries what every member should hear: announcements and adverts.
+    private void PublishGossip(GossipKind kind, ReadOnlySpan<byte> payload)
+    {
+        var output = new ArrayBufferWriter<byte>(payload.Length + 16);
+        var writer = new MessagePackWriter(output);
+        writer.WriteArrayHeader(2);
+        writer.Write((int)kind);
+        writer.WriteRaw(payload);
+        writer.Flush();
+        _gossip!.Publish(Topic, output.WrittenSpan.ToArray());
+    }
+
+    private MemberAnnouncement OwnAnnouncement(MembershipStatus status) =>
+        new(_host!.LocalRecord, Interlocked.Read(ref _membershipIndex), status, Interlocked.Read(ref _roundEstimate), Slot);
+
+    private void PublishAnnouncement(MembershipStatus status)
+    {
+        if (_gossip is null || _host is null)
+        {
+            return;
+        }
+
+        var output = new ArrayBufferWriter<byte>(256);
+        var writer = new MessagePackWriter(output);
+        OwnAnnouncement(status).Write(ref writer);
+        writer.Flush();
+        PublishGossip(GossipKind.Announcement, output.WrittenSpan);
+    }
+
+    private IReadOnlyCollection<MemberAnnouncement> OwnAndKnownMembers() =>
+        [OwnAnnouncement(_leaving ? MembershipStatus.Leave : MembershipStatus.Join), .. _book!.Announcements()];
+
+    private async Task ReadGossipAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var delivery in _gossip!.Messages.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (delivery.Topic == Topic)
+                {
+                    OnGossip(delivery.Author, delivery.Data);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private void OnGossip(PeerId author, byte[] data)
+    {
+        string? problem;
+        try
+        {
+            var reader = new MessagePackReader(data);
+            if (reader.ReadArrayHeader() != 2)
+            {
+                problem = "not a session message";
+            }
+            else
+            {
+                problem = reader.ReadInt32() switch
+                {
+                    (int)GossipKind.Announcement => OnAnnouncementMessage(author, ref reader),
+                    (int)GossipKind.Advert => OnAdvertMessage(author, data.AsMemory((int)reader.Consumed)),
+                    var kind => $"unknown session message kind {kind}",
+                };
+            }
+        }
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException)
+        {
+            problem = $"malformed: {e.Message}";
+        }
+
+        if (problem is not null)
+        {
+            Log.GossipDropped(_logger, author, problem);
+        }
+    }
+
+    private string? OnAnnouncementMessage(PeerId author, ref MessagePackReader reader)
+    {
+        if (!MemberAnnouncement.TryRead(ref reader, out var announcement, out var reason))
+        {
+            return reason;
+        }
+
+        if (announcement.Peer != author)
+        {
+            return $"an announcement of {announcement.Peer} published by {author}";
+        }
+
+        _book!.AddAnnouncement(announcement);
+        return null;
+    }
+
+    private string? OnAdvertMessage(PeerId author, ReadOnlyMemory<byte> wire)
+    {
+        var decoded = _codec.Decode(wire);
+        if (!decoded.Ok || decoded.Message is not Advert advert)
+        {
+            return decoded.Ok ? $"a {decoded.Message!.Kind} on the session topic" : $"advert rejected: {decoded.Error} {decoded.Detail}";
+        }
+
+        if (Phase == NodePhase.Running)
+        {
+            _loop.TryPostNetwork(new MessageArrived(author, advert));
+        }
+
+        return null;
+    }
+
+    // A peer announced itself (new, restarted or leaving): founding notes the arrival; a running
+    // core that does not know the peer at that membership index hears it as an advert, so a
+    // member that missed a JOIN advert still learns of every peer within one announce interval.
+    private void OnAnnounced(MemberAnnouncement announcement)
+    {
+        lock (_membersGate)
+        {
+            _lastNewMember = _time.GetUtcNow();
+        }
+
+        _loop.Post(new LoopAction("announced", () =>
+        {
+            if (_node is null || Phase != NodePhase.Running)
+            {
+                return;
+            }
+
+            var known = _node.View.TryGet(announcement.Peer, out var record);
+            if (!known || record.MembershipIndex < announcement.MembershipIndex
+                || (record.MembershipIndex == announcement.MembershipIndex && record.Status != announcement.Status && announcement.Status == MembershipStatus.Leave))
+            {
+                _node.Receive(announcement.Peer, new Advert(new PeerRecord(announcement.Peer, announcement.RoundEstimate, announcement.MembershipIndex, announcement.Status)));
+            }
+        }));
+    }
+
+    private async Task AnnounceLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                if (!_leaving)
+                {
+                    PublishAnnouncement(MembershipStatus.Join);
+                }
+
+                var interval = Phase == NodePhase.Gathering ? _options.Founding.GatherAnnounceInterval : _options.Network.AnnounceInterval;
+                await Task.Delay(interval, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    // Keeps connections to up to network:overlayPeers members, so the gossip overlay is a mesh,
+    // not a star around the bootstrap peer, and reconnects after a partition heals.
+    private async Task OverlayLoopAsync(CancellationToken cancellationToken)
+    {
+        var random = new Random(NodeSeed() ^ 0x5EED);
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var connected = _host!.Connections.Select(c => c.RemotePeer).ToHashSet();
+                var missing = _options.Network.OverlayPeers - connected.Count;
+                if (missing > 0)
+                {
+                    var candidates = _book!.DialablePeers().Where(p => !connected.Contains(p)).ToArray();
+                    random.Shuffle(candidates);
+                    foreach (var peer in candidates.Take(missing))
+                    {
+                        var outcome = await _connector!.ConnectAsync(peer, cancellationToken).ConfigureAwait(false);
+                        Log.OverlayDial(_logger, peer, outcome.Ok ? "connected" : $"{outcome.Status}: {outcome.Reason}");
+                    }
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(2), _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    // Dials a bootstrap peer until it answers, with jittered exponential backoff (a Polly retry
+    // on the node's clock, logging every failure), then asks it for the members it knows. The
+    // node never gives up while it has no connection at all: a bootstrap peer that is down is
+    // retried forever, and one that disappears later is dialled again when the node is isolated.
+    private async Task BootstrapLoopAsync(Multiaddr address, CancellationToken cancellationToken)
+    {
+        var peer = address.PeerId!;
+        var retry = new ResiliencePipelineBuilder<bool> { TimeProvider = _time }
+            .AddRetry(new RetryStrategyOptions<bool>
+            {
+                ShouldHandle = new PredicateBuilder<bool>().HandleResult(connected => !connected),
+                MaxRetryAttempts = int.MaxValue,
+                Delay = _options.Network.BootstrapRetryDelay,
+                MaxDelay = _options.Network.BootstrapRetryMax,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                OnRetry = args =>
+                {
+                    Log.BootstrapFailed(_logger, address.ToString(), args.AttemptNumber + 1, args.RetryDelay, _lastBootstrapError ?? "?");
+                    return default;
+                },
+            })
+            .Build();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await retry.ExecuteAsync(async ct =>
+                {
+                    var outcome = await _connector!.ConnectAsync(peer, ct).ConfigureAwait(false);
+                    _lastBootstrapError = outcome.Reason;
+                    return outcome.Ok;
+                }, cancellationToken).ConfigureAwait(false);
+                Log.BootstrapConnected(_logger, address.ToString());
+                if (await _transport!.RequestMembersAsync(peer, cancellationToken).ConfigureAwait(false) is { } members)
+                {
+                    foreach (var member in members)
+                    {
+                        _book!.AddAnnouncement(member);
+                    }
+                }
+
+                // Connected: check now and then whether the node became isolated.
+                while (!cancellationToken.IsCancellationRequested && _host!.Connections.Count > 0)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(5), _time, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private string? _lastBootstrapError;
+
+    // Found, join or rejoin. A checkpoint means rejoin at once. Otherwise gather announcements
+    // until either a member is past round 0 (the session runs: join it) or at least
+    // founding:minPeers members are known and none arrived for founding:settle (found it).
+    private async Task FoundOrJoinAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_restored is { } checkpoint)
+            {
+                Post("rejoin", () => Rejoin(checkpoint));
+                return;
+            }
+
+            var needed = _options.Founding.MinPeers > 0 ? _options.Founding.MinPeers : _options.Protocol.SampleSize;
+            var lastReport = _time.GetUtcNow();
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var members = _book!.Announcements().Where(a => a.Status == MembershipStatus.Join).ToList();
+                if (members.Any(m => m.RoundEstimate > 0))
+                {
+                    Post("join", () => JoinRunning());
+                    return;
+                }
+
+                DateTimeOffset last;
+                lock (_membersGate)
+                {
+                    last = _lastNewMember;
+                }
+
+                var now = _time.GetUtcNow();
+                if (members.Count + 1 >= needed && now - last >= _options.Founding.Settle)
+                {
+                    Post("found", () => Found());
+                    return;
+                }
+
+                if (now - lastReport >= TimeSpan.FromSeconds(10))
+                {
+                    lastReport = now;
+                    Log.Gathering(_logger, members.Count + 1, needed);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(200), _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping while gathering.
+        }
+    }
+
+    private void Post(string name, Action action) => _loop.Post(new LoopAction(name, action));
+
+    private ModestNode CreateNode(MembershipView view) =>
+        new(_identity!.PeerId, _options.Protocol, view, new ViewRoundOrder(), new Effects(this), new Random(NodeSeed()));
+
+    // Founders share one initial model (from the run seed) and the members each has heard of.
+    private void Found()
+    {
+        var view = ViewOfAnnouncements(includeSelf: true);
+        _node = CreateNode(view);
+        var initial = new float[_learning!.Task.ParameterCount];
+        _learning.Task.InitialParameters(_options.Learning.Partition.Seed, initial);
+        var model = new Learning.ModelVector(_learning.Task.LayoutId, initial);
+        _latestModel = model;
+        SetRunning();
+        Log.Founding(_logger, view.Count, string.Join(", ", view.Peers().Take(8)));
+        _node.Start(model);
+        DeliverEarlyMessages();
+    }
+
+    private void JoinRunning()
+    {
+        var view = ViewOfAnnouncements(includeSelf: false);
+        _node = CreateNode(view);
+        SetRunning();
+        Log.Joining(_logger, view.Records().Select(r => r.LastActiveRound).DefaultIfEmpty(0).Max(), view.Count);
+        _node.Join();
+        DeliverEarlyMessages();
+    }
+
+    // Back from a checkpoint: the stored view, refreshed with what announcements say now; the
+    // core's Join bumps the membership index past the stored one, so this JOIN wins everywhere.
+    private void Rejoin(Checkpoint checkpoint)
+    {
+        var view = new MembershipView();
+        foreach (var record in checkpoint.View)
+        {
+            view.Merge(record);
+        }
+
+        foreach (var record in ViewOfAnnouncements(includeSelf: false).Records())
+        {
+            view.Merge(record);
+        }
+
+        _node = CreateNode(view);
+        if (checkpoint.Model is { } model)
+        {
+            _latestModel = model;
+            _latestModelRound = checkpoint.ModelRound;
+        }
+
+        SetRunning();
+        Log.Rejoining(_logger, checkpoint.SavedAt, checkpoint.RoundEstimate, checkpoint.MembershipIndex, checkpoint.View.Count);
+        _node.Join();
+        DeliverEarlyMessages();
+        RequestCheckpoint();
+    }
+
+    private MembershipView ViewOfAnnouncements(bool includeSelf)
+    {
+        var view = new MembershipView();
+        foreach (var a in _book!.Announcements())
+        {
+            view.Merge(new PeerRecord(a.Peer, a.RoundEstimate, a.MembershipIndex, a.Status));
+        }
+
+        if (includeSelf)
+        {
+            view.Merge(new PeerRecord(_identity!.PeerId, 0, 1, MembershipStatus.Join));
+        }
+
+        return view;
+    }
+
+    private void SetRunning()
+    {
+        Phase = NodePhase.Running;
+        PhaseChanged?.Invoke(Phase);
+        PublishAnnouncement(MembershipStatus.Join);
+    }
+
+    private async Task StatusLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(10), _time, cancellationToken).ConfigureAwait(false);
+                WriteStatus("running");
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+}
