@@ -1,4 +1,5 @@
 using System.Text;
+using Decentral.Cli;
 using Decentral.Identity;
 using Decentral.Libp2p.Gossip.Router;
 using Decentral.Libp2p.Gossip.Service;
@@ -9,30 +10,19 @@ using Microsoft.Extensions.Logging;
 namespace Decentral.Node.P2p;
 
 /// <summary>
-/// The <c>p2p</c> verb: a plain libp2p peer for humans and tests. It listens, dials, joins one
+/// The <c>p2p</c> run: a plain libp2p peer for humans and tests. It listens, dials, joins one
 /// gossipsub topic, publishes text or stdin lines, pings on request, prints one JSON object per
-/// line, and exits after the timeout. Exit codes: 0 done, 1 could not listen, 2 bad arguments.
+/// line, and exits after the timeout, or <see cref="P2pArguments.Linger"/> after its own work
+/// when it has an end (<see cref="P2pArguments.Finite"/>). Exit codes (<see cref="ExitCodes"/>):
+/// 0 done, 1 could not listen; bad arguments (2) never get here (<see cref="P2pVerb"/>).
 /// </summary>
 internal static class P2pCommand
 {
-    /// <summary>Runs the verb; <paramref name="cancellationToken"/> ends it early (Ctrl+C).</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextReader stdin, TimeProvider time,
+    /// <summary>Runs the peer; <paramref name="cancellationToken"/> ends it early (Ctrl+C, SIGTERM).</summary>
+    public static async Task<int> RunAsync(P2pArguments parsed, TextWriter stdout, TextReader stdin, TimeProvider time,
         ILoggerFactory logs, CancellationToken cancellationToken)
     {
         var output = new JsonLineWriter(stdout);
-        var parsed = P2pArguments.TryParse(args, out var error);
-        if (parsed is null)
-        {
-            output.Error($"bad arguments: {error}; see 'decentral-node p2p --help'");
-            return 2;
-        }
-
-        if (parsed.ShowHelp)
-        {
-            await stdout.WriteLineAsync(P2pArguments.Help);
-            return 0;
-        }
-
         using var identity = parsed.Seed is { } seed ? PeerIdentity.FromSeed(seed) : PeerIdentity.Generate();
         await using var host = new Libp2pHost(identity, new Libp2pHostOptions(), time, logs);
         var gossip = new GossipService(host, identity, new GossipOptions(), new GossipServiceOptions(), time,
@@ -44,8 +34,9 @@ internal static class P2pCommand
             var listen = await host.ListenAsync(parsed.Listen, cancellationToken);
             if (!listen.IsListening)
             {
-                output.Error($"cannot listen on {parsed.Listen}: {listen.Error}");
-                return 1;
+                // The transport's reason already names the address.
+                output.Error(listen.Error ?? $"cannot listen on {parsed.Listen}");
+                return ExitCodes.Failure;
             }
 
             output.Write("listening", ("peerId", identity.PeerId.ToString()), ("addrs", host.ListenAddresses.Select(a => $"{a}/p2p/{identity.PeerId}").ToList()));
@@ -54,33 +45,44 @@ internal static class P2pCommand
             gossip.Start();
 
             using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var tasks = new List<Task> { session.PrintMessagesAsync(run.Token), session.DialAllAsync(run.Token) };
+            var printing = session.PrintMessagesAsync(run.Token);
+            var work = new List<Task> { session.DialAllAsync(run.Token) };
             if (parsed.Publish is not null)
             {
-                tasks.Add(session.PublishRepeatedlyAsync(parsed.Publish, run.Token));
+                work.Add(session.PublishRepeatedlyAsync(parsed.Publish, run.Token));
             }
 
             if (parsed.Stdin)
             {
-                tasks.Add(session.PublishStdinAsync(stdin, run.Token));
+                work.Add(session.PublishStdinAsync(stdin, run.Token));
             }
 
-            try
-            {
-                await Task.Delay(parsed.Timeout, time, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                // Ctrl+C ends the run like the timeout does.
-            }
-
+            var reason = await WaitForEndAsync(parsed, Task.WhenAll(work), time, cancellationToken);
             await run.CancelAsync();
-            await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+            await Task.WhenAll(work.Append(printing).Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
             session.Exiting();
-            output.Write("exit", ("reason", cancellationToken.IsCancellationRequested ? "cancelled" : "timeout"));
+            output.Write("exit", ("reason", reason));
         }
 
-        return 0;
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Waits for the timeout, Ctrl+C, or (a finite run) the work plus the linger; returns which ended the run.</summary>
+    private static async Task<string> WaitForEndAsync(P2pArguments parsed, Task work, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var timeout = Task.Delay(parsed.Timeout, time, waiting.Token);
+        var done = parsed.Finite ? LingerAfterAsync(work, parsed.Linger, time, waiting.Token) : Task.Delay(Timeout.Infinite, waiting.Token);
+        var first = await Task.WhenAny(timeout, done);
+        await waiting.CancelAsync();
+        await Task.WhenAll(timeout, done).ContinueWith(_ => { }, TaskScheduler.Default);
+        return cancellationToken.IsCancellationRequested ? "cancelled" : first == done && done.IsCompletedSuccessfully ? "done" : "timeout";
+    }
+
+    private static async Task LingerAfterAsync(Task work, TimeSpan linger, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await work.WaitAsync(cancellationToken);
+        await Task.Delay(linger, time, cancellationToken);
     }
 }
 

@@ -1,0 +1,59 @@
+namespace Decentral.Cli;
+
+/// <summary>Makes sure a folder the program will write to exists and takes files, before any work starts.</summary>
+public static class OutputFolder
+{
+    private const string Probe = ".decentral-write-check";
+
+    /// <summary>
+    /// Creates <paramref name="path"/> (and its parents) and checks that a file can be written
+    /// in it. Returns null when it can, else one line naming the path and the reason.
+    /// </summary>
+    public static string? Prepare(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (path.Length == 0)
+        {
+            return "the output folder is an empty path";
+        }
+
+        if (File.Exists(path))
+        {
+            return $"{path}: cannot be the output folder: it is a file";
+        }
+
+        if (AncestorFile(path) is { } file)
+        {
+            return $"{path}: cannot create the output folder: {file} is a file";
+        }
+
+        try
+        {
+            Directory.CreateDirectory(path);
+            var probe = Path.Combine(path, Probe);
+            using (File.Create(probe, 1, FileOptions.DeleteOnClose))
+            {
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            var reason = e is UnauthorizedAccessException ? "permission denied" : e.Message;
+            return $"{path}: cannot write the output folder: {reason}";
+        }
+    }
+
+    private static string? AncestorFile(string path)
+    {
+        for (var dir = Path.GetDirectoryName(Path.GetFullPath(path)); !string.IsNullOrEmpty(dir); dir = Path.GetDirectoryName(dir))
+        {
+            if (File.Exists(dir))
+            {
+                return dir;
+            }
+        }
+
+        return null;
+    }
+}
