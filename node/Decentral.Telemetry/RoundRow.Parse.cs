@@ -11,6 +11,9 @@ public sealed partial class RoundRow
     private static readonly Dictionary<string, int> KindIndex = Kinds.ToDictionary(
         k => JsonNamingPolicy.SnakeCaseLower.ConvertName(k.ToString()), k => (int)k, StringComparer.Ordinal);
 
+    private static readonly Dictionary<string, int> ReasonIndex = RejectionReasons.ToDictionary(
+        r => JsonNamingPolicy.SnakeCaseLower.ConvertName(r.ToString()), r => (int)r, StringComparer.Ordinal);
+
     /// <summary>The JSON name of a role ("aggregator", "trainer").</summary>
     public static string RoleName(NodeRole role) => role == NodeRole.Aggregator ? "aggregator" : "trainer";
 
@@ -58,6 +61,17 @@ public sealed partial class RoundRow
                     if (KindIndex.TryGetValue(kind.Name, out var index) && kind.Value.TryGetInt64(out var value))
                     {
                         parsed.BytesByKind[index] = value;
+                    }
+                }
+            }
+
+            if (o.TryGetProperty("rejected", out var rejected) && rejected.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var reason in rejected.EnumerateObject())
+                {
+                    if (ReasonIndex.TryGetValue(reason.Name, out var index) && reason.Value.TryGetInt64(out var value))
+                    {
+                        parsed.Rejected[index] = value;
                     }
                 }
             }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Decentral.Aggregation;
 using Decentral.Learning;
 using Decentral.Protocol;
 
@@ -54,6 +55,12 @@ public sealed partial class RoundRow
 
     /// <summary>Records of the aggregator's view held beyond the shared base.</summary>
     public int ViewOverlay { get; init; }
+
+    /// <summary>The reasons a model can be refused, in the order of <see cref="Rejected"/>'s indices (index = reason value).</summary>
+    public static IReadOnlyList<RejectionReason> RejectionReasons { get; } = [.. Enum.GetValues<RejectionReason>().Where(r => r != RejectionReason.None)];
+
+    /// <summary>Models refused by any node since the previous row, per reason (index = reason); written only when some are.</summary>
+    public long[] Rejected { get; } = new long[RejectionReasons.Count + 1];
 
     /// <summary>Bytes sent per message kind since the previous row (index = kind).</summary>
     public long[] BytesByKind { get; } = new long[Kinds.Count + 1];
@@ -126,6 +133,20 @@ public sealed partial class RoundRow
             w.WriteNumber("total_bytes", TotalBytes);
             w.WriteNumber("view_bytes", ViewBytes);
             w.WriteNumber("full_view_bytes", FullViewBytes);
+            if (Rejected.Any(count => count > 0))
+            {
+                w.WriteStartObject("rejected");
+                foreach (var reason in RejectionReasons)
+                {
+                    if (Rejected[(int)reason] > 0)
+                    {
+                        w.WriteNumber(JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString()), Rejected[(int)reason]);
+                    }
+                }
+
+                w.WriteEndObject();
+            }
+
             if (Evaluation is { } e)
             {
                 WriteMetric(w, "accuracy", e.Accuracy);

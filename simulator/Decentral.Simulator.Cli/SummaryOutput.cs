@@ -45,6 +45,17 @@ internal static class SummaryJson
             }
 
             w.WriteEndObject();
+            if (s.Rejections.Count > 0)
+            {
+                w.WriteStartObject("rejected");
+                foreach (var (reason, count) in s.Rejections.OrderBy(r => r.Key))
+                {
+                    w.WriteNumber(JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString()), count);
+                }
+
+                w.WriteEndObject();
+            }
+
             w.WriteEndObject();
         }
 

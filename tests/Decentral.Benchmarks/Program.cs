@@ -5,6 +5,12 @@ using Decentral.Benchmarks;
 // Simulator benchmark: hold-model runs at several node counts, printed as a Markdown table.
 // Usage: Decentral.Benchmarks [--sizes 1000,10000,100000] [--workloads Queue,QueueBaseline,Latency,Mixed]
 //                             [--events-per-node 20] [--repeats 3] [--out file.md]
+//        Decentral.Benchmarks aggregation [--params 61706,1000000] [--models 10] [--repeats 15] [--out file.md]
+if (args.Length > 0 && args[0] == "aggregation")
+{
+    return AggregationBenchmark.Run(args[1..]);
+}
+
 var sizes = new List<int> { 1_000, 10_000, 100_000 };
 int eventsPerNode = 20;
 int repeats = 3;

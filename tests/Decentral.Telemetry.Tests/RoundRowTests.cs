@@ -30,7 +30,11 @@ public sealed class RoundRowTests
             Aggregators = [0], ModelsAggregated = 3, Evaluation = new Evaluation(0.9, 0.3, double.NaN, 10),
         };
         var trainer = new RoundRow { Round = 9, Role = NodeRole.Trainer, Evaluation = new Evaluation(double.NaN, 1.25, double.NaN, 0) };
-        foreach (var line in new[] { SimulatorLine, node.ToJson(), trainer.ToJson() })
+        var defended = new RoundRow { Round = 4 };
+        defended.Rejected[(int)Aggregation.RejectionReason.Norm] = 2;
+        defended.Rejected[(int)Aggregation.RejectionReason.RoundAhead] = 1;
+        Assert.Contains("\"rejected\":{\"norm\":2,\"round_ahead\":1}", defended.ToJson(), StringComparison.Ordinal);
+        foreach (var line in new[] { SimulatorLine, node.ToJson(), trainer.ToJson(), defended.ToJson() })
         {
             Assert.True(RoundRow.TryParse(line, out var parsed));
             Assert.Equal(line, parsed.ToJson());

@@ -1,3 +1,4 @@
+using Decentral.Aggregation;
 using Decentral.Identity;
 using Decentral.Learning;
 
@@ -23,6 +24,9 @@ public enum TimerKind : byte
 
     /// <summary>A Gossip Learning node pushes its model to a random peer.</summary>
     GossipPeriod = 7,
+
+    /// <summary>A trainer waits no longer for the other aggregates of a round (<see cref="RobustnessOptions.AggregateDefence"/>).</summary>
+    AggregateWait = 8,
 }
 
 /// <summary>Identifies one timer of a node; setting an existing key replaces it.</summary>
@@ -60,7 +64,7 @@ public interface IProtocolEffects
 /// <summary>Kinds of protocol observation for telemetry.</summary>
 public enum ObservationKind : byte
 {
-    /// <summary>This node started training round <c>Round</c>.</summary>
+    /// <summary>This node started training round <c>Round</c> from <c>Model</c>.</summary>
     TrainingStarted = 1,
 
     /// <summary>This node finished training and sent to aggregators.</summary>
@@ -83,11 +87,18 @@ public enum ObservationKind : byte
 
     /// <summary>The node asked a peer for its full view after a digest mismatch.</summary>
     ViewResync = 8,
+
+    /// <summary>The node refused a model of round <c>Round</c> for <c>Reason</c> (validation or round consistency).</summary>
+    ModelRejected = 9,
+
+    /// <summary>A trainer combined <c>Count</c> aggregates of round <c>Round</c> into the model it trains (<see cref="RobustnessOptions.AggregateDefence"/>).</summary>
+    AggregatesCombined = 10,
 }
 
 /// <summary>One telemetry observation.</summary>
 /// <param name="Kind">What happened.</param>
 /// <param name="Round">The round it concerns.</param>
 /// <param name="Count">A count whose meaning depends on the kind (models aggregated, peers found, ...).</param>
-/// <param name="Model">The model involved, when there is one (the aggregate, for evaluation).</param>
-public sealed record ProtocolObservation(ObservationKind Kind, long Round, int Count = 0, ModelVector? Model = null);
+/// <param name="Model">The model involved, when there is one (the aggregate, for evaluation; the start of a training).</param>
+/// <param name="Reason">Why a model was refused (<see cref="ObservationKind.ModelRejected"/> only).</param>
+public sealed record ProtocolObservation(ObservationKind Kind, long Round, int Count = 0, ModelVector? Model = null, RejectionReason Reason = RejectionReason.None);

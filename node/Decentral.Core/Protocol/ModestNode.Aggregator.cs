@@ -17,6 +17,13 @@ public sealed partial class ModestNode
 
     private void OnTrainedModel(PeerId from, TrainedModel message)
     {
+        if (RefusesRound(from, message.Round, message.Round - 1))
+        {
+            // Released rather than refused: a Nack would make the trainer mark this node LEAVE.
+            SendTo(from, new Ack(message.Round, Success: true));
+            return;
+        }
+
         MergeUpdate(from, message.View);
         MarkActive(from, message.Round);
         var oldest = _collecting.Count > 0 ? _collecting.Keys.First() : long.MaxValue;
@@ -69,51 +76,38 @@ public sealed partial class ModestNode
             return;
         }
 
-        _collecting.Remove(round);
-        _sampleAhead.Remove(round);
-        MarkDone(round, aggregated: false);
-        Observe(ObservationKind.AggregationDropped, round, collection.Models.Count);
+        DropRound(collection);
+    }
+
+    // Too few models at the timeout, or none that passed validation: Nack the contributors.
+    private void DropRound(Collection collection)
+    {
+        _collecting.Remove(collection.Round);
+        _effects.CancelTimer(new TimerKey(TimerKind.AggregationTimeout, collection.Round));
+        _sampleAhead.Remove(collection.Round);
+        MarkDone(collection.Round, aggregated: false);
+        Observe(ObservationKind.AggregationDropped, collection.Round, collection.Models.Count);
         foreach (var contributor in collection.Models.Keys)
         {
-            SendTo(contributor, new Ack(round, Success: false));
+            SendTo(contributor, new Ack(collection.Round, Success: false));
         }
     }
 
     private void Aggregate(Collection collection)
     {
+        // Canonical order (by sender id) so every run combines in the same order: same bits out.
+        var contributors = collection.Models.Keys.Order().ToArray();
+        var models = contributors.Select(c => new WeightedModel(collection.Models[c].Model, collection.Models[c].Samples)).ToArray();
+        if (Combine(collection.Round, models) is not var (aggregate, used))
+        {
+            DropRound(collection);
+            return;
+        }
+
         _collecting.Remove(collection.Round);
         _effects.CancelTimer(new TimerKey(TimerKind.AggregationTimeout, collection.Round));
         MarkDone(collection.Round, aggregated: true);
-
-        // Canonical order (by sender id) so every run sums in the same order: same bits out.
-        var contributors = collection.Models.Keys.Order().ToArray();
-        // The layout and size most contributors sent (ties: canonical order) is the round's, so a
-        // stray model of another layout is left out rather than deciding the round by its id.
-        var first = contributors.Select(c => collection.Models[c].Model)
-            .GroupBy(m => (m.LayoutId, m.Length))
-            .OrderByDescending(g => g.Count())
-            .First().First();
-        var models = new List<WeightedModel>(contributors.Length);
-        long samplesTrained = 0;
-        foreach (var contributor in contributors)
-        {
-            var (model, samples) = collection.Models[contributor];
-            if (model.Length != first.Length || !string.Equals(model.LayoutId, first.LayoutId, StringComparison.Ordinal))
-            {
-                // A model of another layout or size cannot be averaged; leave it out.
-                Observe(ObservationKind.StaleIgnored, collection.Round);
-                continue;
-            }
-
-            models.Add(new WeightedModel(model, samples));
-            samplesTrained = Math.Max(samplesTrained, model.SamplesTrained + samples);
-        }
-
-        // Blocked FedAvg: the sums live in a stack block, so the only allocation is the aggregate itself.
-        var parameters = new float[first.Length];
-        FedAvg.Average(models, parameters);
-        var aggregate = new ModelVector(first.LayoutId, parameters, samplesTrained);
-        _outgoing[collection.Round] = new Outgoing(collection.Round, aggregate, contributors);
+        _outgoing[collection.Round] = new Outgoing(collection.Round, aggregate, contributors, used);
         SearchWhenReady(collection.Round, _options.SampleSize, SearchPurpose.FindSample, _sampleAhead, SendAggregate);
     }
 
@@ -150,7 +144,7 @@ public sealed partial class ModestNode
             SendTo(peer, new AggregatedModel(round, outgoing.Model, BuildUpdate(peer)));
         }
 
-        Observe(ObservationKind.Aggregated, round, outgoing.Contributors.Length, outgoing.Model);
+        Observe(ObservationKind.Aggregated, round, outgoing.ModelsUsed, outgoing.Model);
     }
 
     private void MarkDone(long round, bool aggregated)
@@ -169,5 +163,6 @@ public sealed partial class ModestNode
         public Dictionary<PeerId, (ModelVector Model, int Samples)> Models { get; } = [];
     }
 
-    private sealed record Outgoing(long Round, ModelVector Model, PeerId[] Contributors);
+    // ModelsUsed: the contributors' models that passed validation and went into Model.
+    private sealed record Outgoing(long Round, ModelVector Model, PeerId[] Contributors, int ModelsUsed);
 }

@@ -212,6 +212,7 @@ public sealed partial class ModestNode
         _collecting.Clear();
         _outgoing.Clear();
         CancelTrainerSend();
+        DropPendingAggregates();
         if (_isTraining)
         {
             _effects.CancelTraining(_trainingRound);

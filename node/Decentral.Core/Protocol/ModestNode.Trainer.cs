@@ -33,6 +33,11 @@ public sealed partial class ModestNode
 
     private void OnAggregatedModel(PeerId from, AggregatedModel message)
     {
+        if (RefusesRound(from, message.Round, message.Round))
+        {
+            return;
+        }
+
         MergeUpdate(from, message.View);
         MarkActive(from, message.Round);
         if (message.Round > TrainEstimate)
@@ -52,7 +57,14 @@ public sealed partial class ModestNode
 
         if (message.Round == TrainEstimate && _trainingRound < message.Round)
         {
-            BeginTraining(message.Round, message.Model);
+            if (Robustness.DefendsAggregates && _options.Aggregators > 1)
+            {
+                CollectAggregate(from, message.Round, message.Model);
+            }
+            else
+            {
+                BeginTraining(message.Round, message.Model);
+            }
         }
         else
         {
@@ -65,8 +77,9 @@ public sealed partial class ModestNode
         _trainingRound = round;
         _isTraining = true;
         MarkActive(Self, round);
-        Observe(ObservationKind.TrainingStarted, round);
+        Observe(ObservationKind.TrainingStarted, round, model: model);
         _aggregatorsAhead.Clear();
+        DropPendingAggregates();
         _effects.StartTraining(round, model);
         if (_options.SearchAhead)
         {

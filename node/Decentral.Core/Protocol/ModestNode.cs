@@ -49,6 +49,8 @@ public sealed partial class ModestNode : IProtocolNode
         _order = order ?? throw new ArgumentNullException(nameof(order));
         _effects = effects ?? throw new ArgumentNullException(nameof(effects));
         _random = random ?? throw new ArgumentNullException(nameof(random));
+        _rule = _options.Robustness.CreateRule();
+        _validator = _options.Robustness.CreateValidator();
     }
 
     /// <summary>This peer.</summary>
@@ -175,6 +177,9 @@ public sealed partial class ModestNode : IProtocolNode
                 break;
             case TimerKind.SendRetry:
                 RetrySend(key.Id);
+                break;
+            case TimerKind.AggregateWait:
+                AggregateWaitOver(key.Id);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(key), key.Kind, "Unknown timer kind.");

@@ -57,6 +57,9 @@ public sealed class ModestOptions
     /// </summary>
     public bool SearchAhead { get; set; } = true;
 
+    /// <summary>Defences against poisoned models: validation, the aggregation rule, the trainer's aggregate defence. Defaults change nothing.</summary>
+    public RobustnessOptions Robustness { get; set; } = new();
+
     /// <summary>Models needed before an aggregator proceeds without waiting for the timeout.</summary>
     public int SuccessThreshold => Math.Max(1, (int)Math.Floor(SuccessFraction * SampleSize + 1e-9));
 
@@ -114,6 +117,14 @@ public sealed class ModestOptions
             errors.Add($"{nameof(ResyncCooldownRounds)} must be at least 1 round (got {ResyncCooldownRounds}).");
         }
 
+        if (Robustness is null)
+        {
+            errors.Add($"{nameof(Robustness)} must be set.");
+            return errors;
+        }
+
+        errors.AddRange(Robustness.Validate().Select(problem => $"{nameof(Robustness)}.{problem}"));
+        AddCrossChecks(errors);
         return errors;
     }
 
@@ -122,6 +133,26 @@ public sealed class ModestOptions
     {
         var errors = Validate();
         return errors.Count == 0 ? this : throw new ArgumentException("Invalid MoDeST options: " + string.Join(" ", errors));
+    }
+
+    // Rules that tie the robustness options to the rest (field names lead, as everywhere).
+    private void AddCrossChecks(List<string> errors)
+    {
+        var r = Robustness;
+        if (r.Rule == Aggregation.AggregationRules.Krum && SuccessThreshold < (2 * r.KrumByzantine) + 3)
+        {
+            errors.Add($"{nameof(Robustness)}.{nameof(RobustnessOptions.KrumByzantine)} ({r.KrumByzantine}) needs rounds of at least 2f + 3 = {(2 * r.KrumByzantine) + 3} models; floor({nameof(SuccessFraction)} x {nameof(SampleSize)}) is {SuccessThreshold}.");
+        }
+
+        if (r.Rule == Aggregation.AggregationRules.Krum && r.KrumSelect > SampleSize)
+        {
+            errors.Add($"{nameof(Robustness)}.{nameof(RobustnessOptions.KrumSelect)} ({r.KrumSelect}) must not exceed {nameof(SampleSize)} ({SampleSize}).");
+        }
+
+        if (r.RankLimit > 0 && r.RankLimit < SampleSize)
+        {
+            errors.Add($"{nameof(Robustness)}.{nameof(RobustnessOptions.RankLimit)} ({r.RankLimit}) must be 0 (off) or at least {nameof(SampleSize)} ({SampleSize}), or honest trainers are refused.");
+        }
     }
 
     /// <summary>Pings sent to one candidate before it counts as silent.</summary>

@@ -223,6 +223,9 @@ public sealed partial class NodeRuntime
             case ObservationKind.TrainingStarted:
                 RequestCheckpoint();
                 break;
+            case ObservationKind.ModelRejected:
+                _telemetry!.Rejections.Count(observation.Reason);
+                break;
         }
 
         Observed?.Invoke(observation);

@@ -65,6 +65,9 @@ public sealed class NodeTelemetry : IDisposable
     /// <summary>Bytes this node sent, by kind.</summary>
     public TrafficLedger Traffic { get; }
 
+    /// <summary>Models this node refused, by reason (written on the next row).</summary>
+    public RejectionLedger Rejections { get; } = new();
+
     /// <summary>Rows written so far.</summary>
     public int Rows { get; private set; }
 
@@ -163,6 +166,7 @@ public sealed class NodeTelemetry : IDisposable
         {
             // Traffic is taken when the row is written, so bytes are never counted twice.
             Traffic.FillRow(row);
+            Rejections.FillRow(row);
             Rows++;
             if (_output is not null)
             {

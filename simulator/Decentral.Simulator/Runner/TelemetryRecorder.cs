@@ -1,4 +1,5 @@
 using System.Globalization;
+using Decentral.Aggregation;
 using Decentral.Learning;
 using Decentral.Protocol;
 using Decentral.Simulator.Engine;
@@ -19,6 +20,7 @@ public sealed partial class TelemetryRecorder
     private readonly TextWriter? _output;
     private readonly Dictionary<long, List<int>> _sampleSends = [];
     private readonly Dictionary<ObservationKind, long> _observations = [];
+    private readonly RejectionLedger _rejections = new();
     private readonly List<RoundRow> _rows = [];
     private readonly int[] _trainings;
     private readonly int[]? _evaluationOrder;
@@ -86,6 +88,11 @@ public sealed partial class TelemetryRecorder
     internal void Observe(SimNodeHost host, ProtocolObservation observation)
     {
         _observations[observation.Kind] = _observations.GetValueOrDefault(observation.Kind) + 1;
+        if (observation.Kind == ObservationKind.ModelRejected)
+        {
+            _rejections.Count(observation.Reason);
+        }
+
         if (observation.Kind == ObservationKind.TrainingStarted)
         {
             _trainings[host.Index]++;
@@ -117,6 +124,7 @@ public sealed partial class TelemetryRecorder
             ViewOverlay = host.Node.View.OverlayCount,
         };
         Traffic.FillRow(row);
+        _rejections.FillRow(row);
         var every = _run.Scenario.Learning.EvalEveryRounds;
         if (observation.Model is { } model && (first || observation.Round % every == 0 || observation.Round >= _run.Scenario.Stop.Rounds))
         {
@@ -223,7 +231,10 @@ public sealed partial class TelemetryRecorder
             _churnLeft,
             _churnJoined,
             new Dictionary<ObservationKind, long>(_observations),
-            outcome == RunOutcome.ConditionMet);
+            outcome == RunOutcome.ConditionMet)
+        {
+            Rejections = _rejections.Totals,
+        };
     }
 
     private void Flush()
@@ -265,6 +276,9 @@ public sealed record RunSummary(
     IReadOnlyDictionary<ObservationKind, long> Observations,
     bool ReachedTargetRounds)
 {
+    /// <summary>Models refused by any node over the run, per reason (only reasons that occurred).</summary>
+    public IReadOnlyDictionary<RejectionReason, long> Rejections { get; init; } = new Dictionary<RejectionReason, long>();
+
     /// <summary>How many times fewer view bytes the deltas cost than full views.</summary>
     public double ViewSaving => ViewBytes == 0 ? double.NaN : FullViewBytes / (double)ViewBytes;
 

@@ -101,8 +101,9 @@ public static class ScenarioLoader
         Check(s.Stop.Time > TimeSpan.Zero, "stop.time", $"must be positive (got {s.Stop.Time}).");
         foreach (var problem in s.Protocol.Validate())
         {
-            var field = problem.Split(' ', 2)[0];
-            errors.Add($"$.protocol.{JsonNamingPolicy.CamelCase.ConvertName(field)}: {problem}");
+            // "Robustness.TrimFraction must ..." names $.protocol.robustness.trimFraction.
+            var field = problem.Split(' ', 2)[0].Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName);
+            errors.Add($"$.protocol.{string.Join('.', field)}: {problem}");
         }
 
         void Nested(string section, IReadOnlyList<string> problems)

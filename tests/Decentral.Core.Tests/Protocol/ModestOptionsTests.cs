@@ -25,7 +25,37 @@ public sealed class ModestOptionsTests
         { nameof(ModestOptions.MaxSendRetries), o => o.MaxSendRetries = -1 },
         { nameof(ModestOptions.AdvertFanoutFactor), o => o.AdvertFanoutFactor = 0 },
         { nameof(ModestOptions.ResyncCooldownRounds), o => o.ResyncCooldownRounds = 0 },
+        { "Robustness.Rule", o => o.Robustness.Rule = "average" },
+        { "Robustness.TrimFraction", o => o.Robustness.TrimFraction = 0.5 },
+        { "Robustness.TrimFraction", o => o.Robustness.TrimFraction = -0.1 },
+        { "Robustness.ClipRatio", o => o.Robustness.ClipRatio = 0 },
+        { "Robustness.ClipNorm", o => o.Robustness.ClipNorm = double.PositiveInfinity },
+        { "Robustness.KrumByzantine", o => o.Robustness.KrumByzantine = -1 },
+        { "Robustness.KrumSelect", o => o.Robustness.KrumSelect = 0 },
+        { "Robustness.MaxNorm", o => o.Robustness.MaxNorm = -1 },
+        { "Robustness.MaxNormRatio", o => o.Robustness.MaxNormRatio = 0.5 },
+        { "Robustness.MaxNormRatio", o => o.Robustness.MaxNormRatio = double.NaN },
+        { "Robustness.MaxRoundsAhead", o => o.Robustness.MaxRoundsAhead = -1 },
+        { "Robustness.RankLimit", o => o.Robustness.RankLimit = -1 },
+        { "Robustness.RankLimit", o => o.Robustness.RankLimit = 5 },
+        { "Robustness.AggregateDefence", o => o.Robustness.AggregateDefence = "mean" },
+        { "Robustness.AggregateWait", o => o.Robustness.AggregateWait = TimeSpan.Zero },
     };
+
+    [Theory]
+    [InlineData(10, 1.0, 3, true)]
+    [InlineData(10, 1.0, 4, false)]
+    [InlineData(10, 0.5, 1, true)]
+    [InlineData(10, 0.5, 2, false)]
+    public void Validate_KrumByzantine_NeedsTwoFPlusThreeModelsPerRound(int s, double sf, int f, bool valid)
+    {
+        var options = new ModestOptions { SampleSize = s, SuccessFraction = sf, Robustness = { Rule = "krum", KrumByzantine = f } };
+
+        var errors = options.Validate();
+
+        Assert.Equal(valid, errors.Count == 0);
+        Assert.All(errors, e => Assert.StartsWith("Robustness.KrumByzantine", e, StringComparison.Ordinal));
+    }
 
     [Fact]
     public void Validate_Defaults_HasNoErrors()
