@@ -28,6 +28,7 @@ public static class CommandLineRunner
             help.Action = new HelpWithExitCodes(help.Action);
         }
 
+        ParseProblems.RejectOptionLikeArguments(root);
         var configuration = new InvocationConfiguration { Output = output ?? Console.Out, Error = error ?? Console.Error };
         var result = root.Parse(args);
         if (result.Action is ParseErrorAction)

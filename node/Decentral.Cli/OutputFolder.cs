@@ -30,19 +30,27 @@ public static class OutputFolder
         try
         {
             Directory.CreateDirectory(path);
-            var probe = Path.Combine(path, Probe);
-            using (File.Create(probe, 1, FileOptions.DeleteOnClose))
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            return $"{path}: cannot create the output folder: {Reason(e)}";
+        }
+
+        try
+        {
+            using (File.Create(Path.Combine(path, Probe), 1, FileOptions.DeleteOnClose))
             {
             }
 
             return null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            var reason = e is UnauthorizedAccessException ? "permission denied" : e.Message;
-            return $"{path}: cannot write the output folder: {reason}";
+            return $"{path}: cannot write in the output folder: {Reason(e)}";
         }
     }
+
+    private static string Reason(Exception e) => e is UnauthorizedAccessException ? "permission denied" : e.Message;
 
     private static string? AncestorFile(string path)
     {

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Decentral.Cli;
 using Decentral.Simulator.Scenarios;
 
 namespace Decentral.Simulator.Cli;
@@ -11,7 +12,17 @@ internal static class ScenarioSource
 {
     public const string DefaultScenario = "quickstart";
 
-    public static ScenarioLoad Load(string? nameOrPath)
+    /// <summary>The names of the scenario files embedded in the program (configs/*.json at build time).</summary>
+    public static IReadOnlyList<string> EmbeddedNames { get; } = [.. Assembly.GetExecutingAssembly().GetManifestResourceNames()
+        .Where(n => n.StartsWith("configs/", StringComparison.Ordinal) && n.EndsWith(".json", StringComparison.Ordinal))
+        .Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// Loads <paramref name="nameOrPath"/> (null: the default scenario). An unknown name is
+    /// answered with the nearest scenario name, or the nearest of <paramref name="verbs"/> when
+    /// the name was a misspelt verb in the scenario's place.
+    /// </summary>
+    public static ScenarioLoad Load(string? nameOrPath, IEnumerable<string>? verbs = null)
     {
         var name = nameOrPath ?? DefaultScenario;
         if (File.Exists(name))
@@ -36,8 +47,10 @@ internal static class ScenarioSource
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"configs/{name}.json");
         if (stream is null)
         {
-            var known = Assembly.GetExecutingAssembly().GetManifestResourceNames().Select(n => Path.GetFileNameWithoutExtension(n));
-            return new ScenarioLoad(null, [$"no scenario named '{name}' (embedded: {string.Join(", ", known)})."]);
+            var hint = Suggestions.Nearest(name, EmbeddedNames) is { } scenario ? $"; did you mean {scenario}?"
+                : verbs is not null && Suggestions.Nearest(name, verbs) is { } verb ? $"; did you mean the verb {verb}?"
+                : "";
+            return new ScenarioLoad(null, [$"no scenario named '{name}'{hint} (shipped: {string.Join(", ", EmbeddedNames)}; or a path to a .json file)."]);
         }
 
         using var reader = new StreamReader(stream);

@@ -37,7 +37,7 @@ public sealed class OutputFolderTests : IDisposable
         var error = OutputFolder.Prepare(path);
 
         Assert.NotNull(error);
-        Assert.StartsWith($"{path}: cannot write the output folder: ", error);
+        Assert.StartsWith($"{path}: cannot create the output folder: ", error);
         Assert.DoesNotContain('\n', error);
     }
 

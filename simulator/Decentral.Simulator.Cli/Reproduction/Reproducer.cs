@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Decentral.Cli;
 using Decentral.Simulator.Runner;
 using Spectre.Console;
 
@@ -23,9 +24,13 @@ internal static class Reproducer
             return 2;
         }
 
-        Directory.CreateDirectory(outDir);
         var telemetryDir = Path.Combine("runs", "reproduction", quick ? "quick" : "full");
-        Directory.CreateDirectory(telemetryDir);
+        if ((OutputFolder.Prepare(outDir) is { } badOut ? $"--out {badOut}" : OutputFolder.Prepare(telemetryDir)) is { } unusable)
+        {
+            Console.Error.WriteLine($"error: {unusable}");
+            return ExitCodes.BadInput;
+        }
+
         var results = new List<RunResult>();
         string? failure = null;
         void RunAll(Action<Experiment, RunProgress?> report)
