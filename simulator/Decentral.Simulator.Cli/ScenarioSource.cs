@@ -20,14 +20,15 @@ internal static class ScenarioSource
     /// <summary>
     /// Loads <paramref name="nameOrPath"/> (null: the default scenario). An unknown name is
     /// answered with the nearest scenario name, or the nearest of <paramref name="verbs"/> when
-    /// the name was a misspelt verb in the scenario's place.
+    /// the name was a misspelt verb in the scenario's place. <paramref name="adjust"/> (the
+    /// command-line overrides) runs before the scenario's rules are checked.
     /// </summary>
-    public static ScenarioLoad Load(string? nameOrPath, IEnumerable<string>? verbs = null)
+    public static ScenarioLoad Load(string? nameOrPath, IEnumerable<string>? verbs = null, Action<Scenario>? adjust = null)
     {
         var name = nameOrPath ?? DefaultScenario;
         if (File.Exists(name))
         {
-            return ScenarioLoader.LoadFile(name);
+            return ScenarioLoader.LoadFile(name, adjust);
         }
 
         if (name.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || name.Contains('/'))
@@ -40,7 +41,7 @@ internal static class ScenarioSource
             var candidate = Path.Combine(dir.FullName, "configs", name + ".json");
             if (File.Exists(candidate))
             {
-                return ScenarioLoader.LoadFile(candidate);
+                return ScenarioLoader.LoadFile(candidate, adjust);
             }
         }
 
@@ -54,6 +55,6 @@ internal static class ScenarioSource
         }
 
         using var reader = new StreamReader(stream);
-        return ScenarioLoader.Parse(reader.ReadToEnd());
+        return ScenarioLoader.Parse(reader.ReadToEnd(), adjust);
     }
 }

@@ -21,7 +21,7 @@ public sealed class OutFolderTests : IDisposable
     public async Task Run_UnusableOut_ExitTwoAndOneLineNamingPathAndReason(string relative, string reason)
     {
         var scenario = Path.Combine(_root, "tiny.json");
-        await File.WriteAllTextAsync(scenario, """{ "name": "tiny", "nodes": 6, "stop": { "rounds": 2 }, "protocol": { "sampleSize": 3 } }""");
+        await File.WriteAllTextAsync(scenario, """{ "name": "tiny", "nodes": 6, "stop": { "rounds": 2 }, "protocol": { "sampleSize": 3, "minModels": 1 } }""");
         await File.WriteAllTextAsync(Path.Combine(_root, "file"), "taken");
         var outDir = Path.Combine(_root, relative);
 

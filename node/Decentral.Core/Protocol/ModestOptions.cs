@@ -72,7 +72,8 @@ public sealed class ModestOptions
             errors.Add($"{nameof(SampleSize)} must be at least 1 (got {SampleSize}).");
         }
 
-        if (Aggregators < 1 || Aggregators > SampleSize)
+        // With SampleSize itself invalid, "at most SampleSize" would repeat that one mistake.
+        if (Aggregators < 1 || (SampleSize >= 1 && Aggregators > SampleSize))
         {
             errors.Add($"{nameof(Aggregators)} must be between 1 and {nameof(SampleSize)} ({SampleSize}) (got {Aggregators}).");
         }

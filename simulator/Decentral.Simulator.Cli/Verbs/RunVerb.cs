@@ -33,8 +33,8 @@ internal static class RunVerb
         command.SetAction(result =>
         {
             var (name, overrides) = scenario.Bind(result);
-            var load = ScenarioSource.Load(name, result.CommandResult.Command.Subcommands.Select(c => c.Name));
-            return Execute(load, overrides, result.GetValue(outDir), result.GetValue(data), result.GetValue(quiet) || Console.IsOutputRedirected, result.InvocationConfiguration.Error);
+            var load = ScenarioSource.Load(name, result.CommandResult.Command.Subcommands.Select(c => c.Name), overrides.Apply);
+            return Execute(load, result.GetValue(outDir), result.GetValue(data), result.GetValue(quiet) || Console.IsOutputRedirected, result.InvocationConfiguration.Error);
         });
     }
 
@@ -42,20 +42,16 @@ internal static class RunVerb
     public static Option<string?> DataOption() =>
         new("--data") { Description = "Data folder of the real datasets [default: ./data, or $DECENTRAL_DATA].", HelpName = "dir" };
 
-    private static int Execute(ScenarioLoad load, ScenarioOverrides overrides, string? outOption, string? dataRoot, bool plain, TextWriter error)
+    private static int Execute(ScenarioLoad load, string? outOption, string? dataRoot, bool plain, TextWriter error)
     {
         if (!load.Ok)
         {
-            return Report.Errors(error, load.Errors);
+            return Report.Errors(error, load);
         }
 
+        Report.Warnings(error, load.Warnings);
+
         var scenario = load.Scenario!;
-        overrides.Apply(scenario);
-        var errors = ScenarioLoader.Validate(scenario);
-        if (errors.Count > 0)
-        {
-            return Report.Errors(error, errors);
-        }
 
         // Checked before the data is loaded: a bad folder should not cost a dataset load.
         var outDir = outOption ?? Path.Combine("runs", scenario.Name);
