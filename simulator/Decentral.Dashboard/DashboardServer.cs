@@ -1,141 +1,87 @@
 using System.Net;
-using System.Reflection;
-using System.Text;
-using System.Text.Json;
+using Decentral.Dashboard.Sources;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Decentral.Dashboard;
 
 /// <summary>
-/// A small HTTP server on loopback (HttpListener from the BCL) for the dashboard page and its
-/// JSON API: <c>/api/runs</c>, <c>/api/runs/{name}/telemetry?from=N</c>, <c>/api/runs/{name}/summary</c>.
-/// Life cycle: <see cref="Start"/>, then requests are served on the thread pool until
-/// <see cref="DisposeAsync"/>.
+/// The dashboard's HTTP server: Kestrel with the page and the JSON API of
+/// <see cref="DashboardApi"/>. Request lines, headers and bodies are capped (a 10 MB URL is refused
+/// with 414 and an empty body, never echoed). Life cycle: <see cref="StartAsync"/> binds the port
+/// (0 picks a free one, see <see cref="Url"/>), requests are served until
+/// <see cref="DisposeAsync"/>; <see cref="WaitForShutdownAsync"/> waits for Ctrl+C or SIGTERM.
 /// </summary>
 internal sealed class DashboardServer : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
-    private readonly TelemetryStore _store;
-    private readonly byte[] _page;
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
+    /// <summary>Longest request line (method, URL, version): far above any dashboard URL.</summary>
+    public const int MaxRequestLineBytes = 8 * 1024;
 
-    public DashboardServer(TelemetryStore store, int port)
+    /// <summary>Largest request headers in all.</summary>
+    public const int MaxRequestHeaderBytes = 32 * 1024;
+
+    private readonly DashboardOptions _options;
+    private readonly WebApplication _app;
+
+    /// <summary>A server for <paramref name="options"/> (validated by the caller), reading its clock from <paramref name="time"/>.</summary>
+    public DashboardServer(DashboardOptions options, TimeProvider? time = null)
     {
-        _store = store;
-        Port = port;
-        Url = $"http://127.0.0.1:{port}/";
-        _listener.Prefixes.Add(Url);
-        _listener.Prefixes.Add($"http://localhost:{port}/");
-        using var resource = Assembly.GetExecutingAssembly().GetManifestResourceStream("index.html")
-            ?? throw new InvalidOperationException("The dashboard page is not embedded.");
-        using var copy = new MemoryStream();
-        resource.CopyTo(copy);
-        _page = copy.ToArray();
+        _options = options;
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "decentral-dashboard",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        // A start that fails (port taken) is reported by StartAsync in one line, not logged with its stack.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestLineSize = MaxRequestLineBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = MaxRequestHeaderBytes;
+            kestrel.Limits.MaxRequestBodySize = 0;
+            kestrel.Listen(options.Address, options.Port);
+        });
+        builder.Services.AddSingleton(new SourceCatalog(options.Root));
+        builder.Services.AddSingleton(time ?? TimeProvider.System);
+        _app = builder.Build();
+        DashboardApi.Map(_app);
     }
 
-    public int Port { get; }
+    /// <summary>The address served, with the bound port; known after <see cref="StartAsync"/>.</summary>
+    public Uri Url { get; private set; } = new("http://127.0.0.1/");
 
-    public string Url { get; }
-
-    /// <summary>Starts listening; false (with the reason) when the port cannot be used.</summary>
-    public bool Start(out string? error)
+    /// <summary>Starts listening; the reason when the address cannot be used (port taken, address not local).</summary>
+    public async Task<string?> StartAsync(CancellationToken cancellation = default)
     {
+        var wanted = $"http://{new IPEndPoint(_options.Address, _options.Port)}/";
         try
         {
-            _listener.Start();
+            await _app.StartAsync(cancellation).ConfigureAwait(false);
         }
-        catch (HttpListenerException e)
+        catch (IOException e)
         {
-            error = $"cannot listen on {Url}: {e.Message}";
-            return false;
+            return $"cannot listen on {wanted}: {(e.InnerException ?? e).Message}";
         }
 
-        error = null;
-        _loop = Task.Run(ServeAsync);
-        return true;
+        var bound = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Url = new Uri(bound.EndsWith('/') ? bound : bound + "/");
+        return null;
     }
 
-    private async Task ServeAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync().ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return; // stopped
-            }
-
-            _ = Task.Run(() => Handle(context));
-        }
-    }
-
-    private void Handle(HttpListenerContext context)
-    {
-        var response = context.Response;
-        try
-        {
-            var (status, type, body) = Route(context.Request);
-            response.StatusCode = status;
-            response.ContentType = type;
-            response.Headers["Cache-Control"] = "no-store";
-            response.ContentLength64 = body.Length;
-            response.OutputStream.Write(body);
-        }
-        catch (Exception e) when (e is HttpListenerException or IOException)
-        {
-            // The browser went away mid-response; nothing to do.
-        }
-        finally
-        {
-            response.Close();
-        }
-    }
-
-    internal (int Status, string Type, byte[] Body) Route(HttpListenerRequest request) =>
-        Route(request.HttpMethod, request.Url?.AbsolutePath ?? "/", request.QueryString["from"]);
-
-    internal (int Status, string Type, byte[] Body) Route(string method, string path, string? from)
-    {
-        const string Json = "application/json; charset=utf-8";
-        if (method != "GET")
-        {
-            return (405, Json, Error("only GET"));
-        }
-
-        var parts = path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
-        switch (parts)
-        {
-            case []:
-            case ["index.html"]:
-                return (200, "text/html; charset=utf-8", _page);
-            case ["api", "runs"]:
-                var runs = _store.Runs().Select(r => new { name = r.Name, modified = r.Modified, finished = r.Finished });
-                return (200, Json, JsonSerializer.SerializeToUtf8Bytes(runs));
-            case ["api", "runs", var name, "telemetry"]:
-                var start = int.TryParse(from, out var f) && f >= 0 ? f : 0;
-                return _store.Telemetry(name, start) is { } rows ? (200, Json, Encoding.UTF8.GetBytes(rows)) : (404, Json, Error($"no run '{name}'"));
-            case ["api", "runs", var name, "summary"]:
-                return _store.Summary(name) is { } summary ? (200, Json, Encoding.UTF8.GetBytes(summary)) : (404, Json, Error($"no summary for '{name}' (yet)"));
-            default:
-                return (404, Json, Error($"no such path: {path}"));
-        }
-    }
-
-    private static byte[] Error(string message) => JsonSerializer.SerializeToUtf8Bytes(new { error = message });
+    /// <summary>Completes when the process is asked to stop (Ctrl+C, SIGTERM).</summary>
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _listener.Close();
-        if (_loop is not null)
-        {
-            await _loop.ConfigureAwait(false);
-        }
-
-        _stop.Dispose();
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
     }
 }

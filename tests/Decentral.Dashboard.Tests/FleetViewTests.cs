@@ -1,0 +1,106 @@
+using Decentral.Dashboard.Sources;
+using Decentral.Dashboard.Tests.TestKit;
+using Decentral.Dashboard.Views;
+using Decentral.Telemetry;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Decentral.Dashboard.Tests;
+
+/// <summary>Merging a fleet's node files by wall time.</summary>
+public sealed class FleetViewTests : IDisposable
+{
+    private const double Start = 1_800_000_000;
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("decentral-fleetview-");
+    private readonly FakeTimeProvider _time = new();
+
+    public void Dispose() => _root.Delete(recursive: true);
+
+    [Fact]
+    public void Build_Fleet_MergesRoundsRolesAccuracyAndTraffic()
+    {
+        var fleet = new SyntheticFleet(Path.Combine(_root.FullName, "c"), nodes: 4, Start).WriteUntil(21);
+        At(fleet.RoundTime(21) + 5);
+
+        var view = Build(fleet);
+
+        Assert.Equal(20, view.Rounds.Count);
+        Assert.All(view.Rounds, r => Assert.Equal(SyntheticFleet.SampleSize, r.Trainers.Count));
+        Assert.All(view.Rounds, r => Assert.Single(r.Aggregators));
+        Assert.All(view.Rounds, r => Assert.Equal(fleet.RoundTime(r.Round), r.UnixS, 6));
+        Assert.Equal(20, view.Nodes.Sum(n => n.Aggregated));
+        Assert.Equal(60, view.Nodes.Sum(n => n.Trained));
+        // Rounds 2, 4, 8, 12, 16, 20 are evaluated (synthetic: 2 and every 4th).
+        Assert.Equal([2.0, 4, 8, 12, 16, 20], view.Accuracy.Select(a => a[3]));
+        Assert.Equal(60, view.TrainingLoss.Count);
+        Assert.All(view.Nodes, n => Assert.Equal("running", n.State));
+        Assert.All(view.Nodes, n => Assert.Equal(n.Bytes, n.BytesByKind.Sum()));
+        Assert.All(view.Traffic.Zip(view.Nodes), t => Assert.Equal(t.Second.Bytes, t.First[^1][1]));
+        Assert.Equal(20, view.RoundsPerMinute.Sum(p => p[1]));
+        Assert.Equal([4.0], view.Running.Skip(3).Select(p => p[1]).Distinct());
+    }
+
+    [Fact]
+    public void Build_StoppedAndRestartedNode_HasTwoSessionsAndTheRunningCountDips()
+    {
+        var fleet = new SyntheticFleet(Path.Combine(_root.FullName, "c"), nodes: 3, Start).WriteUntil(10);
+        fleet.Stop(2);
+        fleet.WriteUntil(20);
+        fleet.Restart(2);
+        fleet.WriteUntil(30);
+        At(fleet.RoundTime(30) + 1);
+
+        var view = Build(fleet);
+
+        Assert.Equal(2, view.Nodes[2].Sessions.Count);
+        // node.json now describes the second session: the first ends at its last row.
+        Assert.InRange(view.Nodes[2].Sessions[0][1], fleet.RoundTime(9), fleet.RoundTime(10));
+        Assert.Equal(fleet.RoundTime(30) + 1, view.Nodes[2].Sessions[1][1], 6);
+        Assert.Equal([1.0, 2, 3, 2, 3], view.Running.Select(p => p[1]).Where((v, i) => i == 0 || v != view.Running[i - 1][1]));
+        Assert.Equal(3, view.Running[^1][1]);
+    }
+
+    [Fact]
+    public void Build_NodeThatStoppedRefreshing_IsNotResponding()
+    {
+        var fleet = new SyntheticFleet(Path.Combine(_root.FullName, "c"), nodes: 2, Start).WriteUntil(5);
+        At(fleet.RoundTime(5) + FleetViewBuilder.StaleAfter.TotalSeconds + 1);
+
+        var view = Build(fleet);
+
+        Assert.All(view.Nodes, n => Assert.Equal("not responding", n.State));
+        Assert.Equal(0, view.Running[^1][1]);
+    }
+
+    [Fact]
+    public void Build_RowsWithoutUnixTime_ArePlacedFromTheNodeStart()
+    {
+        var status = new NodeStatus { PeerId = "12D3KooWx", StartedUnixSeconds = Start, UpdatedUnixSeconds = Start + 100, State = "running" };
+        var rows = new[] { new RoundRow { Round = 2, TimeSeconds = 30, ModelsAggregated = 2 }, new RoundRow { Round = 3, TimeSeconds = 90, ModelsAggregated = 2 } };
+        At(Start + 100);
+
+        var view = new FleetViewBuilder(_time).Build("n", "node", [new NodeInput("n", status, rows)]);
+
+        Assert.Equal([Start + 30, Start + 90], view.Rounds.Select(r => r.UnixS));
+        Assert.Equal(2, view.Nodes[0].Aggregated);
+        Assert.Equal("12D3KooWx", view.Nodes[0].PeerId);
+    }
+
+    [Fact]
+    public void Build_NoNodesYet_IsEmpty()
+    {
+        var view = new FleetViewBuilder(_time).Build("c", "fleet", []);
+        Assert.Empty(view.Nodes);
+        Assert.Empty(view.Running);
+        Assert.Empty(view.RoundsPerMinute);
+    }
+
+    private void At(double unixSeconds) => _time.SetUtcNow(DateTimeOffset.FromUnixTimeMilliseconds((long)(unixSeconds * 1000)));
+
+    private FleetView Build(SyntheticFleet fleet)
+    {
+        var catalog = new SourceCatalog(_root.FullName);
+        var source = catalog.Find(Path.GetFileName(fleet.Folder))!;
+        var inputs = catalog.NodesOf(source).Select(n => new NodeInput(n.Name, SourceCatalog.Status(n), catalog.Telemetry(n).Rows())).ToList();
+        return new FleetViewBuilder(_time).Build(source.Name, "fleet", inputs);
+    }
+}
