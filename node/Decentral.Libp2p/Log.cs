@@ -17,7 +17,7 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Debug, "Connection {ConnectionId}: remote sent GoAway code {Code}")]
     public static partial void GoAwayReceived(ILogger logger, long connectionId, uint code);
 
-    [LoggerMessage(5, LogLevel.Warning, "Connection {ConnectionId}: refused inbound stream {StreamId} (limit or closing)")]
+    [LoggerMessage(5, LogLevel.Debug, "Connection {ConnectionId}: refused inbound stream {StreamId} (limit or closing)")]
     public static partial void StreamRefused(ILogger logger, long connectionId, uint streamId);
 
     [LoggerMessage(6, LogLevel.Warning, "Outbound handshake with {Remote} failed: {Reason} ({Detail})")]
@@ -52,4 +52,10 @@ internal static partial class Log
 
     [LoggerMessage(16, LogLevel.Debug, "Inbound connection from {Remote} {Outcome}: {Reason} ({Detail})")]
     public static partial void InboundTrouble(ILogger logger, string remote, string outcome, string reason, string detail);
+
+    [LoggerMessage(19, LogLevel.Warning, "Connection {ConnectionId}: {Reason}")]
+    public static partial void StreamOverBudget(ILogger logger, long connectionId, string reason);
+
+    [LoggerMessage(20, LogLevel.Debug, "Connection {ConnectionId}: inbound stream reset: {Limit} streams already in negotiation")]
+    public static partial void NegotiationLimit(ILogger logger, long connectionId, int limit);
 }

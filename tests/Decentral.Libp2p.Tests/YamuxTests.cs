@@ -1,34 +1,18 @@
-using System.Threading.Channels;
 using Decentral.Libp2p.Tests.Kit;
 using Decentral.Libp2p.Yamux;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Decentral.Libp2p.Tests;
 
-public sealed class YamuxTests : IAsyncLifetime
+public sealed class YamuxTests : YamuxFixture
 {
-    private const int Window = YamuxOptions.SpecInitialWindow;
-    private readonly Channel<YamuxStream> _inbound = Channel.CreateUnbounded<YamuxStream>();
-    private readonly FakeTimeProvider _time = new();
-    private SocketPair _pair = null!;
-    private RawYamux _remote = null!;
-
-    public async Task InitializeAsync()
-    {
-        _pair = await SocketPair.CreateAsync();
-        _remote = new RawYamux(_pair.Client);
-    }
-
-    public async Task DisposeAsync() => await _pair.DisposeAsync();
-
     [Fact]
     public async Task Ping_Syn_IsAnsweredWithSameOpaque()
     {
         await using var session = Start(dialer: false);
-        await _remote.SendAsync(YamuxFrameType.Ping, YamuxFlags.Syn, 0, 0xABCD);
+        await Remote.SendAsync(YamuxFrameType.Ping, YamuxFlags.Syn, 0, 0xABCD);
 
-        var (header, _) = await _remote.ReadUntilAsync(h => h.Type == YamuxFrameType.Ping);
+        var (header, _) = await Remote.ReadUntilAsync(h => h.Type == YamuxFrameType.Ping);
         Assert.Equal(YamuxFlags.Ack, header.Flags);
         Assert.Equal(0xABCDu, header.Length);
     }
@@ -37,7 +21,7 @@ public sealed class YamuxTests : IAsyncLifetime
     public async Task PingFlood_FromPeerThatDoesNotRead_ClosesSessionWithBoundedQueue()
     {
         await using var small = await SocketPair.CreateAsync(bufferSize: 4096);
-        await using var session = new YamuxSession(small.Server, false, new YamuxOptions(), _time, NullLogger.Instance, new FakeConnection());
+        await using var session = new YamuxSession(small.Server, false, new YamuxOptions(), Time, NullLogger.Instance, new FakeConnection());
         session.Start(_ => Task.CompletedTask);
         var flood = new byte[YamuxHeader.Size * 50_000];
         for (var i = 0; i < 50_000; i++)
@@ -55,11 +39,11 @@ public sealed class YamuxTests : IAsyncLifetime
     public async Task InboundStream_SynDataFin_IsAckedAndReadToEnd()
     {
         await using var session = Start(dialer: false);
-        await _remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, 1, 0);
-        await _remote.SendAsync(YamuxFrameType.Data, YamuxFlags.Fin, 1, 5, "hello"u8.ToArray());
+        await Remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, 1, 0);
+        await Remote.SendAsync(YamuxFrameType.Data, YamuxFlags.Fin, 1, 5, "hello"u8.ToArray());
 
-        var stream = await _inbound.Reader.ReadAsync().AsTask().Within();
-        var ack = await _remote.ReadUntilAsync(h => h.StreamId == 1);
+        var stream = await Inbound.Reader.ReadAsync().AsTask().Within();
+        var ack = await Remote.ReadUntilAsync(h => h.StreamId == 1);
         Assert.Equal(YamuxFlags.Ack, ack.Header.Flags);
         Assert.Equal((uint)(session.Options.MaxStreamWindow - Window), ack.Header.Length);
         var buffer = new byte[16];
@@ -71,19 +55,19 @@ public sealed class YamuxTests : IAsyncLifetime
     public async Task UnknownFrameType_ClosesSessionWithReasonAndGoAway()
     {
         await using var session = Start(dialer: false);
-        await _remote.SendRawAsync([0, 7, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
+        await Remote.SendRawAsync([0, 7, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
 
         Assert.Contains("unknown yamux frame type 7", await session.Completion.Within(), StringComparison.Ordinal);
-        var goAway = await _remote.ReadUntilAsync(h => h.Type == YamuxFrameType.GoAway);
+        var goAway = await Remote.ReadUntilAsync(h => h.Type == YamuxFrameType.GoAway);
         Assert.Equal(YamuxHeader.GoAwayProtocolError, goAway.Header.Length);
-        Assert.Null(await _remote.ReadAsync());
+        Assert.Null(await Remote.ReadAsync());
     }
 
     [Fact]
     public async Task UnknownVersion_ClosesSession()
     {
         await using var session = Start(dialer: false);
-        await _remote.SendRawAsync([1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
+        await Remote.SendRawAsync([1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
         Assert.Contains("version", await session.Completion.Within(), StringComparison.Ordinal);
     }
 
@@ -91,11 +75,11 @@ public sealed class YamuxTests : IAsyncLifetime
     public async Task FramesForUnknownStreams_AreIgnored()
     {
         await using var session = Start(dialer: false);
-        await _remote.SendAsync(YamuxFrameType.Data, YamuxFlags.None, 99, 10, new byte[10]);
-        await _remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Fin, 77, 5);
-        await _remote.SendAsync(YamuxFrameType.Ping, YamuxFlags.Syn, 0, 1);
+        await Remote.SendAsync(YamuxFrameType.Data, YamuxFlags.None, 99, 10, new byte[10]);
+        await Remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Fin, 77, 5);
+        await Remote.SendAsync(YamuxFrameType.Ping, YamuxFlags.Syn, 0, 1);
 
-        await _remote.ReadUntilAsync(h => h.Type == YamuxFrameType.Ping);
+        await Remote.ReadUntilAsync(h => h.Type == YamuxFrameType.Ping);
         Assert.False(session.IsClosed);
     }
 
@@ -103,7 +87,7 @@ public sealed class YamuxTests : IAsyncLifetime
     public async Task SynWithOurParity_IsProtocolError()
     {
         await using var session = Start(dialer: false);
-        await _remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, 2, 0);
+        await Remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, 2, 0);
         Assert.Contains("parity", await session.Completion.Within(), StringComparison.Ordinal);
     }
 
@@ -111,14 +95,14 @@ public sealed class YamuxTests : IAsyncLifetime
     public async Task DataBeyondWindow_ClosesSession_AndBufferStaysBounded()
     {
         await using var session = Start(dialer: false, o => o.MaxStreamWindow = Window);
-        await _remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, 1, 0);
-        var stream = await _inbound.Reader.ReadAsync().AsTask().Within();
+        await Remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, 1, 0);
+        var stream = await Inbound.Reader.ReadAsync().AsTask().Within();
         for (var i = 0; i < 4; i++)
         {
-            await _remote.SendAsync(YamuxFrameType.Data, YamuxFlags.None, 1, Window / 4, new byte[Window / 4]);
+            await Remote.SendAsync(YamuxFrameType.Data, YamuxFlags.None, 1, Window / 4, new byte[Window / 4]);
         }
 
-        await _remote.SendAsync(YamuxFrameType.Data, YamuxFlags.None, 1, 1, [1]);
+        await Remote.SendAsync(YamuxFrameType.Data, YamuxFlags.None, 1, 1, [1]);
 
         Assert.Contains("window", await session.Completion.Within(), StringComparison.Ordinal);
         Assert.Equal(0, stream.Buffered);
@@ -128,10 +112,10 @@ public sealed class YamuxTests : IAsyncLifetime
     public async Task StreamLimit_ExtraSynIsReset()
     {
         await using var session = Start(dialer: false, o => o.MaxStreams = 1);
-        await _remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, 1, 0);
-        await _remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, 3, 0);
+        await Remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, 1, 0);
+        await Remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, 3, 0);
 
-        var reset = await _remote.ReadUntilAsync(h => h.StreamId == 3);
+        var reset = await Remote.ReadUntilAsync(h => h.StreamId == 3);
         Assert.Equal(YamuxFlags.Rst, reset.Header.Flags);
         Assert.False(session.IsClosed);
     }
@@ -140,8 +124,8 @@ public sealed class YamuxTests : IAsyncLifetime
     public async Task TruncatedHeader_ClosesSession()
     {
         await using var session = Start(dialer: false);
-        await _remote.SendRawAsync([0, 0, 0]);
-        _pair.Client.Close();
+        await Remote.SendRawAsync([0, 0, 0]);
+        Pair.Client.Close();
         Assert.Contains("truncated", await session.Completion.Within(), StringComparison.Ordinal);
     }
 
@@ -151,7 +135,7 @@ public sealed class YamuxTests : IAsyncLifetime
         await using var session = Start(dialer: true);
         var (stream, error) = await session.OpenStreamAsync(CancellationToken.None).Within();
         Assert.Null(error);
-        var syn = await _remote.ReadUntilAsync(h => h.StreamId == stream!.Id);
+        var syn = await Remote.ReadUntilAsync(h => h.StreamId == stream!.Id);
         Assert.Equal(YamuxFlags.Syn, syn.Header.Flags);
         Assert.Equal(1u, stream!.Id);
 
@@ -160,17 +144,17 @@ public sealed class YamuxTests : IAsyncLifetime
         var received = 0;
         while (received < Window)
         {
-            var frame = await _remote.ReadUntilAsync(h => h.Type == YamuxFrameType.Data);
+            var frame = await Remote.ReadUntilAsync(h => h.Type == YamuxFrameType.Data);
             received += frame.Payload.Length;
         }
 
         // Exactly one window arrived and the remote granted nothing: the writer must be waiting.
         Assert.Equal(Window, received);
         Assert.False(write.IsCompleted);
-        await _remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.None, 1, (uint)(2 * Window));
+        await Remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.None, 1, (uint)(2 * Window));
         while (received < data.Length)
         {
-            var frame = await _remote.ReadUntilAsync(h => h.Type == YamuxFrameType.Data);
+            var frame = await Remote.ReadUntilAsync(h => h.Type == YamuxFrameType.Data);
             received += frame.Payload.Length;
         }
 
@@ -181,12 +165,12 @@ public sealed class YamuxTests : IAsyncLifetime
     public async Task Reading_SendsWindowUpdates()
     {
         await using var session = Start(dialer: false, o => o.MaxStreamWindow = Window);
-        await _remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, 1, 0);
-        var stream = await _inbound.Reader.ReadAsync().AsTask().Within();
-        await _remote.SendAsync(YamuxFrameType.Data, YamuxFlags.None, 1, Window, new byte[Window]);
+        await Remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, 1, 0);
+        var stream = await Inbound.Reader.ReadAsync().AsTask().Within();
+        await Remote.SendAsync(YamuxFrameType.Data, YamuxFlags.None, 1, Window, new byte[Window]);
         await stream.ReadExactlyAsync(new byte[Window]).AsTask().Within();
 
-        var update = await _remote.ReadUntilAsync(h => h.Type == YamuxFrameType.WindowUpdate && h.Length > 0);
+        var update = await Remote.ReadUntilAsync(h => h.Type == YamuxFrameType.WindowUpdate && h.Length > 0);
         Assert.Equal(1u, update.Header.StreamId);
         Assert.True(update.Header.Length >= Window / 2);
     }
@@ -195,22 +179,22 @@ public sealed class YamuxTests : IAsyncLifetime
     public async Task KeepAlive_UnansweredPing_ClosesSessionOnFakeClock()
     {
         await using var session = Start(dialer: true);
-        _time.Advance(TimeSpan.FromSeconds(30));
-        var ping = await _remote.ReadUntilAsync(h => h.Type == YamuxFrameType.Ping);
+        Time.Advance(TimeSpan.FromSeconds(30));
+        var ping = await Remote.ReadUntilAsync(h => h.Type == YamuxFrameType.Ping);
         Assert.Equal(YamuxFlags.Syn, ping.Header.Flags);
-        await _remote.SendAsync(YamuxFrameType.Ping, YamuxFlags.Ack, 0, ping.Header.Length);
+        await Remote.SendAsync(YamuxFrameType.Ping, YamuxFlags.Ack, 0, ping.Header.Length);
 
         // Frames are handled in order: once our own ping is answered, the ACK above was processed.
-        await _remote.SendAsync(YamuxFrameType.Ping, YamuxFlags.Syn, 0, 777);
-        await _remote.ReadUntilAsync(h => h.Type == YamuxFrameType.Ping && h.Length == 777);
+        await Remote.SendAsync(YamuxFrameType.Ping, YamuxFlags.Syn, 0, 777);
+        await Remote.ReadUntilAsync(h => h.Type == YamuxFrameType.Ping && h.Length == 777);
 
         // Answered: the next tick sends a new ping instead of closing.
-        _time.Advance(TimeSpan.FromSeconds(30));
-        var second = await _remote.ReadUntilAsync(h => h.Type == YamuxFrameType.Ping);
+        Time.Advance(TimeSpan.FromSeconds(30));
+        var second = await Remote.ReadUntilAsync(h => h.Type == YamuxFrameType.Ping);
         Assert.NotEqual(ping.Header.Length, second.Header.Length);
         Assert.False(session.IsClosed);
 
-        _time.Advance(TimeSpan.FromSeconds(30));
+        Time.Advance(TimeSpan.FromSeconds(30));
         Assert.Contains("keepalive", await session.Completion.Within(), StringComparison.Ordinal);
     }
 
@@ -218,9 +202,9 @@ public sealed class YamuxTests : IAsyncLifetime
     public async Task GoAwayReceived_RefusesNewStreams()
     {
         await using var session = Start(dialer: true);
-        await _remote.SendAsync(YamuxFrameType.GoAway, YamuxFlags.None, 0, 0);
-        await _remote.SendAsync(YamuxFrameType.Ping, YamuxFlags.Syn, 0, 5);
-        await _remote.ReadUntilAsync(h => h.Type == YamuxFrameType.Ping);
+        await Remote.SendAsync(YamuxFrameType.GoAway, YamuxFlags.None, 0, 0);
+        await Remote.SendAsync(YamuxFrameType.Ping, YamuxFlags.Syn, 0, 5);
+        await Remote.ReadUntilAsync(h => h.Type == YamuxFrameType.Ping);
 
         var (stream, error) = await session.OpenStreamAsync(CancellationToken.None);
         Assert.Null(stream);
@@ -231,21 +215,12 @@ public sealed class YamuxTests : IAsyncLifetime
     public async Task RemoteReset_FailsPendingRead()
     {
         await using var session = Start(dialer: false);
-        await _remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, 1, 0);
-        var stream = await _inbound.Reader.ReadAsync().AsTask().Within();
+        await Remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, 1, 0);
+        var stream = await Inbound.Reader.ReadAsync().AsTask().Within();
         var read = stream.ReadAsync(new byte[4]).AsTask();
-        await _remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Rst, 1, 0);
+        await Remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Rst, 1, 0);
 
         await Assert.ThrowsAsync<IOException>(() => read.Within());
         Assert.Equal(0, session.StreamCount);
-    }
-
-    private YamuxSession Start(bool dialer, Action<YamuxOptions>? configure = null)
-    {
-        var options = new YamuxOptions();
-        configure?.Invoke(options);
-        var session = new YamuxSession(_pair.Server, dialer, options, _time, NullLogger.Instance, new FakeConnection());
-        session.Start(s => _inbound.Writer.WriteAsync(s).AsTask());
-        return session;
     }
 }

@@ -57,6 +57,15 @@ public sealed record GossipOptions
     /// <summary>How often one peer may fetch the same message by IWANT (default 3).</summary>
     public int GossipRetransmission { get; init; } = 3;
 
+    /// <summary>
+    /// Bytes of messages the message cache holds at most (default 64 MiB); past it the oldest
+    /// are dropped before their windows end, so they can no longer be fetched by IWANT.
+    /// </summary>
+    public long MaxCachedBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Message ids the seen cache holds at most (default 200 000, about 20 MB); past it the oldest expire early.</summary>
+    public int MaxSeenIds { get; init; } = 200_000;
+
     /// <summary>Returns every problem with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -92,6 +101,11 @@ public sealed record GossipOptions
         if (PruneBackoff < TimeSpan.Zero || UnsubscribeBackoff < TimeSpan.Zero)
         {
             errors.Add("backoffs must not be negative");
+        }
+
+        if (MaxCachedBytes < 1 || MaxSeenIds < 1)
+        {
+            errors.Add("MaxCachedBytes and MaxSeenIds must be at least 1");
         }
 
         if (MaxIHaveLength < 1 || MaxIHaveMessages < 1 || GossipRetransmission < 1)

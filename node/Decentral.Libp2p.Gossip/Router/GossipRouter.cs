@@ -40,8 +40,8 @@ public sealed partial class GossipRouter
         _options = options;
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _random = random ?? throw new ArgumentNullException(nameof(random));
-        _seen = new SeenCache(options.SeenTtl);
-        _cache = new MessageCache(options.HistoryLength, options.HistoryGossip);
+        _seen = new SeenCache(options.SeenTtl, options.MaxSeenIds);
+        _cache = new MessageCache(options.HistoryLength, options.HistoryGossip, options.MaxCachedBytes);
 
         // Seqnos must never repeat for this key; a random start makes a restarted node with
         // the same identity unlikely to reuse ids still in other peers' seen caches.

@@ -6,17 +6,22 @@ namespace Decentral.Libp2p.Gossip.Router;
 /// <summary>
 /// The gossipsub message cache: the messages of the last <c>historyLength</c> heartbeat
 /// windows, served to IWANT, and the ids of the last <c>historyGossip</c> windows, advertised
-/// in IHAVE. <see cref="Shift"/> runs once per heartbeat.
+/// in IHAVE. <see cref="Shift"/> runs once per heartbeat. At most <c>maxBytes</c> of messages
+/// are held: beyond it the oldest are forgotten early (a flood cannot grow the cache with it).
 /// </summary>
 internal sealed class MessageCache
 {
     private readonly int _gossipWindows;
     private readonly LinkedList<List<(MessageId Id, string Topic)>> _windows = new();
     private readonly Dictionary<MessageId, Entry> _messages = [];
+    private readonly Queue<MessageId> _arrival = new();
+    private readonly long _maxBytes;
+    private long _bytes;
 
-    public MessageCache(int historyLength, int historyGossip)
+    public MessageCache(int historyLength, int historyGossip, long maxBytes)
     {
         _gossipWindows = historyGossip;
+        _maxBytes = maxBytes;
         for (var i = 0; i < historyLength; i++)
         {
             _windows.AddLast([]);
@@ -26,12 +31,24 @@ internal sealed class MessageCache
     /// <summary>Number of messages held.</summary>
     public int Count => _messages.Count;
 
+    /// <summary>Bytes of the messages held (their fields' lengths).</summary>
+    public long Bytes => _bytes;
+
     /// <summary>Stores a message in the current window (no-op when already present).</summary>
     public void Put(MessageId id, PubSubMessage message)
     {
-        if (_messages.TryAdd(id, new Entry(message)))
+        var entry = new Entry(message);
+        if (!_messages.TryAdd(id, entry))
         {
-            _windows.First!.Value.Add((id, message.Topic));
+            return;
+        }
+
+        _windows.First!.Value.Add((id, message.Topic));
+        _arrival.Enqueue(id);
+        _bytes += entry.Size;
+        while (_bytes > _maxBytes && _arrival.TryDequeue(out var oldest))
+        {
+            Forget(oldest);
         }
     }
 
@@ -64,7 +81,8 @@ internal sealed class MessageCache
         {
             foreach (var (id, t) in window.Value)
             {
-                if (t == topic)
+                // Ids forgotten early for the byte bound stay in their window until it shifts out.
+                if (t == topic && _messages.ContainsKey(id))
                 {
                     ids.Add(id);
                 }
@@ -81,16 +99,33 @@ internal sealed class MessageCache
         _windows.RemoveLast();
         foreach (var (id, _) in oldest)
         {
-            _messages.Remove(id);
+            Forget(id);
+        }
+
+        // The oldest window held the oldest arrivals: their ids leave the arrival queue too.
+        while (_arrival.TryPeek(out var head) && !_messages.ContainsKey(head))
+        {
+            _arrival.Dequeue();
         }
 
         oldest.Clear();
         _windows.AddFirst(oldest);
     }
 
+    private void Forget(MessageId id)
+    {
+        if (_messages.Remove(id, out var entry))
+        {
+            _bytes -= entry.Size;
+        }
+    }
+
     private sealed class Entry(PubSubMessage message)
     {
         public PubSubMessage Message { get; } = message;
+
+        public long Size { get; } = message.Data.Length + message.From.Length + message.Seqno.Length + message.Signature.Length
+            + message.Key.Length + message.Topic.Length;
 
         public Dictionary<PeerId, int>? Requests { get; set; }
     }

@@ -5,8 +5,10 @@ namespace Decentral.Libp2p.Gossip.Router;
 /// <summary>
 /// Message ids seen within the last TTL, so duplicates are neither delivered nor forwarded.
 /// Entries expire in insertion order, which is also expiry order because the TTL is fixed.
+/// At most <c>maxIds</c> are held: beyond it the oldest expire early, so a flood of distinct
+/// messages cannot grow the cache without bound (an id forgotten early may be delivered twice).
 /// </summary>
-internal sealed class SeenCache(TimeSpan ttl)
+internal sealed class SeenCache(TimeSpan ttl, int maxIds)
 {
     private readonly HashSet<MessageId> _ids = [];
     private readonly Queue<(MessageId Id, DateTimeOffset Expires)> _expiry = new();
@@ -23,6 +25,11 @@ internal sealed class SeenCache(TimeSpan ttl)
         if (!_ids.Add(id))
         {
             return false;
+        }
+
+        if (_ids.Count > maxIds && _expiry.TryDequeue(out var oldest))
+        {
+            _ids.Remove(oldest.Id);
         }
 
         _expiry.Enqueue((id, now + ttl));

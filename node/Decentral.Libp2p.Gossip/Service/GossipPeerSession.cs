@@ -9,23 +9,30 @@ namespace Decentral.Libp2p.Gossip.Service;
 
 /// <summary>
 /// The outbound half of one gossip peer: our long-lived meshsub stream and a bounded queue of
-/// RPCs drained by a single writer task. When the queue is full new RPCs are dropped (gossip
-/// repairs losses through IHAVE/IWANT; blocking the router on one slow peer would stall all).
+/// RPCs drained by a single writer task. When the queue is full (in RPCs or in encoded bytes)
+/// new RPCs are dropped (gossip repairs losses through IHAVE/IWANT; blocking the router on one
+/// slow peer would stall all), so a slow reader costs at most the byte bound.
 /// </summary>
 internal sealed class GossipPeerSession : IAsyncDisposable
 {
-    private readonly Channel<Rpc> _queue;
+    private readonly Channel<(Rpc Rpc, int Bytes)> _queue;
+    private readonly long _maxBytes;
     private readonly ILogger _logger;
+    private long _queuedBytes;
     private readonly TaskCompletionSource<bool> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Libp2pStream? _stream;
     private Task _writer = Task.CompletedTask;
 
-    public GossipPeerSession(PeerId peer, int capacity, ILogger logger)
+    public GossipPeerSession(PeerId peer, int capacity, long maxBytes, ILogger logger)
     {
         Peer = peer;
         _logger = logger;
-        _queue = Channel.CreateBounded<Rpc>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _maxBytes = maxBytes;
+        _queue = Channel.CreateBounded<(Rpc, int)>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     }
+
+    /// <summary>Encoded bytes waiting to be written.</summary>
+    public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
 
     public PeerId Peer { get; }
 
@@ -46,11 +53,13 @@ internal sealed class GossipPeerSession : IAsyncDisposable
     /// <summary>Queues an RPC; false (and logged) when the queue is full or closed.</summary>
     public bool Enqueue(Rpc rpc)
     {
-        if (_queue.Writer.TryWrite(rpc))
+        var bytes = RpcEncoder.SizeOf(rpc) + Decentral.Libp2p.Multiformats.Varint.MaxLength;
+        if (Interlocked.Add(ref _queuedBytes, bytes) <= _maxBytes && _queue.Writer.TryWrite((rpc, bytes)))
         {
             return true;
         }
 
+        Interlocked.Add(ref _queuedBytes, -bytes);
         Log.QueueFull(_logger, Peer);
         return false;
     }
@@ -61,12 +70,13 @@ internal sealed class GossipPeerSession : IAsyncDisposable
         var reason = "closed";
         try
         {
-            await foreach (var rpc in _queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var (rpc, bytes) in _queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 buffer.ResetWrittenCount();
                 RpcEncoder.WriteLengthPrefixed(rpc, buffer);
                 await stream.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                Interlocked.Add(ref _queuedBytes, -bytes);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -41,7 +41,7 @@ public sealed class GossipService : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<PeerId, GossipPeerSession> _sessions = [];
-    private readonly Channel<GossipDelivery> _deliveries;
+    private readonly DeliveryQueue _deliveries;
     private readonly CancellationTokenSource _stopping = new();
     private ITimer? _timer;
 
@@ -63,10 +63,7 @@ public sealed class GossipService : IAsyncDisposable
         _heartbeat = options.HeartbeatInterval;
         _logger = logger ?? NullLogger<GossipService>.Instance;
         _router = new GossipRouter(identity, options, time, random);
-        _deliveries = Channel.CreateBounded<GossipDelivery>(new BoundedChannelOptions(serviceOptions.DeliveryQueueCapacity)
-        {
-            FullMode = BoundedChannelFullMode.DropOldest,
-        });
+        _deliveries = new DeliveryQueue(serviceOptions.DeliveryQueueCapacity, serviceOptions.DeliveryQueueBytes);
         foreach (var protocol in GossipProtocols.Supported)
         {
             host.SetStreamHandler(protocol, HandleInboundAsync);
@@ -74,7 +71,10 @@ public sealed class GossipService : IAsyncDisposable
     }
 
     /// <summary>Messages from other peers on subscribed topics (oldest dropped when the reader lags).</summary>
-    public ChannelReader<GossipDelivery> Messages => _deliveries.Reader;
+    public ChannelReader<GossipDelivery> Messages => _deliveries;
+
+    /// <summary>Deliveries dropped because the application read too slowly (see <see cref="GossipServiceOptions.DeliveryQueueBytes"/>).</summary>
+    public long DroppedDeliveries => _deliveries.Dropped;
 
     /// <summary>Raised for every rejected RPC (on the reading task; keep handlers short).</summary>
     public event EventHandler<RpcRejection>? RpcRejected;
@@ -146,7 +146,7 @@ public sealed class GossipService : IAsyncDisposable
 
             foreach (var delivery in effects.Deliveries)
             {
-                _deliveries.Writer.TryWrite(delivery);
+                _deliveries.Write(delivery);
             }
         }
     }
@@ -175,7 +175,7 @@ public sealed class GossipService : IAsyncDisposable
                 return session;
             }
 
-            session = new GossipPeerSession(peer, _options.PeerQueueCapacity, _logger);
+            session = new GossipPeerSession(peer, _options.PeerQueueCapacity, _options.PeerQueueBytes, _logger);
             _sessions.Add(peer, session);
         }
 
@@ -376,7 +376,7 @@ public sealed class GossipService : IAsyncDisposable
             await session.DisposeAsync().ConfigureAwait(false);
         }
 
-        _deliveries.Writer.TryComplete();
+        _deliveries.Complete();
         _stopping.Dispose();
     }
 }

@@ -27,4 +27,7 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Warning, "Model transfer stream from {Peer} failed: {Reason}")]
     public static partial void TransferFailed(ILogger logger, PeerId peer, string reason);
+
+    [LoggerMessage(8, LogLevel.Warning, "Model transfer stream from {Peer} refused: {Reason}")]
+    public static partial void TransferRefused(ILogger logger, PeerId peer, string reason);
 }

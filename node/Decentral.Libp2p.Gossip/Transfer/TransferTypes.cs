@@ -15,8 +15,21 @@ public sealed record ModelTransferOptions
     /// </summary>
     public int ChunkBytes { get; init; } = (4 * 65519) - 12;
 
-    /// <summary>Time a whole exchange may take, default 5 min.</summary>
+    /// <summary>
+    /// Time a whole exchange may take, default 5 min. A peer that reads too slowly is cut off
+    /// when it passes (the stream is reset and the exchange ends as <see cref="TransferStatus.TimedOut"/>);
+    /// meanwhile it holds at most one yamux window and one chunk of the sender's memory.
+    /// </summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Inbound exchanges served at once (default 8); a further stream is reset at once (counted as refused).</summary>
+    public int MaxConcurrentInbound { get; init; } = 8;
+
+    /// <summary>Inbound exchanges served at once for one peer (default 2).</summary>
+    public int MaxConcurrentInboundPerPeer { get; init; } = 2;
+
+    /// <summary>Outbound exchanges at once (default 8); a further request waits for a slot within <see cref="Timeout"/>.</summary>
+    public int MaxConcurrentOutbound { get; init; } = 8;
 
     /// <summary>Throws <see cref="ArgumentException"/> when a limit is out of range.</summary>
     public void EnsureValid()
@@ -24,6 +37,11 @@ public sealed record ModelTransferOptions
         if (MaxHeaderBytes < 1 || MaxBodyBytes < 0 || ChunkBytes < 1024 || Timeout <= TimeSpan.Zero)
         {
             throw new ArgumentException("Need MaxHeaderBytes >= 1, MaxBodyBytes >= 0, ChunkBytes >= 1024 and a positive Timeout.");
+        }
+
+        if (MaxConcurrentInbound < 1 || MaxConcurrentInboundPerPeer < 1 || MaxConcurrentOutbound < 1)
+        {
+            throw new ArgumentException("MaxConcurrentInbound, MaxConcurrentInboundPerPeer and MaxConcurrentOutbound must be at least 1.");
         }
     }
 }

@@ -20,7 +20,7 @@ internal sealed class Libp2pConnection : ILibp2pConnection
     private readonly TimeSpan _negotiationTimeout;
 
     public Libp2pConnection(NoiseSecureStream secure, PeerId remotePeer, Multiaddr remote, Multiaddr local, Direction direction,
-        AddressKey? addressKey, Libp2pHostOptions options, TimeProvider time, ILogger logger)
+        AddressKey? addressKey, Libp2pHostOptions options, TimeProvider time, ILogger logger, BufferBudget hostBuffers, IStreamEvents events)
     {
         AddressKey = addressKey;
         Id = Interlocked.Increment(ref _nextId);
@@ -30,7 +30,7 @@ internal sealed class Libp2pConnection : ILibp2pConnection
         Direction = direction;
         _time = time;
         _negotiationTimeout = options.StreamNegotiationTimeout;
-        _session = new YamuxSession(secure, direction == Direction.Outbound, options.Yamux, time, logger, this);
+        _session = new YamuxSession(secure, direction == Direction.Outbound, options.Yamux, time, logger, this, hostBuffers, events);
     }
 
     public long Id { get; }
@@ -59,6 +59,9 @@ internal sealed class Libp2pConnection : ILibp2pConnection
     internal int StreamCount => _session.StreamCount;
 
     internal YamuxSession Session => _session;
+
+    /// <summary>Inbound streams still negotiating their protocol (the host bounds it).</summary>
+    internal int Negotiating;
 
     internal void Start(Func<YamuxStream, Task> onInbound) => _session.Start(onInbound);
 

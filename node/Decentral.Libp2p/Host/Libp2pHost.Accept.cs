@@ -136,7 +136,7 @@ public sealed partial class Libp2pHost
     private async Task<DialResult> RegisterAsync(UpgradeResult upgrade, Direction direction, AddressKey? addressKey, long startedAt)
     {
         var connection = new Libp2pConnection(upgrade.Secure!, upgrade.RemotePeer!, upgrade.Remote!, upgrade.Local!, direction,
-            addressKey, _options, _time, _logger);
+            addressKey, _options, _time, _logger, _buffers, _metrics);
         _connections[connection.Id] = connection;
         _metrics.Opened(direction, _time.GetElapsedTime(startedAt));
         connection.Start(stream => ServeInboundAsync(connection, stream));

@@ -14,6 +14,15 @@ public sealed partial class Libp2pHost
 {
     private async Task ServeInboundAsync(Libp2pConnection connection, YamuxStream stream)
     {
+        if (Interlocked.Increment(ref connection.Negotiating) > _options.MaxNegotiatingStreams)
+        {
+            Interlocked.Decrement(ref connection.Negotiating);
+            Log.NegotiationLimit(_logger, connection.Id, _options.MaxNegotiatingStreams);
+            _metrics.StreamRefused("negotiation_limit");
+            stream.Reset();
+            return;
+        }
+
         NegotiationResult negotiation;
         using (var timer = new CancellationTokenSource(_options.StreamNegotiationTimeout, _time))
         {
@@ -24,6 +33,10 @@ public sealed partial class Libp2pHost
             catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException)
             {
                 negotiation = new NegotiationResult(NegotiationStatus.EndOfStream, null, e.Message);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref connection.Negotiating);
             }
         }
 

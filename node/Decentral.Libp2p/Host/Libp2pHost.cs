@@ -36,6 +36,7 @@ public sealed partial class Libp2pHost : ILibp2pHost
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Lock _recordGate = new();
     private readonly ConnectionBudget _budget;
+    private readonly Yamux.BufferBudget _buffers;
     private readonly HostMetrics _metrics;
     private readonly WarningThrottle _warnings;
     private Records.PeerRoutingRecord? _record;
@@ -62,7 +63,8 @@ public sealed partial class Libp2pHost : ILibp2pHost
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Decentral.Libp2p");
         _random = random ?? new Random(identity.PeerId.GetHashCode());
         _budget = new ConnectionBudget(options);
-        _metrics = new HostMetrics(meterFactory, _budget.Active, _budget.Pending);
+        _buffers = new Yamux.BufferBudget(options.MaxBufferedBytes, Yamux.BudgetVerdict.Host);
+        _metrics = new HostMetrics(meterFactory, _budget.Active, _budget.Pending, () => _buffers.Used);
         _warnings = new WarningThrottle(timeProvider, options.WarningInterval);
         SetStreamHandler(IdentifyProtocol.ProtocolId, ServeIdentifyAsync);
         SetStreamHandler(PingProtocol.ProtocolId, (stream, ct) => PingProtocol.EchoAsync(stream, ct));

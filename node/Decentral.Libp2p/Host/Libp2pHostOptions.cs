@@ -70,6 +70,20 @@ public sealed class Libp2pHostOptions
     /// </summary>
     public TimeSpan WarningInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Bytes of receive buffers all connections together may hold (default 256 MiB); each
+    /// connection also has its own bound (<see cref="YamuxOptions.MaxSessionBufferedBytes"/>). A data
+    /// frame that would pass it resets the stream it is for (reason host_buffer_limit).
+    /// </summary>
+    public long MaxBufferedBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Inbound streams of one connection still negotiating their protocol (default 32); a further
+    /// one is reset at once (reason negotiation_limit), so a peer cannot park many streams in
+    /// multistream-select for <see cref="StreamNegotiationTimeout"/> each.
+    /// </summary>
+    public int MaxNegotiatingStreams { get; set; } = 32;
+
     /// <summary>Offer early muxer negotiation in the Noise payload (default true).</summary>
     public bool EarlyMuxerNegotiation { get; set; } = true;
 
@@ -107,6 +121,12 @@ public sealed class Libp2pHostOptions
         AtLeastOne(MaxPendingHandshakesPerAddress, nameof(MaxPendingHandshakesPerAddress));
         AtLeastOne(MaxInboundConnectionsPerAddress, nameof(MaxInboundConnectionsPerAddress));
         AtLeastOne(MaxConnectionsPerPeer, nameof(MaxConnectionsPerPeer));
+        AtLeastOne(MaxNegotiatingStreams, nameof(MaxNegotiatingStreams));
+        ArgumentNullException.ThrowIfNull(Yamux);
+        if (MaxBufferedBytes < Yamux.MaxStreamWindow)
+        {
+            throw new ArgumentException("MaxBufferedBytes must be at least one stream window (Yamux.MaxStreamWindow).", nameof(MaxBufferedBytes));
+        }
         ArgumentNullException.ThrowIfNull(AddressLimitExemptions);
         if (string.IsNullOrWhiteSpace(AgentVersion) || string.IsNullOrWhiteSpace(ProtocolVersion))
         {

@@ -34,9 +34,18 @@ public static class Libp2pMetrics
     /// <summary>Observable up-down counter: handshakes in progress now (direction).</summary>
     public const string HandshakesPending = "decentral.libp2p.handshakes.pending";
 
+    /// <summary>Counter: inbound streams refused at open (reason: stream_limit, negotiation_limit).</summary>
+    public const string StreamsRefused = "decentral.libp2p.streams.refused";
+
+    /// <summary>Counter: streams reset for a memory bound (reason: session_buffer_limit, host_buffer_limit).</summary>
+    public const string StreamsReset = "decentral.libp2p.streams.reset";
+
+    /// <summary>Observable gauge: bytes of receive buffers all connections hold now.</summary>
+    public const string BufferedBytes = "decentral.libp2p.buffered_bytes";
+
     /// <summary>The tag value of a reason: its snake_case name.</summary>
     public static string TagOf<T>(T reason)
-        where T : struct, Enum => ReasonTags<T>.Values[Convert.ToInt32(reason, System.Globalization.CultureInfo.InvariantCulture)];
+        where T : struct, Enum => ReasonTags<T>.Values[reason];
 
     /// <summary>The tag value of a direction.</summary>
     public static string TagOf(Direction direction) => direction == Direction.Inbound ? "inbound" : "outbound";
@@ -44,7 +53,7 @@ public static class Libp2pMetrics
     private static class ReasonTags<T>
         where T : struct, Enum
     {
-        public static readonly string[] Values = [.. Enum.GetValues<T>().Select(v => SnakeCase(v.ToString()))];
+        public static readonly Dictionary<T, string> Values = Enum.GetValues<T>().ToDictionary(v => v, v => SnakeCase(v.ToString()));
 
         private static string SnakeCase(string name) =>
             string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
@@ -130,7 +139,7 @@ public enum CloseReason
 }
 
 /// <summary>The instruments of one host; observable ones read the host's live counts.</summary>
-internal sealed class HostMetrics : IDisposable
+internal sealed class HostMetrics : IDisposable, Yamux.IStreamEvents
 {
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
@@ -139,8 +148,10 @@ internal sealed class HostMetrics : IDisposable
     private readonly Counter<long> _refused;
     private readonly Counter<long> _failed;
     private readonly Histogram<double> _handshakeSeconds;
+    private readonly Counter<long> _streamsRefused;
+    private readonly Counter<long> _streamsReset;
 
-    public HostMetrics(IMeterFactory? factory, Func<Direction, long> active, Func<Direction, long> pending)
+    public HostMetrics(IMeterFactory? factory, Func<Direction, long> active, Func<Direction, long> pending, Func<long> buffered)
     {
         // A factory owns (and disposes) the meters it creates; without one the host owns its meter.
         _ownsMeter = factory is null;
@@ -152,6 +163,9 @@ internal sealed class HostMetrics : IDisposable
         _handshakeSeconds = _meter.CreateHistogram<double>(Libp2pMetrics.HandshakeDuration, "s");
         _meter.CreateObservableUpDownCounter(Libp2pMetrics.ConnectionsActive, () => Both(active), "{connection}");
         _meter.CreateObservableUpDownCounter(Libp2pMetrics.HandshakesPending, () => Both(pending), "{handshake}");
+        _streamsRefused = _meter.CreateCounter<long>(Libp2pMetrics.StreamsRefused, "{stream}");
+        _streamsReset = _meter.CreateCounter<long>(Libp2pMetrics.StreamsReset, "{stream}");
+        _meter.CreateObservableGauge(Libp2pMetrics.BufferedBytes, buffered, "By");
     }
 
     /// <summary>The meter (tests listen to this instance, not to every meter of the same name).</summary>
@@ -169,6 +183,10 @@ internal sealed class HostMetrics : IDisposable
     public void Refused(Direction direction, RefusalReason reason) => _refused.Add(1, Tag(direction), Reason(reason));
 
     public void Failed(Direction direction, HandshakeFailure reason) => _failed.Add(1, Tag(direction), Reason(reason));
+
+    public void StreamRefused(string reason) => _streamsRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void StreamReset(string reason) => _streamsReset.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Dispose()
     {

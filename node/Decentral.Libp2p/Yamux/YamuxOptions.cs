@@ -9,7 +9,7 @@ public sealed class YamuxOptions
     /// <summary>
     /// Receive window per stream (default 1 MiB, at least <see cref="SpecInitialWindow"/>):
     /// the most one stream buffers before its reader catches up. A session buffers at most
-    /// <see cref="MaxStreams"/> times this (256 MiB with the defaults, only if every stream is full).
+    /// <see cref="MaxSessionBufferedBytes"/> over all its streams.
     /// </summary>
     public int MaxStreamWindow { get; set; } = 1024 * 1024;
 
@@ -19,6 +19,14 @@ public sealed class YamuxOptions
     /// one transport write; it also fits the spec's initial 256 KiB window.
     /// </summary>
     public int MaxFrameSize { get; set; } = (4 * 65519) - 12;
+
+    /// <summary>
+    /// Bytes of receive buffers one session may hold over all its streams (default 32 MiB, at
+    /// least <see cref="MaxStreamWindow"/>). Each stream is bounded by its window already; this
+    /// bounds a connection whose remote fills many windows its local readers do not drain: the
+    /// stream whose frame would pass the budget is reset (its reader was the slow one).
+    /// </summary>
+    public long MaxSessionBufferedBytes { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>Maximum concurrently open streams per session (default 256); more are reset.</summary>
     public int MaxStreams { get; set; } = 256;
@@ -40,6 +48,11 @@ public sealed class YamuxOptions
         if (MaxFrameSize < 1024 || MaxFrameSize > 1024 * 1024)
         {
             throw new ArgumentException("MaxFrameSize must be between 1 KiB and 1 MiB.", nameof(MaxFrameSize));
+        }
+
+        if (MaxSessionBufferedBytes < MaxStreamWindow)
+        {
+            throw new ArgumentException("MaxSessionBufferedBytes must be at least MaxStreamWindow.", nameof(MaxSessionBufferedBytes));
         }
 
         if (MaxStreams < 1)

@@ -96,36 +96,72 @@ internal sealed partial class YamuxSession
         }
 
         var length = (int)header.Length;
-        var payload = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
-        try
+        if (length < ReceiveBuffer.SegmentBytes)
         {
-            if (await _transport.ReadAtLeastAsync(payload.AsMemory(0, length), length, throwOnEndOfStream: false, _closing.Token).ConfigureAwait(false) < length)
+            // Read through a pooled scratch buffer (an idle session holds none), then copied into the stream's tail segment.
+            var small = ArrayPool<byte>.Shared.Rent(ReceiveBuffer.SegmentBytes);
+            try
             {
-                ArrayPool<byte>.Shared.Return(payload);
-                return "connection ended inside a data frame (truncated frame)";
+                if (await _transport.ReadAtLeastAsync(small.AsMemory(0, length), length, throwOnEndOfStream: false, _closing.Token).ConfigureAwait(false) < length)
+                {
+                    return "connection ended inside a data frame (truncated frame)";
+                }
+
+                if (stream is not null && length > 0 && Taken(stream.TryEnqueueCopy(small.AsSpan(0, length))) is { } smallViolation)
+                {
+                    return smallViolation;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(small);
             }
         }
-        catch
+        else
         {
-            ArrayPool<byte>.Shared.Return(payload);
-            throw;
-        }
+            var payload = ArrayPool<byte>.Shared.Rent(length);
+            try
+            {
+                if (await _transport.ReadAtLeastAsync(payload.AsMemory(0, length), length, throwOnEndOfStream: false, _closing.Token).ConfigureAwait(false) < length)
+                {
+                    ArrayPool<byte>.Shared.Return(payload);
+                    return "connection ended inside a data frame (truncated frame)";
+                }
+            }
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(payload);
+                throw;
+            }
 
-        if (stream is null)
-        {
-            ArrayPool<byte>.Shared.Return(payload);
-        }
-        else if (length > 0 && !stream.TryEnqueue(payload, length, out var error))
-        {
-            return error;
-        }
-        else if (length == 0)
-        {
-            ArrayPool<byte>.Shared.Return(payload);
+            if (stream is null)
+            {
+                ArrayPool<byte>.Shared.Return(payload);
+            }
+            else if (Taken(stream.TryEnqueueOwned(payload, length)) is { } violation2)
+            {
+                return violation2;
+            }
         }
 
         ApplyCloseFlags(stream, header.Flags);
         return null;
+    }
+
+    /// <summary>A window violation closes the session; a spent budget only cost the stream (already reset).</summary>
+    private string? Taken(EnqueueResult result)
+    {
+        switch (result.Status)
+        {
+            case EnqueueStatus.WindowViolation:
+                return result.Reason;
+            case EnqueueStatus.SessionBudget or EnqueueStatus.HostBudget:
+                Log.StreamOverBudget(_logger, Connection.Id, result.Reason!);
+                _events?.StreamReset(result.Status == EnqueueStatus.HostBudget ? "host_buffer_limit" : "session_buffer_limit");
+                return null;
+            default:
+                return null;
+        }
     }
 
     private string? OnWindowUpdate(YamuxHeader header)
@@ -209,11 +245,12 @@ internal sealed partial class YamuxSession
             if (_streams.Count >= Options.MaxStreams || _onInbound is null)
             {
                 Log.StreamRefused(_logger, Connection.Id, header.StreamId);
+                _events?.StreamRefused("stream_limit");
                 SendInBackground(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Rst, header.StreamId, 0));
                 return (null, null);
             }
 
-            stream = new YamuxStream(this, header.StreamId, Direction.Inbound, Options.MaxStreamWindow);
+            stream = new YamuxStream(this, header.StreamId, Direction.Inbound, Options.MaxStreamWindow, _budget);
             _streams[stream.Id] = stream;
         }
 

@@ -39,6 +39,8 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     private readonly TaskCompletionSource<string> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _closing = new();
     private readonly object _gate = new();
+    private readonly BufferBudget _budget;
+    private readonly IStreamEvents? _events;
     private Func<YamuxStream, Task>? _onInbound;
     private ITimer? _keepAlive;
     private uint _nextId;
@@ -49,9 +51,12 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     private int _closed;
     private int _pendingControlFrames;
 
-    public YamuxSession(Stream transport, bool isDialer, YamuxOptions options, TimeProvider time, ILogger logger, ILibp2pConnection connection)
+    public YamuxSession(Stream transport, bool isDialer, YamuxOptions options, TimeProvider time, ILogger logger, ILibp2pConnection connection,
+        BufferBudget? hostBudget = null, IStreamEvents? events = null)
     {
         options.Validate();
+        _budget = new BufferBudget(options.MaxSessionBufferedBytes, BudgetVerdict.Session, hostBudget);
+        _events = events;
         _transport = transport;
         _secure = transport as NoiseSecureStream;
         _isDialer = isDialer;
@@ -75,6 +80,9 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     public CloseReason CloseKind { get; private set; }
 
     public int StreamCount => _streams.Count;
+
+    /// <summary>Bytes of receive buffers all streams of this session hold.</summary>
+    public long BufferedBytes => _budget.Used;
 
     /// <summary>Starts the read loop and keepalive; <paramref name="onInbound"/> runs per accepted stream.</summary>
     public void Start(Func<YamuxStream, Task> onInbound)
@@ -104,7 +112,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
                 return (null, $"stream limit {Options.MaxStreams} reached");
             }
 
-            stream = new YamuxStream(this, _nextId, Direction.Outbound, Options.MaxStreamWindow);
+            stream = new YamuxStream(this, _nextId, Direction.Outbound, Options.MaxStreamWindow, _budget);
             _nextId += 2;
             _streams[stream.Id] = stream;
         }
@@ -280,4 +288,14 @@ internal sealed partial class YamuxSession : IAsyncDisposable
 
         SendInBackground(new YamuxHeader(YamuxFrameType.Ping, YamuxFlags.Syn, 0, opaque));
     }
+}
+
+/// <summary>What a session reports about streams it refused or reset (the host counts them).</summary>
+internal interface IStreamEvents
+{
+    /// <summary>An inbound stream was refused at SYN (reason: stream_limit).</summary>
+    void StreamRefused(string reason);
+
+    /// <summary>A stream was reset for a resource bound (reason: session_buffer_limit, host_buffer_limit).</summary>
+    void StreamReset(string reason);
 }

@@ -4,9 +4,11 @@ using Decentral.Libp2p.Host;
 namespace Decentral.Libp2p.Yamux;
 
 /// <summary>
-/// One yamux stream. Received data sits in pooled segments until read; the remote can send at
-/// most one window beyond what was read, so the buffer is bounded by the window. Writes take
-/// send window before each frame and wait for window updates when it is exhausted.
+/// One yamux stream. Received data sits in pooled segments until read (<see cref="ReceiveBuffer"/>);
+/// the remote can send at most one window beyond what was read, so the buffer is bounded by the
+/// window, and its memory is charged to the session's (and the host's) budget: a frame that
+/// would pass a budget resets the stream. Writes take send window before each frame and wait
+/// for window updates when it is exhausted.
 /// </summary>
 /// <remarks>
 /// Life cycle: open (SYN sent or received) → half-closed by FIN in either direction → removed
@@ -16,23 +18,24 @@ internal sealed class YamuxStream : Libp2pStream
 {
     private readonly YamuxSession _session;
     private readonly object _gate = new();
-    private readonly Queue<(byte[] Array, int Offset, int Count)> _segments = new();
+    private readonly ReceiveBuffer _received = new();
+    private readonly BufferBudget _budget;
     private readonly int _maxWindow;
     private TaskCompletionSource? _readable;
     private TaskCompletionSource? _writable;
     private uint _receiveWindow = YamuxOptions.SpecInitialWindow;
     private uint _sendWindow = YamuxOptions.SpecInitialWindow;
     private int _consumed;
-    private int _headConsumed;
     private bool _remoteClosed;
     private bool _localClosed;
     private bool _reset;
     private bool _released;
     private string _protocol = string.Empty;
 
-    public YamuxStream(YamuxSession session, uint id, Direction direction, int maxWindow)
+    public YamuxStream(YamuxSession session, uint id, Direction direction, int maxWindow, BufferBudget budget)
     {
         _session = session;
+        _budget = budget;
         Id = id;
         Direction = direction;
         _maxWindow = maxWindow;
@@ -50,7 +53,28 @@ internal sealed class YamuxStream : Libp2pStream
     public override Direction Direction { get; }
 
     /// <summary>Bytes buffered and not yet read (for back-pressure tests).</summary>
-    public int Buffered { get; private set; }
+    public int Buffered
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _received.Count;
+            }
+        }
+    }
+
+    /// <summary>Bytes of pooled memory the buffered data holds (for memory tests).</summary>
+    public long BufferedMemory
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _received.Held;
+            }
+        }
+    }
 
     /// <summary>The window delta to announce with SYN/ACK so the remote may send up to the max window.</summary>
     public uint InitialWindowGrant()
@@ -65,32 +89,65 @@ internal sealed class YamuxStream : Libp2pStream
 
     internal void SetProtocol(string protocol) => _protocol = protocol;
 
-    /// <summary>Takes ownership of a rented segment; false (and an error) when it exceeds the window.</summary>
-    public bool TryEnqueue(byte[] array, int count, out string? error)
+    /// <summary>
+    /// Takes ownership of a rented array holding a frame's payload (returned to the pool whatever
+    /// happens). A window violation is the remote's protocol error; a spent budget resets this stream.
+    /// </summary>
+    public EnqueueResult TryEnqueueOwned(byte[] array, int count) => Enqueue(count, array, default);
+
+    /// <summary>Copies a small frame's payload into the buffer's tail segment.</summary>
+    public EnqueueResult TryEnqueueCopy(ReadOnlySpan<byte> data) => Enqueue(data.Length, null, data);
+
+    private EnqueueResult Enqueue(int count, byte[]? owned, ReadOnlySpan<byte> copy)
     {
-        error = null;
+        BudgetVerdict verdict;
         lock (_gate)
         {
             if ((uint)count > _receiveWindow)
             {
-                ArrayPool<byte>.Shared.Return(array);
-                error = $"stream {Id} received {count} bytes with a window of {_receiveWindow}";
-                return false;
+                Return(owned);
+                return new EnqueueResult(EnqueueStatus.WindowViolation, $"stream {Id} received {count} bytes with a window of {_receiveWindow}");
             }
 
             _receiveWindow -= (uint)count;
             if (_reset || _released || _remoteClosed)
             {
-                ArrayPool<byte>.Shared.Return(array);
-                return true;
+                Return(owned);
+                return new EnqueueResult(EnqueueStatus.Dropped, null);
             }
 
-            _segments.Enqueue((array, 0, count));
-            Buffered += count;
-            Signal(ref _readable);
+            verdict = _budget.TryCharge(owned?.Length ?? (_received.CostOfCopy(count)));
+            if (verdict == BudgetVerdict.Ok)
+            {
+                if (owned is not null)
+                {
+                    _received.AddOwned(owned, count);
+                }
+                else
+                {
+                    _received.AddCopy(copy);
+                }
+
+                Signal(ref _readable);
+                return new EnqueueResult(EnqueueStatus.Accepted, null);
+            }
+
+            Return(owned);
         }
 
-        return true;
+        // Over budget: this stream's reader is too slow for what its remote sends; the others go on.
+        Reset();
+        var which = verdict == BudgetVerdict.Host ? "the host's" : "the connection's";
+        return new EnqueueResult(verdict == BudgetVerdict.Host ? EnqueueStatus.HostBudget : EnqueueStatus.SessionBudget,
+            $"stream {Id} reset: {which} receive buffer budget is spent");
+    }
+
+    private static void Return(byte[]? array)
+    {
+        if (array is not null)
+        {
+            ArrayPool<byte>.Shared.Return(array);
+        }
     }
 
     public void OnWindowUpdate(uint delta)
@@ -124,7 +181,7 @@ internal sealed class YamuxStream : Libp2pStream
         lock (_gate)
         {
             _reset = true;
-            ReleaseSegments();
+            _budget.Release(_received.Clear());
             Signal(ref _readable);
             Signal(ref _writable);
         }
@@ -145,9 +202,12 @@ internal sealed class YamuxStream : Libp2pStream
             int copied = 0;
             lock (_gate)
             {
-                if (_segments.Count > 0)
+                if (_received.Count > 0)
                 {
-                    copied = CopyOut(buffer.Span);
+                    var (n, released) = _received.CopyTo(buffer.Span);
+                    _budget.Release(released);
+                    copied = n;
+                    _consumed += n;
                     if (_consumed >= _maxWindow / 2 && !_remoteClosed)
                     {
                         update = (uint)_consumed;
@@ -177,7 +237,7 @@ internal sealed class YamuxStream : Libp2pStream
 
             lock (_gate)
             {
-                if (_segments.Count > 0 || _reset || _remoteClosed || _released)
+                if (_received.Count > 0 || _reset || _remoteClosed || _released)
                 {
                     continue;
                 }
@@ -323,46 +383,12 @@ internal sealed class YamuxStream : Libp2pStream
 
             // Frames that still arrive for this id are ignored by the session once it is removed.
             _released = true;
-            ReleaseSegments();
+            _budget.Release(_received.Clear());
             Signal(ref _readable);
             Signal(ref _writable);
         }
 
         _session.Remove(Id);
-    }
-
-    private int CopyOut(Span<byte> destination)
-    {
-        var copied = 0;
-        while (copied < destination.Length && _segments.Count > 0)
-        {
-            var (array, offset, count) = _segments.Peek();
-            var n = Math.Min(count - _headConsumed, destination.Length - copied);
-            array.AsSpan(offset + _headConsumed, n).CopyTo(destination[copied..]);
-            copied += n;
-            _headConsumed += n;
-            if (_headConsumed == count)
-            {
-                _segments.Dequeue();
-                ArrayPool<byte>.Shared.Return(array);
-                _headConsumed = 0;
-            }
-        }
-
-        Buffered -= copied;
-        _consumed += copied;
-        return copied;
-    }
-
-    private void ReleaseSegments()
-    {
-        while (_segments.TryDequeue(out var segment))
-        {
-            ArrayPool<byte>.Shared.Return(segment.Array);
-        }
-
-        _headConsumed = 0;
-        Buffered = 0;
     }
 
     private static Task Arm(ref TaskCompletionSource? signal)
@@ -377,3 +403,25 @@ internal sealed class YamuxStream : Libp2pStream
         signal = null;
     }
 }
+
+/// <summary>How a received frame was taken.</summary>
+internal enum EnqueueStatus
+{
+    /// <summary>Buffered for the reader.</summary>
+    Accepted,
+
+    /// <summary>The stream is closed for reading: dropped, as the spec allows.</summary>
+    Dropped,
+
+    /// <summary>More than the window: the remote broke the protocol (the session closes).</summary>
+    WindowViolation,
+
+    /// <summary>The session's budget is spent: the stream was reset.</summary>
+    SessionBudget,
+
+    /// <summary>The host's budget is spent: the stream was reset.</summary>
+    HostBudget,
+}
+
+/// <summary>The outcome of taking a frame, with the reason when it was not accepted.</summary>
+internal readonly record struct EnqueueResult(EnqueueStatus Status, string? Reason);

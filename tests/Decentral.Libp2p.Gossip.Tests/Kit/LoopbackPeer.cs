@@ -78,6 +78,7 @@ internal sealed class LoopbackPeer : IAsyncDisposable
         await _stop.CancelAsync();
         await Gossip.DisposeAsync();
         await Host.DisposeAsync();
+        Transfer.Dispose();
         try
         {
             await _reader;
