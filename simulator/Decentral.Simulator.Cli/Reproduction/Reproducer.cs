@@ -32,6 +32,7 @@ internal static class Reproducer
         }
 
         var results = new List<RunResult>();
+        var meter = new ProgressMeter(TimeProvider.System);
         string? failure = null;
         void RunAll(Action<Experiment, RunProgress?> report)
         {
@@ -44,23 +45,31 @@ internal static class Reproducer
                     return;
                 }
 
+                meter = new ProgressMeter(TimeProvider.System);
                 report(experiment, null);
                 var clock = Stopwatch.StartNew();
                 using var telemetry = new StreamWriter(Path.Combine(telemetryDir, experiment.RunName + ".jsonl"));
                 var run = new ModestRun(experiment.Scenario, learning.Setup!, telemetry);
                 var summary = run.Run(p => report(experiment, p));
                 results.Add(RunResult.From(experiment, run, summary, clock.Elapsed.TotalSeconds));
-                report(experiment, new RunProgress(summary.Rounds, experiment.Scenario.Stop.Rounds, (long)(experiment.Scenario.Stop.Time.TotalSeconds * 1e6), summary.OnlineAtEnd));
+                var stop = (long)(experiment.Scenario.Stop.Time.TotalSeconds * 1e6);
+                report(experiment, new RunProgress(summary.Rounds, experiment.Scenario.Stop.Rounds, stop, summary.OnlineAtEnd, stop));
             }
         }
 
         if (plain)
         {
+            PlainProgress? lines = null;
             RunAll((e, p) =>
             {
                 if (p is null)
                 {
                     Console.Error.WriteLine($"[{results.Count + 1}/{experiments.Count}] {e.RunName}");
+                    lines = new PlainProgress(Console.Error, meter, step: 10);
+                }
+                else
+                {
+                    lines!.Report(p.Value);
                 }
             });
         }
@@ -74,10 +83,9 @@ internal static class Reproducer
                     var current = ctx.AddTask("", maxValue: 1);
                     RunAll((e, p) =>
                     {
-                        var stop = e.Scenario.Stop.Time.TotalSeconds;
                         overall.Value = results.Count;
-                        current.Description = Markup.Escape($"[{experiments.IndexOf(e) + 1}/{experiments.Count}] {e.RunName}: round {p?.Round ?? 0}, t = {(p?.VirtualTicks ?? 0) / 1e6:F0} of {stop:F0} s");
-                        current.Value = Math.Min(1, (p?.VirtualTicks ?? 0) / 1e6 / stop);
+                        current.Description = Markup.Escape($"[{experiments.IndexOf(e) + 1}/{experiments.Count}] {e.RunName}" + (p is { } now ? $": {meter.Describe(now)}" : ""));
+                        current.Value = p?.Fraction ?? 0;
                     });
                     overall.Value = results.Count;
                 });

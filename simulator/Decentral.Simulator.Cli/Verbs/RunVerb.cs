@@ -69,33 +69,42 @@ internal static class RunVerb
         File.WriteAllText(Path.Combine(outDir, "scenario.json"), JsonSerializer.Serialize(scenario, ScenarioLoader.JsonOptions));
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(scenario.Name)}[/]: {scenario.Nodes} nodes, s={scenario.Protocol.SampleSize}, a={scenario.Protocol.Aggregators}, " +
             $"{scenario.Stop.Rounds} rounds or {scenario.Stop.Time} virtual; {Markup.Escape(learning.Setup!.Description)}");
-        var started = System.Diagnostics.Stopwatch.StartNew();
+        var meter = new ProgressMeter(TimeProvider.System);
         RunSummary summary;
         using (var telemetry = new StreamWriter(Path.Combine(outDir, "telemetry.jsonl")))
         {
             var run = new ModestRun(scenario, learning.Setup, telemetry);
-            summary = plain
-                ? run.Run(p => error.WriteLine($"round {p.Round}/{p.TargetRounds}  t={p.VirtualTicks / 1e6:F0}s  online={p.OnlineNodes}"))
-                : RunWithProgress(run, scenario);
+            if (plain)
+            {
+                var lines = new PlainProgress(error, meter);
+                summary = run.Run(lines.Report);
+                // The closing line: a run stopped by time ends at stop.time, whenever its last event was.
+                var stop = (long)(scenario.Stop.Time.TotalSeconds * 1e6);
+                lines.Report(new RunProgress(summary.Rounds, scenario.Stop.Rounds, summary.ReachedTargetRounds ? (long)(summary.VirtualSeconds * 1e6) : stop, summary.OnlineAtEnd, stop));
+            }
+            else
+            {
+                summary = RunWithProgress(run, meter);
+            }
         }
 
         File.WriteAllText(Path.Combine(outDir, "summary.json"), SummaryJson.Write(summary));
-        SummaryTable.Print(summary, started.Elapsed, outDir);
+        SummaryTable.Print(summary, meter.Elapsed, outDir);
         return summary.Rounds > 0 ? ExitCodes.Ok : ExitCodes.Failure;
     }
 
-    private static RunSummary RunWithProgress(ModestRun run, Scenario scenario)
+    private static RunSummary RunWithProgress(ModestRun run, ProgressMeter meter)
     {
         RunSummary? summary = null;
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx =>
             {
-                var task = ctx.AddTask("rounds", maxValue: scenario.Stop.Rounds);
+                var task = ctx.AddTask("starting", maxValue: 1);
                 summary = run.Run(p =>
                 {
-                    task.Value = p.Round;
-                    task.Description = $"round {p.Round}, t={p.VirtualTicks / 1e6:F0}s, online {p.OnlineNodes}";
+                    task.Value = p.Fraction;
+                    task.Description = Markup.Escape(meter.Describe(p));
                 });
                 task.Value = task.MaxValue;
             });

@@ -118,7 +118,10 @@ public sealed partial class ModestRun : IMessageHandler, SimChurn.IChurnHandler
     /// <summary>The protocol node in slot <paramref name="index"/> (for inspection).</summary>
     public IProtocolNode NodeAt(int index) => _hosts[index].Node;
 
-    /// <summary>Runs until the stop condition; <paramref name="progress"/> is called about every 1% of the target.</summary>
+    /// <summary>
+    /// Runs until the stop condition; <paramref name="progress"/> is called about every 1% of
+    /// stop.rounds and every 1% of stop.time (whichever limit comes first, progress reaches it).
+    /// </summary>
     public RunSummary Run(Action<RunProgress>? progress = null)
     {
         var initial = new float[_learning.Task.ParameterCount];
@@ -150,14 +153,18 @@ public sealed partial class ModestRun : IMessageHandler, SimChurn.IChurnHandler
 
         var stopAt = SimTime.FromTimeSpan(_scenario.Stop.Time);
         var target = _scenario.Stop.Rounds;
-        var step = Math.Max(1, target / 100);
-        var reported = 0L;
+        // Progress goes toward whichever limit comes first: report every 1% of either.
+        var roundStep = Math.Max(1, target / 100);
+        var timeStep = Math.Max(1, stopAt / 100);
+        var nextRound = (long)roundStep;
+        var nextTime = timeStep;
         var outcome = Simulation.RunWhile(() =>
         {
-            if (progress is not null && Recorder.LastRound >= reported + step)
+            if (progress is not null && (Recorder.LastRound >= nextRound || Simulation.Now >= nextTime))
             {
-                reported = Recorder.LastRound;
-                progress(new RunProgress(reported, target, Simulation.Now, OnlineNodes));
+                nextRound = Recorder.LastRound + roundStep;
+                nextTime = ((Simulation.Now / timeStep) + 1) * timeStep;
+                progress(new RunProgress(Recorder.LastRound, target, Simulation.Now, OnlineNodes, stopAt));
             }
 
             return Recorder.LastRound < target;
@@ -250,9 +257,22 @@ public sealed partial class ModestRun : IMessageHandler, SimChurn.IChurnHandler
     public static int DeriveSeed(int seed, string purpose, int index = 0) => Seeds.Derive(seed, purpose, index);
 }
 
-/// <summary>Progress of a running simulation.</summary>
+/// <summary>Progress of a running simulation, toward whichever of its two stop limits comes first.</summary>
 /// <param name="Round">Latest aggregated round.</param>
-/// <param name="TargetRounds">Rounds to reach.</param>
+/// <param name="TargetRounds">Rounds to reach (stop.rounds).</param>
 /// <param name="VirtualTicks">Virtual time in microseconds.</param>
 /// <param name="OnlineNodes">Nodes running.</param>
-public readonly record struct RunProgress(long Round, int TargetRounds, long VirtualTicks, int OnlineNodes);
+/// <param name="StopTicks">Virtual time at which the run stops (stop.time) in microseconds.</param>
+public readonly record struct RunProgress(long Round, int TargetRounds, long VirtualTicks, int OnlineNodes, long StopTicks)
+{
+    /// <summary>The share of the run done, 0 to 1: the further of rounds toward stop.rounds and time toward stop.time.</summary>
+    public double Fraction => Math.Clamp(Math.Max(TargetRounds > 0 ? (double)Round / TargetRounds : 0, StopTicks > 0 ? (double)VirtualTicks / StopTicks : 0), 0, 1);
+
+    /// <summary>
+    /// The virtual time (microseconds) at which the run is expected to stop: stop.time, or
+    /// earlier when the rounds so far, at their rate, reach stop.rounds before it.
+    /// </summary>
+    public long ExpectedStopTicks => Round > 0 && TargetRounds > 0
+        ? Math.Min(StopTicks, (long)Math.Ceiling((double)VirtualTicks * TargetRounds / Round))
+        : StopTicks;
+}
