@@ -41,6 +41,7 @@ public sealed class SimulatorCommandLineTests
     [InlineData("error: --seeds: 'three' is not a whole number of at least 1", "reproduce", "--seeds", "three")]
     [InlineData("error: --seeds needs a value (n)", "reproduce", "--seeds")]
     [InlineData("error: --nodes: '0' is not a whole number of at least 1", "validate", "crash", "--nodes", "0")]
+    [InlineData("error: unknown verb 'valdate'; did you mean validate? (verbs: run, validate, reproduce)", "help", "valdate")]
     public async Task BadCommandLine_NamedWithSuggestion_ExitTwo(string expected, params string[] args)
     {
         var (code, output, error) = await RunAsync(args);

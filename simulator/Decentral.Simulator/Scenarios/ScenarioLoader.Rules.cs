@@ -1,4 +1,7 @@
 using Decentral.Baselines;
+using Decentral.Simulator.Churn;
+using Decentral.Simulator.Compute;
+using Decentral.Simulator.Network;
 
 namespace Decentral.Simulator.Scenarios;
 
@@ -53,6 +56,26 @@ public static partial class ScenarioLoader
             if (Modest && Valid("protocol.ackTimeout", "protocol.aggregationTimeout") && p.AckTimeout <= p.AggregationTimeout)
             {
                 yield return $"$.protocol.ackTimeout: must be longer than aggregationTimeout ({p.AggregationTimeout}) (got {p.AckTimeout}): the aggregator acknowledges after it aggregates, so trainers would fail over while it still waits.";
+            }
+
+            // The files a scenario names are read here, so a missing or malformed one is an input
+            // error with its field, not an exception when the run is built.
+            if (s.Compute.CapacityTrace is { Length: > 0 } capacity && Valid("compute.capacityTrace") && CapacityTrace.Load(capacity) is { IsSuccess: false } badCapacity)
+            {
+                yield return $"$.compute.capacityTrace: cannot be read (got \"{capacity}\"): {badCapacity.Error}";
+            }
+
+            if (s.Network.Latency.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) && Valid("network.latency") && SiteLatencyMatrix.Load(s.Network.Latency) is { IsSuccess: false } badMatrix)
+            {
+                yield return $"$.network.latency: cannot be read (got \"{s.Network.Latency}\"): {badMatrix.Error}";
+            }
+
+            for (var i = 0; i < s.Churn.Count; i++)
+            {
+                if (s.Churn[i] is { Kind: ChurnKind.Trace, Path: { Length: > 0 } trace } && Valid($"churn[{i}]") && AvailabilityTrace.Load(trace) is { IsSuccess: false } badTrace)
+                {
+                    yield return $"$.churn[{i}].path: cannot be read (got \"{trace}\"): {badTrace.Error}";
+                }
             }
 
             var removed = s.Churn.Where(c => c.Kind is ChurnKind.Crash or ChurnKind.Leave).Sum(c => c.Total ?? c.Count);

@@ -152,4 +152,26 @@ public sealed class ScenarioLoaderTests
         Assert.True(load.Ok, string.Join(Environment.NewLine, load.Errors));
         Assert.Equal(50, load.Scenario!.Nodes);
     }
+
+    [Theory]
+    [InlineData("""{ "compute": { "capacityTrace": "missing-capacity.csv" } }""", "$.compute.capacityTrace: cannot be read (got ")]
+    [InlineData("""{ "network": { "latency": "missing-sites.csv" } }""", "$.network.latency: cannot be read (got ")]
+    [InlineData("""{ "churn": [ { "kind": "trace", "path": "missing-trace.json" } ] }""", "$.churn[0].path: cannot be read (got ")]
+    public void NamedFile_Missing_AnErrorOfItsFieldNotAnExceptionLater(string json, string expected)
+    {
+        var folder = Directory.CreateTempSubdirectory("decentral-scenario-").FullName;
+        try
+        {
+            var file = Path.Combine(folder, "s.json");
+            File.WriteAllText(file, json);
+
+            var load = ScenarioLoader.LoadFile(file);
+
+            Assert.StartsWith(expected + "\"" + folder, Assert.Single(load.Errors));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
