@@ -94,6 +94,40 @@ public sealed class FleetViewTests : IDisposable
         Assert.Empty(view.RoundsPerMinute);
     }
 
+    [Fact]
+    public void Build_RealNodeOutput_CountsRolesBytesAndSessionsAsWritten()
+    {
+        var fleet = Path.Combine(_root.FullName, "real");
+        foreach (var node in new[] { "node-0", "node-4" })
+        {
+            Directory.CreateDirectory(Path.Combine(fleet, node));
+            foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Data", "real-fleet", node)))
+            {
+                File.Copy(file, Path.Combine(fleet, node, Path.GetFileName(file)));
+            }
+        }
+
+        At(1796112090.257 + 5);
+        var catalog = new SourceCatalog(_root.FullName);
+        var source = catalog.Find("real")!;
+        var view = new FleetViewBuilder(_time).Build("real", "fleet",
+            [.. catalog.NodesOf(source).Select(n => new NodeInput(n.Name, SourceCatalog.Status(n), catalog.Telemetry(n).Rows()))]);
+
+        var (node0, node4) = (view.Nodes[0], view.Nodes[1]);
+        Assert.Equal(("running", 3, 9), (node0.State, node0.Aggregated, node0.Trained));
+        Assert.Equal(("stopped", 3, 8, 16L), (node4.State, node4.Aggregated, node4.Trained, node4.LastRound));
+        // Each row's bytes are since the node's previous row, so they add up to its last total_bytes.
+        Assert.Equal(24804, node4.Bytes);
+        Assert.Equal([1796112080.164, 1796112091.242], Assert.Single(node4.Sessions).Select(t => Math.Round(t, 3)));
+        Assert.Single(node0.Sessions);
+        // The evaluated row of round 7 comes after round 8's in node-4's file (evaluation runs off the loop).
+        Assert.Equal(view.Accuracy.OrderBy(a => a[0]).Select(a => a[3]), view.Accuracy.Select(a => a[3]));
+        Assert.Equal(2, view.Accuracy.Count);
+        // Both ran, then node-4 stopped; node-0 runs on to now.
+        Assert.Equal(2, view.Running.Max(p => p[1]));
+        Assert.Equal((1796112090.257 + 5, 1.0), (Math.Round(view.Running[^1][0], 3), view.Running[^1][1]));
+    }
+
     private void At(double unixSeconds) => _time.SetUtcNow(DateTimeOffset.FromUnixTimeMilliseconds((long)(unixSeconds * 1000)));
 
     private FleetView Build(SyntheticFleet fleet)

@@ -65,6 +65,12 @@ internal sealed record NodeSummary
     /// <summary>node.json: when it was last refreshed.</summary>
     public double? UpdatedUnixS { get; init; }
 
+    /// <summary>node.json: the session the node runs in; empty when unknown.</summary>
+    public string Session { get; init; } = "";
+
+    /// <summary>node.json: where the node is ("gathering", "running", "stopped"); empty when not written.</summary>
+    public string Phase { get; init; } = "";
+
     /// <summary>node.json: process id, 0 when unknown.</summary>
     public int Pid { get; init; }
 

@@ -121,6 +121,8 @@ internal sealed class FleetViewBuilder(TimeProvider time)
                 State = state,
                 StartedUnixS = node.Status?.StartedUnixSeconds,
                 UpdatedUnixS = node.Status?.UpdatedUnixSeconds,
+                Session = node.Status?.Session ?? "",
+                Phase = node.Status?.Phase ?? "",
                 Pid = node.Status?.Pid ?? 0,
                 Listen = node.Status?.Listen ?? [],
                 Announce = node.Status?.Announce ?? [],

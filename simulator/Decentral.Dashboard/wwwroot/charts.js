@@ -70,7 +70,7 @@ function yStep(span, opts) {
 // Lays out one chart: frame, grid, ticks; returns scales. opts: x {min, max, kind, fmt}, y {fmt, yMin, yMax}.
 function frame(svg, xr, yr, opts) {
   svg.replaceChildren();
-  const W = svg.clientWidth || 600, H = svg.clientHeight || 240, L = 62, R = 18, T = 10, B = 26;
+  const W = svg.clientWidth || 600, H = svg.clientHeight || 240, L = opts.left ?? 62, R = 18, T = 10, B = 26;
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   const [x0, x1] = xr[1] > xr[0] ? xr : [xr[0] - 0.5, xr[0] + 0.5];
   const [y0, y1] = yr;
@@ -161,7 +161,8 @@ function laneChart(id, marks, lanes, opts) {
   const svg = document.getElementById(id);
   if (marks.length === 0) return empty(svg, opts.empty);
   const xs = marks.map(m => m.x);
-  const f = frame(svg, [Math.min(...xs), Math.max(...xs)], [0, lanes.length], { ...opts, yFmt: () => "" });
+  const left = Math.max(62, 14 + 6.5 * Math.max(...lanes.map(l => l.length)));
+  const f = frame(svg, [Math.min(...xs), Math.max(...xs)], [0, lanes.length], { ...opts, yFmt: () => "", left });
   svg.querySelectorAll("text.tick[text-anchor=end]").forEach(t => t.remove());
   const laneH = (f.H - f.T - f.B) / lanes.length;
   const every = Math.ceil(lanes.length / Math.max(1, Math.floor((f.H - f.T - f.B) / 13)));

@@ -15,9 +15,10 @@ function layout(kind, html) {
   if (panels.dataset.kind !== kind) { panels.innerHTML = html; panels.dataset.kind = kind; }
 }
 
+// items: [label, value, title (optional), small (optional: a long value in a smaller font)]
 function cards(items) {
-  document.getElementById("cards").innerHTML = items.map(([k, v, title]) =>
-    `<div class="card"${title ? ` title="${esc(title)}"` : ""}><div class="v">${esc(v)}</div><div class="k">${esc(k)}</div></div>`).join("");
+  document.getElementById("cards").innerHTML = items.map(([k, v, title, small]) =>
+    `<div class="card"${title ? ` title="${esc(title)}"` : ""}><div class="v${small ? " small" : ""}">${esc(v)}</div><div class="k">${esc(k)}</div></div>`).join("");
 }
 
 // ---- simulation run ----------------------------------------------------------------------------
@@ -60,11 +61,13 @@ function renderRun(rows) {
 
 // ---- node and fleet ----------------------------------------------------------------------------
 
+// Over the five minutes before the latest round (or since the first, when the fleet is younger).
 function roundsPerMinute(view) {
-  const recent = view.rounds.filter(r => r.unix_s >= view.now_unix_s - 300);
-  if (recent.length > 0) return (recent.length / 5).toFixed(1);
-  const pm = view.rounds_per_minute;
-  return pm.length ? (pm.reduce((a, p) => a + p[1], 0) / pm.length).toFixed(1) : "–";
+  const times = view.rounds.map(r => r.unix_s).sort((a, b) => a - b);
+  if (times.length < 2) return "–";
+  const last = times[times.length - 1], recent = times.filter(t => t >= last - 300);
+  const span = last - recent[0];
+  return span > 0 ? ((recent.length - 1) / span * 60).toFixed(1) : "–";
 }
 
 function latestAccuracy(view) {
@@ -104,7 +107,8 @@ function renderNode(view) {
     panel("addr", "Identity and addresses", { wide: true, legendBox: false, html: '<dl class="addr" id="addr"></dl>' }),
   ].join(""));
   const uptime = n.state === "running" && n.started_unix_s ? fmt.duration(view.now_unix_s - n.started_unix_s) : "–";
-  cards([["state", n.state], ["peer", shortPeer(n.peer_id), n.peer_id], ["slot", n.slot < 0 ? "–" : n.slot], ["uptime", uptime],
+  const state = n.state === "running" && n.phase && n.phase !== "running" ? `${n.state} (${n.phase})` : n.state;
+  cards([["state", state], ["peer", shortPeer(n.peer_id), n.peer_id, true], ["slot", n.slot < 0 ? "–" : n.slot], ["uptime", uptime],
     ["last round", n.last_round || "–"], ["aggregated · trained", `${n.aggregated} · ${n.trained}`], ["accuracy", latestAccuracy(view)], ["traffic", fmt.bytes(n.bytes)]]);
   const clock = { xKind: "time", xFmt: fmt.clock };
   lineChart("acc", [{ name: "accuracy", points: view.accuracy.map(p => [p[0], p[1]]), area: true, dots: true }], { ...clock, yFmt: fmt.percent, yMax: 1 });
@@ -117,7 +121,7 @@ function renderNode(view) {
   lineChart("sessions", [{ name: "running", points: view.running, step: true, area: true, color: "var(--c)" }], { ...clock, yFmt: fmt.int, yMax: 1 });
   const list = a => a.length ? a.map(esc).join("<br>") : "–";
   document.getElementById("addr").innerHTML = `<dt>peer id</dt><dd>${esc(n.peer_id || "–")}</dd><dt>listen</dt><dd>${list(n.listen)}</dd>` +
-    `<dt>announce</dt><dd>${list(n.announce)}</dd><dt>pid</dt><dd>${n.pid || "–"}</dd>` +
+    `<dt>announce</dt><dd>${list(n.announce)}</dd><dt>session</dt><dd>${esc(n.session || "–")}</dd><dt>pid</dt><dd>${n.pid || "–"}</dd>` +
     `<dt>started</dt><dd>${n.started_unix_s ? esc(new Date(n.started_unix_s * 1000).toLocaleString()) : "–"}</dd>` +
     `<dt>node.json updated</dt><dd>${n.updated_unix_s ? esc(new Date(n.updated_unix_s * 1000).toLocaleString()) : "–"}</dd>`;
 }

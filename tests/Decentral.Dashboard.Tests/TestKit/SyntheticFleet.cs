@@ -65,10 +65,12 @@ internal sealed class SyntheticFleet
 
             var accuracy = round == 2 || round % 4 == 0 ? 0.92 - 0.7 * Math.Exp(-round / 18.0) + _random.NextDouble() * 0.01 : (double?)null;
             Append(sample[0], round, t, NodeRole.Aggregator, sample, models: sample.Count, accuracy: accuracy);
-            foreach (var node in running)
-            {
-                WriteStatus(node, node.StartedUnixSeconds, "running", t);
-            }
+        }
+
+        // A node refreshes node.json every ~10 s, not every row: once per call is enough here.
+        foreach (var node in Nodes.Where(n => n.Running))
+        {
+            WriteStatus(node, node.StartedUnixSeconds, "running", RoundTime(LastRound));
         }
 
         return this;
