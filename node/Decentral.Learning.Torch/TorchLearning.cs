@@ -39,10 +39,14 @@ public static class TorchLearning
             ? LabelPartitioner.Dirichlet(data.Train.Labels, data.Train.Classes, slots, l.Alpha, seed)
             : LabelPartitioner.Iid(data.Train.Count, slots, seed);
         var trainers = TorchTrainers.ForImages(data.Train, partition, Sgd(l), LearningFactory.TrainerSeed(request.Seed));
+        // Label flipping: the same trainers over the same samples with flipped labels (pixels shared).
+        var flipped = request.FlippedLabelSlots.Count > 0
+            ? TorchTrainers.ForImages(LabelFlipping.Flipped(data.Train), partition, Sgd(l), LearningFactory.TrainerSeed(request.Seed))
+            : trainers;
         var task = new ImageClassificationTask(data.Test);
         var summary = PartitionSummary.Create(l.Alpha > 0 ? $"Dirichlet alpha {l.Alpha}" : "IID", partition, data.Train.Labels);
-        return new LearningSetup(task, node => trainers[node],
-            $"LeNet-5 (TorchSharp, {task.ParameterCount} parameters) on {l.Task} ({data.Train.Count} train / {data.Test.Count} test); {summary.ToText().Trim().Replace("\n", ";", StringComparison.Ordinal)}");
+        return new LearningSetup(task, node => request.FlippedLabelSlots.Contains(node) ? flipped[node] : trainers[node],
+            $"LeNet-5 (TorchSharp, {task.ParameterCount} parameters) on {l.Task} ({data.Train.Count} train / {data.Test.Count} test); {summary.ToText().Trim().Replace("\n", ";", StringComparison.Ordinal)}{LearningFactory.FlippedNote(request)}");
     }
 
     /// <summary>

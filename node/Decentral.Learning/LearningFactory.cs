@@ -24,6 +24,12 @@ public sealed record LearningRequest(LearningOptions Learning, int Seed, int Slo
     public string? DataRoot { get; init; }
 
     /// <summary>
+    /// Node slots whose trainers see their samples with flipped labels (the label-flipping attack,
+    /// <see cref="LabelFlipping"/>; classification tasks only). Default none.
+    /// </summary>
+    public IReadOnlySet<int> FlippedLabelSlots { get; init; } = new HashSet<int>();
+
+    /// <summary>
     /// A folder of the user's own images in the task's IDX format (train-images-idx3-ubyte and
     /// train-labels-idx1-ubyte, optionally gzipped; t10k-* for evaluation) to train on instead of
     /// the fetched dataset; null (the default) uses the dataset in <see cref="DataRoot"/>.
@@ -134,12 +140,20 @@ public static class LearningFactory
         var options = new LocalTrainingOptions { BatchSize = l.BatchSize, LocalSteps = l.LocalSteps, LearningRate = (float)l.LearningRate };
         var task = new SoftmaxRegressionTask(test);
         var split = l.Alpha > 0 ? $"Dirichlet alpha {l.Alpha}" : "IID";
+        var flipped = request.FlippedLabelSlots.Count > 0 ? LabelFlipping.Flipped(train) : train;
         return new LearningBuild(
             new LearningSetup(
                 task,
-                node => new SoftmaxRegressionTrainer(train, partition, node, options, TrainerSeed(request.Seed, node)),
-                $"softmax regression on {l.Task} ({train.Count} train / {test.Count} test samples, {train.Features} features, {split} over {slots} nodes)"),
+                node => new SoftmaxRegressionTrainer(request.FlippedLabelSlots.Contains(node) ? flipped : train, partition, node, options, TrainerSeed(request.Seed, node)),
+                $"softmax regression on {l.Task} ({train.Count} train / {test.Count} test samples, {train.Features} features, {split} over {slots} nodes){FlippedNote(request)}"),
             null);
+    }
+
+    /// <summary>The description's note on label-flipping trainers ("" when there are none).</summary>
+    public static string FlippedNote(LearningRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.FlippedLabelSlots.Count == 0 ? "" : $"; {request.FlippedLabelSlots.Count} nodes train on flipped labels";
     }
 
     // Shares the pixel array: no copy of the images.

@@ -59,7 +59,7 @@ public sealed class SimulatorCommandLineTests
         var (code, _, error) = await RunAsync(name);
 
         Assert.Equal(ExitCodes.BadInput, code);
-        Assert.StartsWith($"error: no scenario named '{name}'; {suggestion} (shipped: crash, join, partition, quickstart, scale, sessions", error);
+        Assert.StartsWith($"error: no scenario named '{name}'; {suggestion} (shipped: byzantine, crash, join, partition, quickstart, scale, sessions", error);
     }
 
     [Fact]
@@ -71,6 +71,25 @@ public sealed class SimulatorCommandLineTests
         Assert.Equal(5, parsed.GetValue<int>("--seeds"));
         Assert.Equal("mnist-dir0.1", parsed.GetValue<string>("--only"));
         Assert.True(parsed.GetValue<bool>("--quick"));
+    }
+
+    [Fact]
+    public void Reproduce_Suite_DefaultPaperAndRobustnessParsed()
+    {
+        Assert.Equal("paper", Root.Parse(["reproduce"]).GetValue<string>("--suite"));
+        var parsed = Root.Parse(["reproduce", "--suite", "robustness", "--quick"]);
+        Assert.Empty(parsed.Errors);
+        Assert.Equal("robustness", parsed.GetValue<string>("--suite"));
+        Assert.Equal(Path.Combine("docs", "reproduction", "robustness-quick"), Reproduction.Reproducer.DefaultOut("robustness", quick: true));
+    }
+
+    [Fact]
+    public async Task Reproduce_UnknownSuite_NamedExitTwo()
+    {
+        var (code, _, error) = await RunAsync("reproduce", "--suite", "attacks");
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Equal("error: --suite: 'attacks' is not one of paper, robustness", error.Split('\n')[0]);
     }
 
     private static RootCommand Root { get; } = SimulatorCommandLine.Create();

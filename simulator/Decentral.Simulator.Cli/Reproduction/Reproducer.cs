@@ -8,23 +8,33 @@ using Spectre.Console;
 namespace Decentral.Simulator.Cli.Reproduction;
 
 /// <summary>
-/// The <c>reproduce</c> verb: runs every experiment of <see cref="ReproductionPlan"/> one after
+/// The <c>reproduce</c> verb: runs every experiment of a suite (<see cref="ReproductionPlan"/>, or
+/// <see cref="RobustnessPlan"/> with <c>--suite robustness</c>) one after
 /// another (one core: the machine is shared), each with one or more seeds, with a progress display,
 /// keeps each run's telemetry in runs/reproduction/ (seed 1: {id}.jsonl, seed k: {id}-s{k}.jsonl),
 /// and writes results.md, curves.csv and the plots to the output folder.
 /// </summary>
 internal static class Reproducer
 {
-    public static int Run(bool quick, string? only, int seeds, string outDir, string? dataRoot, bool plain, string command)
+    /// <summary>The suites: the paper's comparisons and the robustness matrix.</summary>
+    public static IReadOnlyList<string> Suites { get; } = ["paper", "robustness"];
+
+    /// <summary>Where a suite writes by default: docs/reproduction/{quick,full} and docs/reproduction/robustness-{quick,full}.</summary>
+    public static string DefaultOut(string suite, bool quick) =>
+        Path.Combine("docs", "reproduction", (suite == "robustness" ? "robustness-" : "") + (quick ? "quick" : "full"));
+
+    public static int Run(string suite, bool quick, string? only, int seeds, string outDir, string? dataRoot, bool plain, string command)
     {
-        var experiments = ReproductionPlan.Create(quick, seeds).Where(e => only is null || only.Split(',').Any(o => e.Id.StartsWith(o, StringComparison.Ordinal))).ToList();
+        var robustness = suite == "robustness";
+        var plan = robustness ? RobustnessPlan.Create(quick, seeds) : ReproductionPlan.Create(quick, seeds);
+        var experiments = plan.Where(e => only is null || only.Split(',').Any(o => e.Id.StartsWith(o, StringComparison.Ordinal))).ToList();
         if (experiments.Count == 0)
         {
             Console.Error.WriteLine($"error: no experiment matches --only '{only}'.");
             return 2;
         }
 
-        var telemetryDir = Path.Combine("runs", "reproduction", quick ? "quick" : "full");
+        var telemetryDir = Path.Combine("runs", "reproduction", (robustness ? "robustness-" : "") + (quick ? "quick" : "full"));
         if ((OutputFolder.Prepare(outDir) is { } badOut ? $"--out {badOut}" : OutputFolder.Prepare(telemetryDir)) is { } unusable)
         {
             Console.Error.WriteLine($"error: {unusable}");
@@ -94,7 +104,15 @@ internal static class Reproducer
         if (results.Count > 0)
         {
             WriteCurves(Path.Combine(outDir, "curves.csv"), results);
-            ReproductionReport.Write(outDir, command, quick, results);
+            if (robustness)
+            {
+                RobustnessReport.Write(outDir, command, quick, results);
+            }
+            else
+            {
+                ReproductionReport.Write(outDir, command, quick, results);
+            }
+
             Console.WriteLine($"wrote {Path.Combine(outDir, "results.md")} ({results.Count} runs; telemetry in {telemetryDir})");
         }
 

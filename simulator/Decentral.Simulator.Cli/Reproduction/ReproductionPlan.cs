@@ -10,6 +10,15 @@ namespace Decentral.Simulator.Cli.Reproduction;
 /// <param name="Scenario">The full scenario.</param>
 public sealed record Experiment(string Id, string Group, string Algorithm, Scenario Scenario)
 {
+    /// <summary>Robustness suite: the attack's id ("signflip", "aggregator"; "clean" for none, "" outside the suite).</summary>
+    public string Attack { get; init; } = "";
+
+    /// <summary>Robustness suite: the attacker fraction (0 for attack-free runs).</summary>
+    public double Fraction { get; init; }
+
+    /// <summary>Robustness suite: the defence's id (<see cref="RobustnessPlan.Defences"/>, <see cref="RobustnessPlan.AggregatorSetups"/>).</summary>
+    public string Defence { get; init; } = "";
+
     /// <summary>True when the metric is RMSE (lower is better) rather than accuracy.</summary>
     public bool LowerIsBetter => Scenario.Learning.Model == "mf";
 

@@ -9,6 +9,7 @@ internal static class ReproductionPlots
     /// <summary>Writes <c>{group}-time.png</c> and <c>{group}-bytes.png</c>; returns their file names.</summary>
     public static (string Time, string Bytes) Write(string folder, string group, IReadOnlyList<RunResult> runs, double? target)
     {
+        ArgumentNullException.ThrowIfNull(runs);
         var metric = runs[0].Experiment.LowerIsBetter ? "test RMSE" : "test accuracy";
         var time = $"{group}-time.png";
         var bytes = $"{group}-bytes.png";
@@ -17,11 +18,23 @@ internal static class ReproductionPlots
         return (time, bytes);
     }
 
-    private static void Plot(string path, string title, string xLabel, string yLabel, IReadOnlyList<RunResult> runs, Func<CurvePoint, double> x, double? target)
+    /// <summary>
+    /// Writes <paramref name="file"/>: the metric against virtual time, one curve per label
+    /// (<paramref name="label"/> of a run, in first-seen order), seeds as in <see cref="Write"/>.
+    /// </summary>
+    public static void WriteByLabel(string folder, string file, string title, IReadOnlyList<RunResult> runs, Func<RunResult, string> label, double? target)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        Plot(Path.Combine(folder, file), title, "virtual time (minutes)", "test accuracy", runs, p => p.Seconds / 60, target, label);
+    }
+
+    private static void Plot(string path, string title, string xLabel, string yLabel, IReadOnlyList<RunResult> runs, Func<CurvePoint, double> x, double? target, Func<RunResult, string>? label = null)
     {
         var plot = new ScottPlot.Plot();
         var index = 0;
-        foreach (var seedRuns in SeedStatistics.ByAlgorithm(runs))
+        label ??= r => r.Experiment.Algorithm;
+        var curves = runs.GroupBy(label).Select(g => (Label: g.Key, Runs: g.OrderBy(r => r.Experiment.Seed).ToList()));
+        foreach (var (name, seedRuns) in curves)
         {
             // One colour per algorithm: the first seed bold with markers and in the legend, further seeds thin and faint.
             var color = plot.Add.Palette.GetColor(index++);
@@ -36,7 +49,7 @@ internal static class ReproductionPlots
                 var line = plot.Add.Scatter(points.Select(x).ToArray(), points.Select(p => p.Metric).ToArray(), k == 0 ? color : color.WithAlpha(0.45));
                 if (k == 0)
                 {
-                    line.LegendText = seedRuns[k].Experiment.Algorithm;
+                    line.LegendText = name;
                     line.MarkerSize = 3;
                     line.LineWidth = seedRuns.Count > 1 ? 2 : line.LineWidth;
                 }

@@ -24,13 +24,7 @@ internal static class ReproductionReport
         var seeds = results.Select(r => r.Experiment.Seed).Distinct().Order().ToList();
         var several = seeds.Count > 1;
         Line($"# Reproduction results ({(quick ? "quick mode: softmax regression on the images, shorter runs" : "full mode: LeNet-5 and matrix factorisation with TorchSharp")})");
-        Line();
-        Line("Produced by:");
-        Line();
-        Line("```");
-        Line(command);
-        Line("```");
-        Line();
+        ProducedBy(Line, command);
         Line("Virtual time comes from the compute model (3 x batch x local steps x ms per sample, lognormal device speeds) and the");
         Line("simulated network (synthetic 227-site latency matrix, 100 Mbit/s up and down), so the numbers do not depend on the machine.");
         Line("Bytes are all bytes sent by all nodes, counted from the exact wire encoding of each message, the same way for every algorithm.");
@@ -87,6 +81,18 @@ internal static class ReproductionReport
         var text = md.ToString();
         File.WriteAllText(Path.Combine(folder, "results.md"), text);
         return text;
+    }
+
+    /// <summary>The lines after a report's title: the command that produced it, in a code block.</summary>
+    internal static void ProducedBy(Action<string> line, string command)
+    {
+        line("");
+        line("Produced by:");
+        line("");
+        line("```");
+        line(command);
+        line("```");
+        line("");
     }
 
     /// <summary>"12.4 min (11.0-14.1)": the mean, and the range when more than one seed has a value; "-" for none.</summary>

@@ -5,6 +5,7 @@ using Decentral.Learning;
 using Decentral.Membership;
 using Decentral.Protocol;
 using Decentral.Sampling;
+using Decentral.Simulator.Attacks;
 using Decentral.Simulator.Compute;
 using SimChurn = Decentral.Simulator.Churn;
 using Decentral.Simulator.Engine;
@@ -36,6 +37,10 @@ public sealed partial class ModestRun : IMessageHandler, SimChurn.IChurnHandler
     private readonly ILocalTrainer?[] _trainers;
     private readonly Random _churnRandom;
     private readonly WireCodec _codec = new();
+    // alie: who started training which round from which model, and models trained ahead of their
+    // owner's completion (training is a pure function of start, node and round).
+    private readonly Dictionary<long, List<(int Slot, ModelVector Start)>> _trainingStarts = [];
+    private readonly Dictionary<(int Slot, long Round), (ModelVector Start, ModelVector Model, int Samples)> _trainedAhead = [];
     private int _nextJoiner;
 
     /// <summary>Builds the run (nothing happens until <see cref="Run"/>).</summary>
@@ -64,6 +69,7 @@ public sealed partial class ModestRun : IMessageHandler, SimChurn.IChurnHandler
         _hosts = new SimNodeHost[total];
         Recorder = new TelemetryRecorder(this, telemetry);
         _churnRandom = new Random(DeriveSeed(scenario.Seed, "churn"));
+        Attack = new ByzantineAttack(scenario);
         _trainers = new ILocalTrainer?[total];
         _devices = BuildDevices(scenario, total);
         _devices.ApplyBandwidth(Network);
@@ -108,6 +114,9 @@ public sealed partial class ModestRun : IMessageHandler, SimChurn.IChurnHandler
 
     /// <summary>The learning setup.</summary>
     public LearningSetup Learning => _learning;
+
+    /// <summary>The run's Byzantine peers (none unless the scenario has an attack).</summary>
+    public ByzantineAttack Attack { get; }
 
     /// <summary>Number of node slots (founders and joiners).</summary>
     public int NodeSlots => _hosts.Length;
@@ -181,10 +190,75 @@ public sealed partial class ModestRun : IMessageHandler, SimChurn.IChurnHandler
 
     internal (ModelVector Model, int Samples) Train(int index, ModelVector start, long round)
     {
+        var (model, samples) = TrainHonestly(index, start, round);
+        if (Attack.PoisonsTraining(index))
+        {
+            model = Attack.PoisonTrained(index, round, start, model, () => HonestModels(round, start));
+        }
+
+        return (model, samples);
+    }
+
+    /// <summary>Slot <paramref name="index"/> started training <paramref name="round"/> from <paramref name="start"/>.</summary>
+    internal void TrainingStarted(int index, long round, ModelVector start)
+    {
+        if (!Attack.NeedsHonestModels)
+        {
+            return;
+        }
+
+        if (!_trainingStarts.TryGetValue(round, out var starts))
+        {
+            _trainingStarts[round] = starts = [];
+            foreach (var old in _trainingStarts.Keys.Where(r => r < round - 8).ToList())
+            {
+                _trainingStarts.Remove(old);
+            }
+
+            foreach (var old in _trainedAhead.Keys.Where(k => k.Round < round - 8).ToList())
+            {
+                _trainedAhead.Remove(old);
+            }
+        }
+
+        starts.Add((index, start));
+    }
+
+    private (ModelVector Model, int Samples) TrainHonestly(int index, ModelVector start, long round)
+    {
+        if (_trainedAhead.Remove((index, round), out var ahead) && ReferenceEquals(ahead.Start, start))
+        {
+            return (ahead.Model, ahead.Samples);
+        }
+
         var trainer = _trainers[index] ??= _learning.TrainerFor(index);
         var result = new float[start.Length];
         var outcome = trainer.Train(start.Parameters, result, round);
         return (new ModelVector(start.LayoutId, result, start.SamplesTrained + outcome.SamplesUsed), outcome.SamplesUsed);
+    }
+
+    // The models the honest trainers of the round send, trained now if their owners have not
+    // finished yet and kept for them: what an omniscient alie attacker knows.
+    private List<ModelVector> HonestModels(long round, ModelVector start)
+    {
+        var models = new List<ModelVector>();
+        foreach (var (slot, from) in _trainingStarts.GetValueOrDefault(round) ?? [])
+        {
+            if (Attack.IsAttacker(slot) || !ReferenceEquals(from, start))
+            {
+                continue;
+            }
+
+            if (!_trainedAhead.TryGetValue((slot, round), out var ahead) || !ReferenceEquals(ahead.Start, start))
+            {
+                var (model, samples) = TrainHonestly(slot, start, round);
+                _trainedAhead[(slot, round)] = ahead = (start, model, samples);
+            }
+
+            models.Add(ahead.Model);
+        }
+
+        return models;
     }
 
     internal void Send(SimNodeHost from, PeerId to, ProtocolMessage message)

@@ -1,4 +1,5 @@
 using Decentral.Learning;
+using Decentral.Simulator.Attacks;
 using Decentral.Simulator.Scenarios;
 
 namespace Decentral.Simulator.Runner;
@@ -21,6 +22,7 @@ public static class ScenarioLearning
         {
             UpdateScale = LearningRequest.ModelsAveragedPerStep(scenario.Algorithm, scenario.Protocol.SampleSize, scenario.Baselines.Dpsgd),
             DataRoot = dataRoot,
+            FlippedLabelSlots = scenario.Attack.Kind == AttackKinds.LabelFlip ? ByzantineAttack.Attackers(scenario) : new HashSet<int>(),
         };
     }
 

@@ -2,6 +2,7 @@ using Decentral.Baselines;
 using Decentral.Identity;
 using Decentral.Learning;
 using Decentral.Protocol;
+using Decentral.Simulator.Attacks;
 using Decentral.Simulator.Engine;
 
 namespace Decentral.Simulator.Runner;
@@ -22,6 +23,8 @@ internal sealed class SimNodeHost : IProtocolEffects, ISimEventHandler
     private long _trainingRound;
     private ModelVector? _trainingStart;
     private ModelVector? _lastAggregate;
+    // A Byzantine aggregator's replacement for the aggregate of its latest round, made once per round.
+    private (long Round, ModelVector Honest, ModelVector Poisoned)? _poisoned;
 
     public SimNodeHost(ModestRun run, int index, PeerId peer)
     {
@@ -54,7 +57,15 @@ internal sealed class SimNodeHost : IProtocolEffects, ISimEventHandler
     /// <summary>Records the model a node starts from (before its first average).</summary>
     public void Started(ModelVector initial) => _lastAggregate ??= initial;
 
-    public void Send(PeerId to, ProtocolMessage message) => _run.Send(this, to, message);
+    public void Send(PeerId to, ProtocolMessage message)
+    {
+        if (message is AggregatedModel aggregated && _run.Attack.PoisonsAggregates(Index))
+        {
+            message = aggregated with { Model = Poisoned(aggregated.Round, aggregated.Model) };
+        }
+
+        _run.Send(this, to, message);
+    }
 
     public void StartTraining(long round, ModelVector start)
     {
@@ -62,6 +73,7 @@ internal sealed class SimNodeHost : IProtocolEffects, ISimEventHandler
         _trainingRound = round;
         _trainingStart = start;
         _training = _run.Simulation.ScheduleAfter(_run.TrainingTicks(Index), this, null, TrainingArg);
+        _run.TrainingStarted(Index, round, start);
     }
 
     public void CancelTraining(long round)
@@ -91,6 +103,12 @@ internal sealed class SimNodeHost : IProtocolEffects, ISimEventHandler
 
     public void Observe(ProtocolObservation observation)
     {
+        // Telemetry sees what a Byzantine aggregator sent, not the honest aggregate it computed.
+        if (observation.Kind == ObservationKind.Aggregated && observation.Model is { } computed && _run.Attack.PoisonsAggregates(Index))
+        {
+            observation = observation with { Model = Poisoned(observation.Round, computed) };
+        }
+
         // Before the recorder sees it, so a row opened by this node evaluates this node's new model.
         if (observation.Kind == ObservationKind.Aggregated && observation.Model is { } model)
         {
@@ -98,6 +116,16 @@ internal sealed class SimNodeHost : IProtocolEffects, ISimEventHandler
         }
 
         _run.Recorder.Observe(this, observation);
+    }
+
+    private ModelVector Poisoned(long round, ModelVector honest)
+    {
+        if (_poisoned is not { } p || p.Round != round || !ReferenceEquals(p.Honest, honest))
+        {
+            _poisoned = p = (round, honest, ByzantineAttack.PoisonAggregate(honest));
+        }
+
+        return p.Poisoned;
     }
 
     /// <summary>A crash: every pending timer and training vanishes with the node.</summary>

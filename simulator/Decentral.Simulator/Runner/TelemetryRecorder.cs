@@ -25,6 +25,10 @@ public sealed partial class TelemetryRecorder
     private readonly int[] _trainings;
     private readonly int[]? _evaluationOrder;
     private RoundRow? _open;
+    // Runs with attackers: the open row's evaluation waits for the model an honest trainer of the
+    // round starts from (with a Byzantine aggregator or a trainer-side defence it need not be the
+    // first aggregate); this is the first aggregate, evaluated if no honest trainer starts in time.
+    private ModelVector? _deferredEvaluation;
     private TrafficLedger? _traffic;
     private Evaluation _initial;
     private long _churnCrashed;
@@ -96,6 +100,12 @@ public sealed partial class TelemetryRecorder
         if (observation.Kind == ObservationKind.TrainingStarted)
         {
             _trainings[host.Index]++;
+            if (_deferredEvaluation is not null && _open is { } pending && pending.Round == observation.Round
+                && observation.Model is { } start && !_run.Attack.IsAttacker(host.Index))
+            {
+                pending.Evaluation = _run.Learning.Task.Evaluate(start.Parameters);
+                _deferredEvaluation = null;
+            }
         }
 
         if (observation.Kind != ObservationKind.Aggregated || observation.Round < LastRound)
@@ -128,7 +138,11 @@ public sealed partial class TelemetryRecorder
         var every = _run.Scenario.Learning.EvalEveryRounds;
         if (observation.Model is { } model && (first || observation.Round % every == 0 || observation.Round >= _run.Scenario.Stop.Rounds))
         {
-            if (_evaluationOrder is null)
+            if (_evaluationOrder is null && _run.Attack.Active)
+            {
+                _deferredEvaluation = model;
+            }
+            else if (_evaluationOrder is null)
             {
                 row.Evaluation = _run.Learning.Task.Evaluate(model.Parameters);
             }
@@ -242,6 +256,12 @@ public sealed partial class TelemetryRecorder
         if (_open is null)
         {
             return;
+        }
+
+        if (_deferredEvaluation is { } fallback)
+        {
+            _open.Evaluation = _run.Learning.Task.Evaluate(fallback.Parameters);
+            _deferredEvaluation = null;
         }
 
         _rows.Add(_open);

@@ -46,6 +46,9 @@ public sealed class Scenario
 
     /// <summary>Churn and failure events, applied in time order.</summary>
     public List<ChurnEvent> Churn { get; set; } = [];
+
+    /// <summary>Byzantine peers: none by default.</summary>
+    public AttackSection Attack { get; set; } = new();
 }
 
 /// <summary>Stop conditions; the run stops at whichever comes first.</summary>

@@ -1,3 +1,4 @@
+using Decentral.Aggregation;
 using Decentral.Baselines;
 using Decentral.Simulator.Churn;
 using Decentral.Simulator.Compute;
@@ -78,6 +79,22 @@ public static partial class ScenarioLoader
                 }
             }
 
+            var attack = s.Attack;
+            if (attack.Active && Valid("attack.kind", "algorithm") && !Modest)
+            {
+                yield return $"$.attack.kind: attacks run with algorithm modest (got algorithm {s.Algorithm}).";
+            }
+
+            if (attack.Active && Valid("attack.kind", "attack.fraction", "nodes", "churn") && Attacks.ByzantineAttack.AttackerCount(s) < 1)
+            {
+                yield return $"$.attack.fraction: {attack.Fraction} of {Runner.ScenarioLearning.Slots(s)} node slots rounds to no attacker at all (got {attack.Fraction}).";
+            }
+
+            if (attack.Kind == AttackKinds.LabelFlip && Valid("attack.kind", "learning.task") && s.Learning.Task == "movielens")
+            {
+                yield return "$.attack.kind: labelFlip needs a classification task (got task movielens).";
+            }
+
             var removed = s.Churn.Where(c => c.Kind is ChurnKind.Crash or ChurnKind.Leave).Sum(c => c.Total ?? c.Count);
             if (removed > 0 && Valid("nodes", "churn") && removed >= s.Nodes + _joins)
             {
@@ -134,6 +151,28 @@ public static partial class ScenarioLoader
             if (s.Algorithm == "dpsgd" && s.Baselines.Dpsgd.Topology != DpsgdTopology.Regular && present.Contains("$.baselines.dpsgd.degree"))
             {
                 yield return $"$.baselines.dpsgd.degree: ignored: only the regular topology has a degree (got topology {s.Baselines.Dpsgd.Topology}).";
+            }
+
+            foreach (var (field, kinds) in new[] { ("factor", new[] { AttackKinds.SignFlip, AttackKinds.Scaling }), ("sigma", [AttackKinds.Noise]), ("z", [AttackKinds.Alie]) })
+            {
+                if (Valid("attack.kind") && present.Contains($"$.attack.{field}") && !kinds.Contains(s.Attack.Kind))
+                {
+                    yield return $"$.attack.{field}: ignored: only {string.Join(" and ", kinds)} use it (got kind {s.Attack.Kind}).";
+                }
+            }
+
+            var r = p.Robustness;
+            foreach (var (field, rule) in new[] { ("trimFraction", AggregationRules.TrimmedMean), ("clipRatio", AggregationRules.ClippedMean), ("clipNorm", AggregationRules.ClippedMean), ("krumByzantine", AggregationRules.Krum), ("krumSelect", AggregationRules.Krum) })
+            {
+                if (Modest && Valid("protocol.robustness.rule") && present.Contains($"$.protocol.robustness.{field}") && r.Rule != rule)
+                {
+                    yield return $"$.protocol.robustness.{field}: ignored: only the {rule} rule uses it (got rule {r.Rule}).";
+                }
+            }
+
+            if (Modest && Valid("protocol.robustness.aggregateDefence", "protocol.aggregators") && r.DefendsAggregates && p.Aggregators == 1)
+            {
+                yield return $"$.protocol.robustness.aggregateDefence: {r.AggregateDefence} has no effect with aggregators = 1: a trainer receives one aggregate per round; set aggregators to 3 or more.";
             }
 
             foreach (var field in new[] { "dimensions", "classes", "samplesPerNode", "testSamples" })

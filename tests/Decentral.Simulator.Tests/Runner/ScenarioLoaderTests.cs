@@ -11,6 +11,7 @@ public sealed class ScenarioLoaderTests
     [InlineData("partition")]
     [InlineData("sessions")]
     [InlineData("scale")]
+    [InlineData("byzantine")]
     public void ShippedScenario_Loads_Valid(string name)
     {
         var load = ScenarioLoader.LoadFile(Path.Combine(ScenarioRuns.ConfigsFolder, name + ".json"));
@@ -24,6 +25,14 @@ public sealed class ScenarioLoaderTests
     [InlineData("""{ "protocol": { "robustness": { "trimFraction": 0.7 } } }""", "$.protocol.robustness.trimFraction")]
     [InlineData("""{ "protocol": { "robustness": { "rule": "krum", "krumByzantine": 4 } } }""", "$.protocol.robustness.krumByzantine")]
     [InlineData("""{ "protocol": { "robustness": { "aggregateWait": "00:00:00" } } }""", "$.protocol.robustness.aggregateWait")]
+    [InlineData("""{ "attack": { "kind": "bribe" } }""", "$.attack.kind")]
+    [InlineData("""{ "attack": { "kind": "noise", "fraction": 1 } }""", "$.attack.fraction")]
+    [InlineData("""{ "nodes": 4, "attack": { "kind": "noise", "fraction": 0.1 } }""", "$.attack.fraction")]
+    [InlineData("""{ "algorithm": "gossip", "attack": { "kind": "noise" } }""", "$.attack.kind")]
+    [InlineData("""{ "attack": { "kind": "signFlip", "factor": 0 } }""", "$.attack.factor")]
+    [InlineData("""{ "attack": { "kind": "noise", "sigma": -1 } }""", "$.attack.sigma")]
+    [InlineData("""{ "attack": { "kind": "alie", "z": "NaN" } }""", "$.attack.z")]
+    [InlineData("""{ "learning": { "task": "movielens", "model": "mf" }, "attack": { "kind": "labelFlip" } }""", "$.attack.kind")]
     [InlineData("""{ "protocol": { "pingTimeout": "soon" } }""", "$.protocol.pingTimeout")]
     [InlineData("""{ "nodes": 1 }""", "$.nodes")]
     [InlineData("""{ "network": { "loss": 1.5 } }""", "$.network.loss")]
@@ -87,6 +96,9 @@ public sealed class ScenarioLoaderTests
     [InlineData("""{ "stop": { "time": "00:10:00" }, "churn": [ { "kind": "heal", "at": "00:10:00" } ] }""", "$.churn[0].at: 00:10:00 is not before stop.time (00:10:00)")]
     [InlineData("""{ "baselines": { "gossip": { "period": "00:00:30" } } }""", "$.baselines.gossip: ignored: algorithm is modest, not gossip.")]
     [InlineData("""{ "learning": { "task": "mnist", "classes": 4 } }""", "$.learning.classes: ignored: only the synthetic task uses it")]
+    [InlineData("""{ "attack": { "kind": "noise", "factor": 5 } }""", "$.attack.factor: ignored: only signFlip and scaling use it (got kind noise).")]
+    [InlineData("""{ "protocol": { "robustness": { "trimFraction": 0.3 } } }""", "$.protocol.robustness.trimFraction: ignored: only the trimmedMean rule uses it (got rule mean).")]
+    [InlineData("""{ "protocol": { "robustness": { "aggregateDefence": "median" } } }""", "$.protocol.robustness.aggregateDefence: median has no effect with aggregators = 1")]
     public void LegalButLikelyWrong_LoadsWithAWarning(string json, string expected)
     {
         var load = ScenarioLoader.Parse(json);

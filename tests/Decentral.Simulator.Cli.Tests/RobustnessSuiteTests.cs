@@ -1,0 +1,79 @@
+using Decentral.Simulator.Cli.Reproduction;
+using Decentral.Simulator.Scenarios;
+
+namespace Decentral.Simulator.Cli.Tests;
+
+public sealed class RobustnessSuiteTests
+{
+    [Fact]
+    public void Plan_Quick_EveryAttackFractionAndDefenceOnBothSplits()
+    {
+        var plan = RobustnessPlan.Create(quick: true);
+
+        // Per split: 6 attack-free defences, 5 attacks x 3 fractions x 6 defences, an attack-free
+        // a = 3 median run and 3 fractions x 3 aggregator setups.
+        Assert.Equal(2 * (6 + 90 + 1 + 9), plan.Count);
+        Assert.Equal(plan.Count, plan.Select(e => e.Id).Distinct().Count());
+        Assert.All(plan, e => Assert.Empty(ScenarioLoader.Validate(e.Scenario)));
+        Assert.All(plan, e => Assert.Equal("softmax", e.Scenario.Learning.Model));
+        var krum = Assert.Single(plan, e => e.Id == "byz-mnist-iid-signflip20-krum");
+        Assert.Equal(("krum", 3, 5), (krum.Scenario.Protocol.Robustness.Rule, krum.Scenario.Protocol.Robustness.KrumByzantine, krum.Scenario.Protocol.Robustness.KrumSelect));
+        var defended = Assert.Single(plan, e => e.Id == "byz-mnist-dir0.1-aggregator30-a3median");
+        Assert.Equal((3, "median", AttackKinds.Aggregator, 0.3), (defended.Scenario.Protocol.Aggregators, defended.Scenario.Protocol.Robustness.AggregateDefence, defended.Scenario.Attack.Kind, defended.Scenario.Attack.Fraction));
+        Assert.False(Assert.Single(plan, e => e.Id == "byz-mnist-iid-clean-mean").Scenario.Attack.Active);
+    }
+
+    [Fact]
+    public void Plan_Full_LeNetHeadlineRowsWithThreeSeeds()
+    {
+        var plan = RobustnessPlan.Create(quick: false, seeds: 3);
+
+        Assert.Equal(3 * 2 * (6 + 30 + 1 + 3), plan.Count);
+        Assert.All(plan, e => Assert.Equal("lenet", e.Scenario.Learning.Model));
+        Assert.All(plan.Where(e => e.Attack != "clean"), e => Assert.Equal(0.2, e.Fraction));
+        Assert.Equal([1, 2, 3], plan.Take(3).Select(e => e.Seed));
+    }
+
+    [Fact]
+    public void Report_AttackAndDefenceRuns_TablesTargetAndGoal()
+    {
+        // Attack-free mean 90% (target floor(0.9 x 0.95 x 200) / 200 = 85.5%), sign flip 20% with the
+        // mean 10%, with the median 88% (2 points below: the goal is met).
+        RunResult[] runs =
+        [
+            Run("clean", 0, "mean", (60, 0.86), (1200, 0.90)),
+            Run("clean", 0, "median", (90, 0.86), (1200, 0.89)),
+            Run("signflip", 0.2, "mean", (1200, 0.10)),
+            Run("signflip", 0.2, "median", (120, 0.86), (1200, 0.88)),
+        ];
+        var folder = Path.Combine(Path.GetTempPath(), "robustness-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var text = RobustnessReport.Write(folder, "decentral-sim reproduce --suite robustness", quick: true, runs);
+
+            Assert.Contains("Target accuracy: 85.5%.", text);
+            Assert.Contains("| attack | f | mean (none) | median |", text);
+            Assert.Contains("| none (attack-free) | 0% | 90.0% | 89.0% |", text);
+            Assert.Contains("| signflip | 20% | 10.0% | 88.0% |", text);
+            Assert.Contains("| signflip | 20% | - | 2.0 |", text);
+            Assert.Contains("| signflip | 10.0% | median | 88.0% | 2.0 | yes |", text);
+            Assert.Contains("`median` -1.0", text);
+            Assert.True(File.Exists(Path.Combine(folder, "runs.csv")));
+            Assert.True(File.Exists(Path.Combine(folder, "byz-mnist-iid-f20-best.png")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static RunResult Run(string attack, double fraction, string defence, params (double Seconds, double Accuracy)[] points)
+    {
+        var scenario = new Scenario { Learning = { Model = "softmax", Task = "mnist", Alpha = 0 } };
+        var curve = new List<CurvePoint> { new(0, 0, 0.1, 100) };
+        curve.AddRange(points.Select((p, k) => new CurvePoint(p.Seconds, 0, p.Accuracy, 100, k + 2)));
+        var experiment = new Experiment($"byz-mnist-iid-{attack}-{defence}", "byz-mnist-iid", "modest", scenario) { Attack = attack, Fraction = fraction, Defence = defence };
+        return new RunResult(experiment, curve, FakeRuns.Summary(points.Length, points[^1].Seconds), 0);
+    }
+}
