@@ -76,6 +76,8 @@ public sealed class FleetViewTests : IDisposable
     {
         var status = new NodeStatus { PeerId = "12D3KooWx", StartedUnixSeconds = Start, UpdatedUnixSeconds = Start + 100, State = "running" };
         var rows = new[] { new RoundRow { Round = 2, TimeSeconds = 30, ModelsAggregated = 2 }, new RoundRow { Round = 3, TimeSeconds = 90, ModelsAggregated = 2 } };
+        rows[1].Rejected[(int)Decentral.Aggregation.RejectionReason.Norm] = 2;
+        rows[1].Rejected[(int)Decentral.Aggregation.RejectionReason.NonFinite] = 1;
         At(Start + 100);
 
         var view = new FleetViewBuilder(_time).Build("n", "node", [new NodeInput("n", status, rows)]);
@@ -83,6 +85,7 @@ public sealed class FleetViewTests : IDisposable
         Assert.Equal([Start + 30, Start + 90], view.Rounds.Select(r => r.UnixS));
         Assert.Equal(2, view.Nodes[0].Aggregated);
         Assert.Equal("12D3KooWx", view.Nodes[0].PeerId);
+        Assert.Equal(3, view.Nodes[0].Refused);
     }
 
     [Fact]

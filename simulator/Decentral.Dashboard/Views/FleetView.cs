@@ -101,6 +101,9 @@ internal sealed record NodeSummary
     /// <summary>Bytes it sent per message kind (order of <see cref="FleetView.Kinds"/>).</summary>
     public IReadOnlyList<long> BytesByKind { get; init; } = [];
 
+    /// <summary>Models it refused before aggregating (any reason: layout, non-finite, norm, ...).</summary>
+    public long Refused { get; init; }
+
     /// <summary>Its latest view size.</summary>
     public int ViewSize { get; init; }
 

@@ -50,7 +50,7 @@ internal sealed class FleetViewBuilder(TimeProvider time)
             var bytesByKind = new long[kinds.Count];
             var cumulative = new List<double[]>();
             var viewSizes = new List<double[]>();
-            long bytes = 0;
+            long bytes = 0, refused = 0;
             int aggregated = 0, trained = 0;
             double? lastAccuracy = null;
             foreach (var row in node.Rows)
@@ -66,6 +66,7 @@ internal sealed class FleetViewBuilder(TimeProvider time)
                 }
 
                 bytes += rowBytes;
+                refused += row.Rejected.Sum();
                 if (aggregator)
                 {
                     aggregated++;
@@ -133,6 +134,7 @@ internal sealed class FleetViewBuilder(TimeProvider time)
                 Accuracy = lastAccuracy,
                 Bytes = bytes,
                 BytesByKind = bytesByKind,
+                Refused = refused,
                 ViewSize = node.Rows.Count == 0 ? 0 : node.Rows[^1].ViewSize,
                 Sessions = nodeSessions,
             });

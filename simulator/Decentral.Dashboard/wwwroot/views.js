@@ -21,6 +21,8 @@ function cards(items) {
     `<div class="card"${title ? ` title="${esc(title)}"` : ""}><div class="v${small ? " small" : ""}">${esc(v)}</div><div class="k">${esc(k)}</div></div>`).join("");
 }
 
+const refused = rows => rows.reduce((a, r) => a + Object.values(r.rejected ?? {}).reduce((b, v) => b + v, 0), 0);
+
 // ---- simulation run ----------------------------------------------------------------------------
 
 function renderRun(rows) {
@@ -37,7 +39,8 @@ function renderRun(rows) {
   cards(last ? [
     ["round", last.round], ["virtual time", fmt.duration(last.time_s)],
     ["accuracy", acc === undefined ? "–" : (100 * acc).toFixed(1) + " %"], ["traffic", fmt.bytes(last.total_bytes)],
-    ["online peers", last.online], ["view bytes saved", last.view_bytes ? (last.full_view_bytes / last.view_bytes).toFixed(1) + "×" : "–"]] : [["rows", 0]]);
+    ["online peers", last.online], ["view bytes saved", last.view_bytes ? (last.full_view_bytes / last.view_bytes).toFixed(1) + "×" : "–"],
+    ...(refused(rows) > 0 ? [["models refused", refused(rows)]] : [])] : [["rows", 0]]);
   const time = { xKind: "time", xFmt: fmt.duration };
   lineChart("acc", [{ name: "accuracy", points: evaluated.map(r => [r.time_s, r.accuracy]), area: true, dots: evaluated.length < 60 }],
     { ...time, yFmt: fmt.percent, yMax: 1 });
@@ -109,7 +112,8 @@ function renderNode(view) {
   const uptime = n.state === "running" && n.started_unix_s ? fmt.duration(view.now_unix_s - n.started_unix_s) : "–";
   const state = n.state === "running" && n.phase && n.phase !== "running" ? `${n.state} (${n.phase})` : n.state;
   cards([["state", state], ["peer", shortPeer(n.peer_id), n.peer_id, true], ["slot", n.slot < 0 ? "–" : n.slot], ["uptime", uptime],
-    ["last round", n.last_round || "–"], ["aggregated · trained", `${n.aggregated} · ${n.trained}`], ["accuracy", latestAccuracy(view)], ["traffic", fmt.bytes(n.bytes)]]);
+    ["last round", n.last_round || "–"], ["aggregated · trained", `${n.aggregated} · ${n.trained}`], ["accuracy", latestAccuracy(view)], ["traffic", fmt.bytes(n.bytes)],
+    ...(n.refused > 0 ? [["models refused", n.refused]] : [])]);
   const clock = { xKind: "time", xFmt: fmt.clock };
   lineChart("acc", [{ name: "accuracy", points: view.accuracy.map(p => [p[0], p[1]]), area: true, dots: true }], { ...clock, yFmt: fmt.percent, yMax: 1 });
   lineChart("loss", [{ name: "training loss", points: view.training_loss.map(p => [p[0], p[1]]), dots: true, color: "var(--e)" }], { ...clock, yFmt: fmt.num });
@@ -153,9 +157,9 @@ function renderFleet(view) {
   hbars("bykind", nodes.map(n => ({ label: n.name.split("/").pop(), href: pageLink(n.name), parts: n.bytes_by_kind })), view.kinds.map(kindNames), fmt.bytes);
   lineChart("view", nodeSeries(view, view.views).map(s => ({ ...s, step: true })), { ...clock, yFmt: fmt.int });
   document.getElementById("nodes").innerHTML = `<table><thead><tr><th>node</th><th>state</th><th>peer id</th><th>slot</th><th>aggregated</th><th>trained</th>` +
-    `<th>last round</th><th>accuracy</th><th>sent</th><th>view</th></tr></thead><tbody>` + nodes.map((n, i) =>
+    `<th>last round</th><th>accuracy</th><th>sent</th><th>refused</th><th>view</th></tr></thead><tbody>` + nodes.map((n, i) =>
       `<tr><td><i class="sw" style="background:${color(i)}"></i><a href="${esc(pageLink(n.name))}">${esc(n.name.split("/").pop())}</a></td>` +
       `<td><span class="state ${esc(n.state.replaceAll(" ", "-"))}">${esc(n.state)}</span></td><td class="peer" title="${esc(n.peer_id)}">${esc(shortPeer(n.peer_id))}</td>` +
       `<td>${n.slot < 0 ? "–" : n.slot}</td><td>${n.aggregated}</td><td>${n.trained}</td><td>${n.last_round || "–"}</td>` +
-      `<td>${n.accuracy == null ? "–" : (100 * n.accuracy).toFixed(1) + " %"}</td><td>${fmt.bytes(n.bytes)}</td><td>${n.view_size}</td></tr>`).join("") + "</tbody></table>";
+      `<td>${n.accuracy == null ? "–" : (100 * n.accuracy).toFixed(1) + " %"}</td><td>${fmt.bytes(n.bytes)}</td><td>${n.refused || "–"}</td><td>${n.view_size}</td></tr>`).join("") + "</tbody></table>";
 }
