@@ -15,6 +15,9 @@ public sealed class Browser : IDisposable
 
     // "It started" waits are generous (a loaded 2-core machine); page waits are bounded.
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    // Bounded, with room for a loaded machine: in the full suite these tests take twice as long as alone.
+    private static readonly TimeSpan PageTimeout = TimeSpan.FromSeconds(30);
     private readonly DirectoryInfo _profile = Directory.CreateTempSubdirectory("decentral-chromium-");
     private readonly ChromeDriver _driver;
 
@@ -49,7 +52,7 @@ public sealed class Browser : IDisposable
     public T WaitFor<T>(string what, Func<IWebDriver, T?> condition, TimeSpan? timeout = null)
         where T : class
     {
-        var wait = new WebDriverWait(_driver, timeout ?? TimeSpan.FromSeconds(15)) { PollingInterval = TimeSpan.FromMilliseconds(100) };
+        var wait = new WebDriverWait(_driver, timeout ?? PageTimeout) { PollingInterval = TimeSpan.FromMilliseconds(100) };
         wait.IgnoreExceptionTypes(typeof(NoSuchElementException), typeof(StaleElementReferenceException));
         try
         {
