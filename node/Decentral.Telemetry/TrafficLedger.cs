@@ -5,9 +5,9 @@ using Decentral.Wire;
 namespace Decentral.Telemetry;
 
 /// <summary>
-/// Counts the bytes a run (the simulator) or a node sends: per message kind, in all, and the view
-/// data piggybacked on model messages against what sending the whole view on every model message
-/// (as the reference implementation does) would have cost. One ledger feeds the rows of
+/// Counts the bytes a run (the simulator) or a node sends: per message kind, in all, per codec of
+/// the model a message carries, and the view data piggybacked on model messages against what
+/// sending the whole view on every model message (as the reference implementation does) would have cost. One ledger feeds the rows of
 /// <see cref="RoundRow"/>: each row takes the per-kind bytes since the previous row. Thread-safe
 /// (a node's senders count from several tasks).
 /// </summary>
@@ -17,6 +17,7 @@ public sealed class TrafficLedger
     private readonly Lock _gate = new();
     private readonly long[] _bytesByKind = new long[RoundRow.Kinds.Count + 1];
     private readonly long[] _bytesAtLastRow = new long[RoundRow.Kinds.Count + 1];
+    private readonly SortedDictionary<string, long> _bytesByCodec = new(StringComparer.Ordinal);
     private long _viewBytes;
     private long _fullViewBytes;
     private long _recordBytes;
@@ -77,6 +78,21 @@ public sealed class TrafficLedger
     }
 
     /// <summary>
+    /// Bytes of the messages that carry a model (trained, aggregated, base replies), whole messages,
+    /// by the model's codec name ("fp32", "int8+zstd", "topk-int8"), in name order.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> BytesByCodec
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new SortedDictionary<string, long>(_bytesByCodec, StringComparer.Ordinal);
+            }
+        }
+    }
+
+    /// <summary>
     /// Counts one sent message of <paramref name="bytes"/> encoded bytes; <paramref name="senderViewCount"/>
     /// is the sender's view size (what a full view would have held).
     /// </summary>
@@ -92,9 +108,21 @@ public sealed class TrafficLedger
             _ => -1,
         };
         var recordBytes = withoutView >= 0 ? RecordBytes() : 0;
+        var codec = message switch
+        {
+            TrainedModel t => t.Model.CodecName,
+            AggregatedModel a => a.Model.CodecName,
+            BaseReply { Model: { } m } => m.CodecName,
+            _ => null,
+        };
         lock (_gate)
         {
             _bytesByKind[(int)message.Kind] += bytes;
+            if (codec is not null)
+            {
+                _bytesByCodec[codec] = _bytesByCodec.GetValueOrDefault(codec) + bytes;
+            }
+
             if (withoutView >= 0)
             {
                 // The records: the message against the same message with none.

@@ -31,6 +31,13 @@ internal static class SummaryJson
             }
 
             w.WriteEndObject();
+            w.WriteStartObject("bytes_by_codec");
+            foreach (var (codec, bytes) in s.BytesByCodec.OrderBy(b => b.Key, StringComparer.Ordinal))
+            {
+                w.WriteNumber(codec, bytes);
+            }
+
+            w.WriteEndObject();
             w.WriteNumber("view_bytes", s.ViewBytes);
             w.WriteNumber("full_view_bytes", s.FullViewBytes);
             Metric(w, "view_saving", s.ViewSaving);
@@ -95,11 +102,21 @@ internal static class SummaryTable
             table.AddRow($"  {kind}", $"{bytes / 1e6:F2} MB");
         }
 
+        foreach (var (codec, bytes) in s.BytesByCodec)
+        {
+            table.AddRow($"  model messages, {Markup.Escape(codec)}", $"{bytes / 1e6:F2} MB");
+        }
+
         table.AddRow("view bytes: deltas vs full view", $"{s.ViewBytes / 1e3:F0} kB vs {s.FullViewBytes / 1e3:F0} kB ({s.ViewSaving:F1}x less)");
         table.AddRow("online at end (crashed/left/joined)", $"{s.OnlineAtEnd} ({s.Crashed}/{s.Left}/{s.Joined})");
         foreach (var (kind, count) in s.Observations.OrderBy(o => o.Key))
         {
             table.AddRow($"  {kind}", count.ToString("N0"));
+        }
+
+        foreach (var (reason, count) in s.Rejections.OrderBy(r => r.Key))
+        {
+            table.AddRow($"  rejected: {reason}", count.ToString("N0"));
         }
 
         var process = System.Diagnostics.Process.GetCurrentProcess();

@@ -25,6 +25,21 @@ public enum RejectionReason : byte
 
     /// <summary>Its sender does not rank where the round's trainers (or aggregators) rank in the order.</summary>
     Rank = 5,
+
+    /// <summary>An aggregate came as a delta; aggregates are whole models.</summary>
+    DeltaAggregate = 6,
+
+    /// <summary>A trained delta's base could be had from none of the trainers that named it: the delta is left out of its round.</summary>
+    BaseUnavailable = 7,
+
+    /// <summary>A delta's layout or length differs from its base's.</summary>
+    BaseMismatch = 8,
+
+    /// <summary>A base reply nobody asked for (or from another peer than the one asked).</summary>
+    UnrequestedBase = 9,
+
+    /// <summary>A base reply whose parameters do not have the hash asked for (or that is itself a delta).</summary>
+    BaseHashMismatch = 10,
 }
 
 /// <summary>One model a validator refused: its index in the input list and why.</summary>

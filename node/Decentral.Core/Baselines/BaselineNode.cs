@@ -66,14 +66,25 @@ public abstract class BaselineNode : IProtocolNode
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// A validated message arrived. The node takes it over: a model in pooled buffers (decoded
+    /// from the wire) is copied to the heap and the buffers released at once, because baselines
+    /// keep received models across events. Baselines send and read whole float32 models only.
+    /// </summary>
     public void Receive(PeerId from, ProtocolMessage message)
     {
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(message);
-        if (IsRunning)
+        var owned = message switch
         {
-            OnReceive(from, message);
+            TrainedModel { Model.IsPooled: true } t => t with { Model = t.Model.ToHeap() },
+            AggregatedModel { Model.IsPooled: true } a => a with { Model = a.Model.ToHeap() },
+            _ => message,
+        };
+        message.Release();
+        if (IsRunning && owned is not BaseReply)
+        {
+            OnReceive(from, owned);
         }
     }
 

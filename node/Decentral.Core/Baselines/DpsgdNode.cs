@@ -115,7 +115,7 @@ public sealed class DpsgdNode : RoundBasedNode
 
         // In-neighbours in graph order: a fixed order gives the same bits every run.
         _inbox.Remove(Round);
-        return [.. arrived.Select(p => models![p].Model)];
+        return [.. arrived.Select(p => models![p].Model.DecodeWhole())];
     }
 
     private List<PeerId> Neighbours(long round, int direction)

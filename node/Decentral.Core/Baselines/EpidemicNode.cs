@@ -97,7 +97,7 @@ public sealed class EpidemicNode : RoundBasedNode
         }
 
         // Senders by id: a fixed order gives the same bits every run.
-        var models = _inbox.Values.Select(m => m.Model).ToList();
+        var models = _inbox.Values.Select(m => m.Model.DecodeWhole()).ToList();
         _inbox.Clear();
         return models;
     }

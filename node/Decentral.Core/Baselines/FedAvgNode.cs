@@ -95,7 +95,7 @@ public sealed class FedAvgNode : BaselineNode
         {
             case AggregatedModel global when !IsServer && from == _server:
                 _round = global.Round;
-                Train(global.Round, global.Model);
+                Train(global.Round, global.Model.DecodeWhole());
                 break;
             case TrainedModel trained when IsServer:
                 OnTrainedModel(from, trained);
@@ -221,7 +221,7 @@ public sealed class FedAvgNode : BaselineNode
     {
         Effects.CancelTimer(new TimerKey(TimerKind.RoundTimeout, _round));
         // Canonical order: by sender id, so the bits do not depend on arrival order.
-        var models = _received.OrderBy(p => p.Key).Select(p => (p.Value.Model, (double)p.Value.SampleCount)).ToList();
+        var models = _received.OrderBy(p => p.Key).Select(p => (Model: p.Value.Model.DecodeWhole(), Weight: (double)p.Value.SampleCount)).ToList();
         _global = Average(models, models.Max(m => m.Model.SamplesTrained));
         Observe(ObservationKind.Aggregated, _round, models.Count, _global);
         BeginRound(_round + 1);

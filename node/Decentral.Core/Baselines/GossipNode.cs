@@ -73,11 +73,11 @@ public sealed class GossipNode : BaselineNode
 
         if (_training)
         {
-            _waiting = _waiting is null ? incoming.Model : Merge(_waiting, incoming.Model);
+            _waiting = _waiting is null ? incoming.Model.DecodeWhole() : Merge(_waiting, incoming.Model.DecodeWhole());
             return;
         }
 
-        StartTraining(_model is null ? incoming.Model : Merge(_model, incoming.Model));
+        StartTraining(_model is null ? incoming.Model.DecodeWhole() : Merge(_model, incoming.Model.DecodeWhole()));
     }
 
     /// <inheritdoc />

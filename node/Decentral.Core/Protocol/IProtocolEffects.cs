@@ -93,6 +93,9 @@ public enum ObservationKind : byte
 
     /// <summary>A trainer combined <c>Count</c> aggregates of round <c>Round</c> into the model it trains (<see cref="RobustnessOptions.AggregateDefence"/>).</summary>
     AggregatesCombined = 10,
+
+    /// <summary>An aggregator asked a trainer for the base of a delta it does not hold.</summary>
+    BaseRequested = 11,
 }
 
 /// <summary>One telemetry observation.</summary>

@@ -1,3 +1,4 @@
+using Decentral.Codecs;
 using Decentral.Learning;
 using Decentral.Membership;
 
@@ -29,13 +30,29 @@ public enum MessageKind : byte
 
     /// <summary>A full view, answering a request.</summary>
     ViewSnapshot = 8,
+
+    /// <summary>Aggregator to trainer: send me the model your delta is based on.</summary>
+    BaseRequest = 9,
+
+    /// <summary>Trainer to aggregator: the base model asked for, or none.</summary>
+    BaseReply = 10,
 }
 
-/// <summary>A MoDeST protocol message. Immutable; may be shared between receivers.</summary>
+/// <summary>
+/// A MoDeST protocol message. Immutable; may be shared between receivers. A message decoded by
+/// <c>WireCodec</c> may hold pooled model buffers (<see cref="EncodedModel.IsPooled"/>): handing
+/// it to <c>IProtocolNode.Receive</c> gives them to the node, which releases them; a driver that
+/// drops a decoded message instead calls <see cref="Release"/>.
+/// </summary>
 public abstract record ProtocolMessage
 {
     /// <summary>The wire discriminator.</summary>
     public abstract MessageKind Kind { get; }
+
+    /// <summary>Gives back the pooled buffers of the model this message carries, if any (idempotent).</summary>
+    public virtual void Release()
+    {
+    }
 }
 
 /// <summary>
@@ -66,18 +83,63 @@ public sealed record Pong(long Nonce, long RoundEstimate, long MembershipIndex) 
     public override MessageKind Kind => MessageKind.Pong;
 }
 
-/// <summary>A model trained in round <c>Round - 1</c>, sent to an aggregator of <paramref name="Round"/>.</summary>
-public sealed record TrainedModel(long Round, ModelVector Model, int SampleCount, ViewUpdate View) : ProtocolMessage
+/// <summary>
+/// A model trained in round <c>Round - 1</c>, sent to an aggregator of <paramref name="Round"/>:
+/// a whole model, or (with a codec other than plain fp32) the delta from the aggregate it was
+/// trained from.
+/// </summary>
+public sealed record TrainedModel(long Round, EncodedModel Model, int SampleCount, ViewUpdate View) : ProtocolMessage
 {
+    /// <summary>A whole float32 model (wrapped, not copied).</summary>
+    public TrainedModel(long round, ModelVector model, int sampleCount, ViewUpdate view)
+        : this(round, EncodedModel.Whole(model), sampleCount, view)
+    {
+    }
+
     /// <inheritdoc />
     public override MessageKind Kind => MessageKind.TrainedModel;
+
+    /// <inheritdoc />
+    public override void Release() => Model.Release();
 }
 
-/// <summary>The aggregate of round <paramref name="Round"/>, sent to the sample that trains it.</summary>
-public sealed record AggregatedModel(long Round, ModelVector Model, ViewUpdate View) : ProtocolMessage
+/// <summary>The aggregate of round <paramref name="Round"/>, sent to the sample that trains it; always a whole model.</summary>
+public sealed record AggregatedModel(long Round, EncodedModel Model, ViewUpdate View) : ProtocolMessage
 {
+    /// <summary>A whole float32 model (wrapped, not copied).</summary>
+    public AggregatedModel(long round, ModelVector model, ViewUpdate view)
+        : this(round, EncodedModel.Whole(model), view)
+    {
+    }
+
     /// <inheritdoc />
     public override MessageKind Kind => MessageKind.AggregatedModel;
+
+    /// <inheritdoc />
+    public override void Release() => Model.Release();
+}
+
+/// <summary>
+/// An aggregator holds a trained delta whose base it does not have: it asks the delta's sender
+/// for that base (the aggregate of <paramref name="Round"/> with hash <paramref name="Hash"/>).
+/// </summary>
+public sealed record BaseRequest(long Round, ModelHash Hash) : ProtocolMessage
+{
+    /// <inheritdoc />
+    public override MessageKind Kind => MessageKind.BaseRequest;
+}
+
+/// <summary>
+/// Answer to <see cref="BaseRequest"/>: the base as the trainer received it (a whole model), or
+/// null when the trainer no longer holds it. The aggregator checks its hash before using it.
+/// </summary>
+public sealed record BaseReply(long Round, ModelHash Hash, EncodedModel? Model) : ProtocolMessage
+{
+    /// <inheritdoc />
+    public override MessageKind Kind => MessageKind.BaseReply;
+
+    /// <inheritdoc />
+    public override void Release() => Model?.Release();
 }
 
 /// <summary>Aggregator's answer to contributors of <paramref name="Round"/>.</summary>

@@ -1,4 +1,5 @@
 using Decentral.Aggregation;
+using Decentral.Codecs;
 using Decentral.Identity;
 using Decentral.Learning;
 
@@ -20,6 +21,7 @@ public sealed partial class ModestNode
         if (RefusesRound(from, message.Round, message.Round - 1))
         {
             // Released rather than refused: a Nack would make the trainer mark this node LEAVE.
+            message.Release();
             SendTo(from, new Ack(message.Round, Success: true));
             return;
         }
@@ -34,6 +36,7 @@ public sealed partial class ModestNode
             // A round dropped here and not completed elsewhere is refused instead, so a late model
             // follows the Nacked contributors to the next aggregator rather than being lost.
             var refused = done && !aggregated && message.Round > _highestSent && message.Round > TrainEstimate;
+            message.Release();
             Observe(ObservationKind.StaleIgnored, message.Round);
             SendTo(from, new Ack(message.Round, Success: !refused));
             return;
@@ -56,8 +59,15 @@ public sealed partial class ModestNode
         }
 
         // One model per sender: a resend (after a lost Ack, say) does not count twice.
-        collection.Models.TryAdd(from, (message.Model, message.SampleCount));
-        if (collection.Models.Count >= _options.SuccessThreshold)
+        var contribution = new Contribution(message.Model, message.SampleCount);
+        if (!collection.Models.TryAdd(from, contribution))
+        {
+            message.Release();
+            return;
+        }
+
+        Prepare(collection, from, contribution);
+        if (collection.ReadyCount >= _options.SuccessThreshold)
         {
             Aggregate(collection);
         }
@@ -70,7 +80,7 @@ public sealed partial class ModestNode
             return;
         }
 
-        if (collection.Models.Count >= _options.MinModels)
+        if (collection.ReadyCount >= _options.MinModels)
         {
             Aggregate(collection);
             return;
@@ -85,6 +95,8 @@ public sealed partial class ModestNode
         _collecting.Remove(collection.Round);
         _effects.CancelTimer(new TimerKey(TimerKind.AggregationTimeout, collection.Round));
         _sampleAhead.Remove(collection.Round);
+        ForgetWaiting(collection.Round);
+        collection.ReleaseAll();
         MarkDone(collection.Round, aggregated: false);
         Observe(ObservationKind.AggregationDropped, collection.Round, collection.Models.Count);
         foreach (var contributor in collection.Models.Keys)
@@ -97,17 +109,35 @@ public sealed partial class ModestNode
     {
         // Canonical order (by sender id) so every run combines in the same order: same bits out.
         var contributors = collection.Models.Keys.Order().ToArray();
-        var models = contributors.Select(c => new WeightedModel(collection.Models[c].Model, collection.Models[c].Samples)).ToArray();
-        if (Combine(collection.Round, models) is not var (aggregate, used))
+        var models = new List<WeightedModel>(contributors.Length);
+        foreach (var contributor in contributors)
+        {
+            var contribution = collection.Models[contributor];
+            if (contribution.Model is { } model)
+            {
+                models.Add(new WeightedModel(model, contribution.Samples));
+            }
+            else if (!contribution.Refused)
+            {
+                // Still waiting for its base: it cannot be added to anything.
+                Reject(collection.Round, RejectionReason.BaseUnavailable);
+            }
+        }
+
+        var combined = Combine(collection.Round, models);
+        if (combined is not var (aggregate, used))
         {
             DropRound(collection);
             return;
         }
 
+        collection.ReleaseAll();
         _collecting.Remove(collection.Round);
         _effects.CancelTimer(new TimerKey(TimerKind.AggregationTimeout, collection.Round));
         MarkDone(collection.Round, aggregated: true);
-        _outgoing[collection.Round] = new Outgoing(collection.Round, aggregate, contributors, used);
+        ForgetWaiting(collection.Round);
+        var encoded = EncodeAggregate(aggregate);
+        _outgoing[collection.Round] = new Outgoing(collection.Round, encoded, encoded.DecodeWhole(), contributors, used);
         SearchWhenReady(collection.Round, _options.SampleSize, SearchPurpose.FindSample, _sampleAhead, SendAggregate);
     }
 
@@ -144,7 +174,7 @@ public sealed partial class ModestNode
             SendTo(peer, new AggregatedModel(round, outgoing.Model, BuildUpdate(peer)));
         }
 
-        Observe(ObservationKind.Aggregated, round, outgoing.ModelsUsed, outgoing.Model);
+        Observe(ObservationKind.Aggregated, round, outgoing.ModelsUsed, outgoing.Decoded);
     }
 
     private void MarkDone(long round, bool aggregated)
@@ -160,9 +190,21 @@ public sealed partial class ModestNode
     {
         public long Round { get; } = round;
 
-        public Dictionary<PeerId, (ModelVector Model, int Samples)> Models { get; } = [];
+        public Dictionary<PeerId, Contribution> Models { get; } = [];
+
+        // Contributions whose parameters are readable (a delta waiting for its base is not).
+        public int ReadyCount => Models.Values.Count(c => c.Model is not null);
+
+        public void ReleaseAll()
+        {
+            foreach (var contribution in Models.Values)
+            {
+                contribution.Release();
+            }
+        }
     }
 
-    // ModelsUsed: the contributors' models that passed validation and went into Model.
-    private sealed record Outgoing(long Round, ModelVector Model, PeerId[] Contributors, int ModelsUsed);
+    // The aggregate as sent (Model) and as its receivers decode it (Decoded, for telemetry);
+    // ModelsUsed: the contributors' models that passed validation and went into it.
+    private sealed record Outgoing(long Round, EncodedModel Model, ModelVector Decoded, PeerId[] Contributors, int ModelsUsed);
 }

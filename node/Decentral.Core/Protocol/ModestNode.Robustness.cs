@@ -150,7 +150,7 @@ public sealed partial class ModestNode
         }
 
         Observe(ObservationKind.AggregatesCombined, round, outcome.Accepted.Count);
-        BeginTraining(round, start);
+        BeginTraining(round, start, received: null);
     }
 
     private void DropPendingAggregates()

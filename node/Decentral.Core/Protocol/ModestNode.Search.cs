@@ -209,6 +209,7 @@ public sealed partial class ModestNode
             _effects.CancelTimer(new TimerKey(TimerKind.AggregationTimeout, round));
         }
 
+        ReleaseModels();
         _collecting.Clear();
         _outgoing.Clear();
         CancelTrainerSend();

@@ -1,3 +1,5 @@
+using Decentral.Aggregation;
+using Decentral.Codecs;
 using Decentral.Identity;
 using Decentral.Learning;
 using Decentral.Membership;
@@ -10,6 +12,10 @@ public sealed partial class ModestNode
     private long _trainingRound;
     private bool _isTraining;
     private TrainerSend? _trainerSend;
+
+    // The model the current training started from and its name as a base (deltas only).
+    private ModelVector? _trainingStart;
+    private ModelBase? _trainingBase;
 
     /// <summary>Training of <paramref name="round"/> (started by <see cref="IProtocolEffects.StartTraining"/>) finished.</summary>
     /// <param name="round">The round trained.</param>
@@ -26,7 +32,7 @@ public sealed partial class ModestNode
         _isTraining = false;
         CancelTrainerSend();
         var tag = round + 1;
-        _trainerSend = new TrainerSend(tag, trained, Math.Max(0, samples));
+        _trainerSend = new TrainerSend(tag, EncodeTrained(trained), Math.Max(0, samples));
         SearchWhenReady(tag, _options.Aggregators, SearchPurpose.FindAggregators, _aggregatorsAhead, SendTrainedModel);
         Flush();
     }
@@ -35,6 +41,15 @@ public sealed partial class ModestNode
     {
         if (RefusesRound(from, message.Round, message.Round))
         {
+            message.Release();
+            return;
+        }
+
+        if (message.Model.IsDelta)
+        {
+            // Aggregates go to peers that mostly never held the round before: always whole models.
+            message.Release();
+            Reject(message.Round, RejectionReason.DeltaAggregate);
             return;
         }
 
@@ -59,23 +74,30 @@ public sealed partial class ModestNode
         {
             if (Robustness.DefendsAggregates && _options.Aggregators > 1)
             {
-                CollectAggregate(from, message.Round, message.Model);
+                // The median of the round's aggregates is trained, so none of them is the base.
+                CollectAggregate(from, message.Round, message.Model.DecodeWhole());
+                message.Release();
             }
             else
             {
-                BeginTraining(message.Round, message.Model);
+                BeginTraining(message.Round, message.Model.DecodeWhole(), message.Model);
             }
         }
         else
         {
+            message.Release();
             Observe(ObservationKind.StaleIgnored, message.Round);
         }
     }
 
-    private void BeginTraining(long round, ModelVector model)
+    // `received` is the aggregate as it came (null for the initial model); the node keeps it while
+    // it may be asked for it as a base, and releases it after.
+    private void BeginTraining(long round, ModelVector model, EncodedModel? received)
     {
         _trainingRound = round;
         _isTraining = true;
+        _trainingStart = model;
+        _trainingBase = RememberStart(round, model, received);
         MarkActive(Self, round);
         Observe(ObservationKind.TrainingStarted, round, model: model);
         _aggregatorsAhead.Clear();
@@ -185,11 +207,11 @@ public sealed partial class ModestNode
         }
     }
 
-    private sealed class TrainerSend(long round, ModelVector model, int samples)
+    private sealed class TrainerSend(long round, EncodedModel model, int samples)
     {
         public long Round { get; } = round;
 
-        public ModelVector Model { get; } = model;
+        public EncodedModel Model { get; } = model;
 
         public int Samples { get; } = samples;
 

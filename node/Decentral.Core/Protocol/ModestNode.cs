@@ -1,3 +1,4 @@
+using Decentral.Codecs;
 using Decentral.Identity;
 using Decentral.Learning;
 using Decentral.Membership;
@@ -86,6 +87,12 @@ public sealed partial class ModestNode : IProtocolNode
         ArgumentNullException.ThrowIfNull(initialModel);
         IsRunning = true;
         TouchSelf();
+        if (UsesDeltas)
+        {
+            // Every founder holds the initial model, so round 2's aggregator has the base of round 1's deltas.
+            AddBase(new ModelBase(1, ModelHash.Of(initialModel.Parameters)), initialModel);
+        }
+
         var rank = 0;
         foreach (var peer in _order.Order(1, View))
         {
@@ -99,7 +106,7 @@ public sealed partial class ModestNode : IProtocolNode
                 if (peer == Self)
                 {
                     TrainEstimate = 1;
-                    BeginTraining(1, initialModel);
+                    BeginTraining(1, initialModel, received: null);
                     return;
                 }
 
@@ -119,8 +126,10 @@ public sealed partial class ModestNode : IProtocolNode
             MembershipIndex = Math.Max(MembershipIndex, own.MembershipIndex + 1);
         }
 
-        // A restart: whatever was in flight before going down is gone (its timers died with it).
+        // A restart: whatever was in flight before going down is gone (its timers died with it),
+        // and so is the error-feedback residual, which belongs to rounds long past.
         AbandonAll();
+        _encoder?.ResetErrorFeedback();
         IsRunning = true;
         TouchSelf();
         Advertise(MembershipStatus.Join);
@@ -142,13 +151,18 @@ public sealed partial class ModestNode : IProtocolNode
         AbandonAll();
     }
 
-    /// <summary>A message from <paramref name="from"/> arrived (already decoded and validated).</summary>
+    /// <summary>
+    /// A message from <paramref name="from"/> arrived (already decoded and validated). The node
+    /// takes the message over: it releases the message's pooled model buffers (if any) when it no
+    /// longer needs them, including at once for a message it ignores.
+    /// </summary>
     public void Receive(PeerId from, ProtocolMessage message)
     {
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(message);
         if (!IsRunning)
         {
+            message.Release();
             return;
         }
 
@@ -200,6 +214,10 @@ public sealed partial class ModestNode : IProtocolNode
         {
             ScheduleRetry(to, message);
         }
+        else if (message is BaseRequest request)
+        {
+            BaseRequestFailed(to, request);
+        }
 
         Flush();
     }
@@ -238,6 +256,12 @@ public sealed partial class ModestNode : IProtocolNode
                 break;
             case ViewSnapshot snapshot:
                 MergeUpdate(from, snapshot.View);
+                break;
+            case BaseRequest request:
+                OnBaseRequest(from, request);
+                break;
+            case BaseReply reply:
+                OnBaseReply(from, reply);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(message), message.Kind, "Unknown message kind.");

@@ -1,3 +1,5 @@
+using Decentral.Codecs;
+
 namespace Decentral.Protocol;
 
 /// <summary>
@@ -60,6 +62,12 @@ public sealed class ModestOptions
     /// <summary>Defences against poisoned models: validation, the aggregation rule, the trainer's aggregate defence. Defaults change nothing.</summary>
     public RobustnessOptions Robustness { get; set; } = new();
 
+    /// <summary>
+    /// How models travel (quantizer, top-k, lossless stage; see <see cref="ModelCodecOptions"/>).
+    /// Default: whole float32 models, as the reference implementation sends them.
+    /// </summary>
+    public ModelCodecOptions Codec { get; set; } = new();
+
     /// <summary>Models needed before an aggregator proceeds without waiting for the timeout.</summary>
     public int SuccessThreshold => Math.Max(1, (int)Math.Floor(SuccessFraction * SampleSize + 1e-9));
 
@@ -116,6 +124,15 @@ public sealed class ModestOptions
         if (ResyncCooldownRounds < 1)
         {
             errors.Add($"{nameof(ResyncCooldownRounds)} must be at least 1 round (got {ResyncCooldownRounds}).");
+        }
+
+        if (Codec is null)
+        {
+            errors.Add($"{nameof(Codec)} must be set.");
+        }
+        else
+        {
+            errors.AddRange(Codec.Validate().Select(problem => $"{nameof(Codec)}.{problem}"));
         }
 
         if (Robustness is null)

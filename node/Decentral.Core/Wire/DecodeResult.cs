@@ -50,6 +50,24 @@ public enum DecodeError : byte
 
     /// <summary>One view update lists the same peer twice.</summary>
     DuplicatePeer = 14,
+
+    /// <summary>A model's codec or lossless-stage id is not one this codec knows.</summary>
+    UnknownCodec = 15,
+
+    /// <summary>A model body's length does not match its declared parameters, entries or body length.</summary>
+    WrongLength = 16,
+
+    /// <summary>An int8 block scale is NaN, infinite, zero or negative.</summary>
+    InvalidScale = 17,
+
+    /// <summary>A sparse body declares fewer than 1 or more entries than the model has parameters (k out of range).</summary>
+    SparseCountOutOfRange = 18,
+
+    /// <summary>A sparse body's index is beyond the model or repeats.</summary>
+    InvalidIndex = 19,
+
+    /// <summary>A lossless stage's frame is corrupt or does not decompress to the declared length.</summary>
+    BadCompression = 20,
 }
 
 /// <summary>

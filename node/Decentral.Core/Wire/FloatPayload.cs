@@ -55,6 +55,28 @@ internal static class FloatPayload
         }
     }
 
+    /// <summary>Copies little-endian float32 bytes into <paramref name="destination"/> (lengths must match).</summary>
+    public static void ReadLittleEndian(ReadOnlySpan<byte> source, Span<float> destination)
+    {
+        source.CopyTo(MemoryMarshal.AsBytes(destination));
+        if (!BitConverter.IsLittleEndian)
+        {
+            var ints = MemoryMarshal.Cast<float, int>(destination);
+            BinaryPrimitives.ReverseEndianness(ints, ints);
+        }
+    }
+
+    /// <summary>Writes <paramref name="values"/> as little-endian float32 bytes into <paramref name="destination"/>.</summary>
+    public static void WriteLittleEndian(ReadOnlySpan<float> values, Span<byte> destination)
+    {
+        MemoryMarshal.AsBytes(values).CopyTo(destination);
+        if (!BitConverter.IsLittleEndian)
+        {
+            var ints = MemoryMarshal.Cast<byte, int>(destination[..(values.Length * sizeof(float))]);
+            BinaryPrimitives.ReverseEndianness(ints, ints);
+        }
+    }
+
     /// <summary>Writes <paramref name="values"/> as little-endian float32 bytes (the bin header is the caller's).</summary>
     public static void WriteLittleEndian(ref MessagePackWriter writer, ReadOnlySpan<float> values)
     {

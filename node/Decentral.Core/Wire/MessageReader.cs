@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Unicode;
+using Decentral.Codecs;
 using Decentral.Identity;
-using Decentral.Learning;
 using Decentral.Membership;
 using Decentral.Protocol;
 using MessagePack;
@@ -23,6 +23,9 @@ internal ref partial struct MessageReader
     private readonly WireLimits _limits;
     private readonly LayoutIdCache _layoutIds;
     private MessagePackReader _reader;
+
+    // The model of the message being read, until the message is complete (MessageReader.Models.cs).
+    private EncodedModel? _model;
 
     public MessageReader(in ReadOnlySequence<byte> input, WireLimits limits, LayoutIdCache layoutIds)
     {
@@ -154,46 +157,31 @@ internal ref partial struct MessageReader
 
                 message = new ViewSnapshot(snapshotView);
                 return true;
+            case (long)MessageKind.BaseRequest:
+                if (!ReadFields("baseRequest", WireSchema.BaseRequestFields) || !ReadRound("round", out var requestRound) || !ReadHash(out var requestHash))
+                {
+                    return false;
+                }
+
+                message = new BaseRequest(requestRound, requestHash);
+                return true;
+            case (long)MessageKind.BaseReply:
+                if (!ReadFields("baseReply", WireSchema.BaseReplyFields) || !ReadRound("round", out var replyRound) || !ReadHash(out var replyHash))
+                {
+                    return false;
+                }
+
+                EncodedModel? replyModel = null;
+                if (!_reader.TryReadNil() && !ReadModel(out replyModel))
+                {
+                    return false;
+                }
+
+                message = new BaseReply(replyRound, replyHash, replyModel);
+                return true;
             default:
                 return Fail(DecodeError.UnknownKind, $"message kind {kind}");
         }
-    }
-
-    private bool ReadModel([NotNullWhen(true)] out ModelVector? model)
-    {
-        model = null;
-        if (!ReadFields("model", WireSchema.ModelFields)
-            || !ReadLayoutId(out var layoutId)
-            || !ReadRange("samplesTrained", 0, long.MaxValue, DecodeError.InvalidValue, out var samplesTrained)
-            || !Expect("parameters", MessagePackType.Binary))
-        {
-            return false;
-        }
-
-        // ReadBytes slices the input (no copy) and fails if the declared length is not present.
-        var bytes = _reader.ReadBytes().GetValueOrDefault();
-        if (bytes.Length % sizeof(float) != 0)
-        {
-            return Fail(DecodeError.InvalidValue, $"parameters: {bytes.Length} bytes is not a whole number of float32");
-        }
-
-        var count = bytes.Length / sizeof(float);
-        if (count > _limits.MaxModelParameters)
-        {
-            return Fail(DecodeError.LimitExceeded, $"parameters: {count} exceeds the limit of {_limits.MaxModelParameters}");
-        }
-
-        // Uninitialized: every element is overwritten by the copy below, so zeroing would be a wasted pass.
-        float[] parameters = count == 0 ? [] : GC.AllocateUninitializedArray<float>((int)count);
-        FloatPayload.ReadLittleEndian(bytes, parameters);
-        var bad = FloatPayload.IndexOfNonFinite(parameters);
-        if (bad >= 0)
-        {
-            return Fail(DecodeError.NonFiniteWeight, $"parameter {bad} is {parameters[bad]}");
-        }
-
-        model = new ModelVector(layoutId, parameters, samplesTrained);
-        return true;
     }
 
     private bool ReadLayoutId([NotNullWhen(true)] out string? layoutId)
@@ -281,20 +269,27 @@ internal ref partial struct MessageReader
     private bool ReadPeerId([NotNullWhen(true)] out PeerId? peer)
     {
         peer = null;
-        if (!Expect("peerId", MessagePackType.Binary))
+        Span<byte> buffer = stackalloc byte[PeerId.EncodedLength];
+        return ReadFixedBin("peerId", buffer, DecodeError.InvalidPeerId)
+            && (PeerId.TryFromBytes(buffer, out peer) || Fail(DecodeError.InvalidPeerId, "peerId: not an Ed25519 identity multihash"));
+    }
+
+    // A bin of exactly destination.Length bytes, copied into destination.
+    private bool ReadFixedBin(string what, scoped Span<byte> destination, DecodeError wrongLength)
+    {
+        if (!Expect(what, MessagePackType.Binary))
         {
             return false;
         }
 
         var bytes = _reader.ReadBytes().GetValueOrDefault();
-        if (bytes.Length != PeerId.EncodedLength)
+        if (bytes.Length != destination.Length)
         {
-            return Fail(DecodeError.InvalidPeerId, $"peerId: {bytes.Length} bytes, expected {PeerId.EncodedLength}");
+            return Fail(wrongLength, $"{what}: {bytes.Length} bytes, expected {destination.Length}");
         }
 
-        Span<byte> buffer = stackalloc byte[PeerId.EncodedLength];
-        bytes.CopyTo(buffer);
-        return PeerId.TryFromBytes(buffer, out peer) || Fail(DecodeError.InvalidPeerId, "peerId: not an Ed25519 identity multihash");
+        bytes.CopyTo(destination);
+        return true;
     }
 
     // Sorting (worst case n log n) rather than hashing: peer ids are chosen by the sender, so a

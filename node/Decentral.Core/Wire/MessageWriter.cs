@@ -1,5 +1,5 @@
 using System.Text;
-using Decentral.Learning;
+using Decentral.Codecs;
 using Decentral.Membership;
 using Decentral.Protocol;
 using MessagePack;
@@ -60,6 +60,25 @@ internal static class MessageWriter
                 writer.WriteArrayHeader(WireSchema.ViewSnapshotFields);
                 WriteView(ref writer, snapshot.View);
                 break;
+            case BaseRequest request:
+                writer.WriteArrayHeader(WireSchema.BaseRequestFields);
+                writer.Write(request.Round);
+                WriteHash(ref writer, request.Hash);
+                break;
+            case BaseReply reply:
+                writer.WriteArrayHeader(WireSchema.BaseReplyFields);
+                writer.Write(reply.Round);
+                WriteHash(ref writer, reply.Hash);
+                if (reply.Model is { } model)
+                {
+                    WriteModel(ref writer, model);
+                }
+                else
+                {
+                    writer.WriteNil();
+                }
+
+                break;
             default:
                 throw new ArgumentException($"No wire layout for {message.GetType().Name}.", nameof(message));
         }
@@ -79,6 +98,8 @@ internal static class MessageWriter
             Advert advert => RecordSize(advert.Record),
             ViewRequest request => MessagePackWriter.GetEncodedLength(request.MembershipDigest),
             ViewSnapshot snapshot => ViewSize(snapshot.View),
+            BaseRequest request => IntSize(request.Round) + HashSize,
+            BaseReply reply => IntSize(reply.Round) + HashSize + (reply.Model is { } model ? ModelSize(model) : 1),
             _ => throw new ArgumentException($"No wire layout for {message.GetType().Name}.", nameof(message)),
         };
         return envelope + bodyHeader + body;
@@ -92,17 +113,45 @@ internal static class MessageWriter
         writer.Write(membershipIndex);
     }
 
-    private static void WriteModel(ref MessagePackWriter writer, ModelVector model)
+    private static void WriteModel(ref MessagePackWriter writer, EncodedModel model)
     {
-        var payloadBytes = PayloadBytes(model);
         writer.WriteArrayHeader(WireSchema.ModelFields);
         var idBytes = StrictUtf8.GetByteCount(model.LayoutId);
         writer.WriteStringHeader(idBytes);
         var span = writer.GetSpan(idBytes);
         writer.Advance(StrictUtf8.GetBytes(model.LayoutId, span));
         writer.Write(model.SamplesTrained);
-        writer.WriteBinHeader(payloadBytes);
-        FloatPayload.WriteLittleEndian(ref writer, model.Parameters);
+        writer.Write(model.Length);
+        if (model.Base is { } modelBase)
+        {
+            writer.WriteArrayHeader(WireSchema.BaseFields);
+            writer.Write(modelBase.Round);
+            WriteHash(ref writer, modelBase.Hash);
+        }
+        else
+        {
+            writer.WriteNil();
+        }
+
+        writer.Write((byte)model.Encoding);
+        writer.Write((byte)model.Compression);
+        writer.Write(model.BodyLength);
+        writer.WriteBinHeader(model.WireBodyLength);
+        if (model.Encoding == ModelEncoding.Float32 && model.Compression == LosslessCompression.None)
+        {
+            FloatPayload.WriteLittleEndian(ref writer, model.Floats);
+        }
+        else
+        {
+            writer.WriteRaw(model.WireBody);
+        }
+    }
+
+    private static void WriteHash(ref MessagePackWriter writer, ModelHash hash)
+    {
+        writer.WriteBinHeader(ModelHash.Length);
+        hash.WriteTo(writer.GetSpan(ModelHash.Length));
+        writer.Advance(ModelHash.Length);
     }
 
     private static void WriteView(ref MessagePackWriter writer, ViewUpdate view)
@@ -127,11 +176,13 @@ internal static class MessageWriter
         writer.Write((byte)record.Status);
     }
 
-    private static long ModelSize(ModelVector model)
+    private static long ModelSize(EncodedModel model)
     {
         var idBytes = StrictUtf8.GetByteCount(model.LayoutId);
-        var payloadBytes = PayloadBytes(model);
-        return 1 + StrHeaderSize(idBytes) + idBytes + IntSize(model.SamplesTrained) + BinHeaderSize(payloadBytes) + payloadBytes;
+        var baseSize = model.Base is { } modelBase ? 1 + IntSize(modelBase.Round) + HashSize : 1;
+        const long codecAndLossless = 2; // positive fixints
+        return 1 + StrHeaderSize(idBytes) + idBytes + IntSize(model.SamplesTrained) + IntSize(model.Length) + baseSize
+            + codecAndLossless + IntSize(model.BodyLength) + BinHeaderSize(model.WireBodyLength) + model.WireBodyLength;
     }
 
     private static long ViewSize(ViewUpdate view)
@@ -150,15 +201,8 @@ internal static class MessageWriter
         1 + BinHeaderSize(Identity.PeerId.EncodedLength) + Identity.PeerId.EncodedLength
         + IntSize(record.LastActiveRound) + IntSize(record.MembershipIndex) + IntSize((byte)record.Status);
 
-    private static int PayloadBytes(ModelVector model)
-    {
-        if (model.Parameters.Length > int.MaxValue / sizeof(float))
-        {
-            throw new ArgumentException($"A model of {model.Parameters.Length} parameters does not fit one MessagePack bin.", nameof(model));
-        }
-
-        return model.Parameters.Length * sizeof(float);
-    }
+    // bin8 header and the 16 hash bytes.
+    private const int HashSize = 2 + ModelHash.Length;
 
     private static int IntSize(long value) => MessagePackWriter.GetEncodedLength(value);
 

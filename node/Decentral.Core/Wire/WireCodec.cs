@@ -7,11 +7,16 @@ namespace Decentral.Wire;
 /// <summary>
 /// The MessagePack wire codec, format version <see cref="FormatVersion"/> (layout in the
 /// schema comment of <c>WireSchema</c>): an envelope [version, kind, body] whose structures are
-/// arrays with fixed positions, models as a bin of little-endian float32.
+/// arrays with fixed positions; models carry their codec id and body (float32, float16, int8
+/// blocks, sparse deltas), optionally behind a lossless stage.
 /// Encoding writes straight into the caller's <see cref="IBufferWriter{T}"/>, so with a pooled
 /// writer (<see cref="PooledBufferWriter"/>) no byte array is allocated per message.
-/// Decoding validates every field against <see cref="Limits"/>; bad input yields a
-/// <see cref="DecodeResult"/> with a reason and is never thrown past this class.
+/// Decoding validates every field against <see cref="Limits"/>, and every model body in full
+/// (codec ids, lengths, scales, indices, non-finite values after decoding); bad input yields a
+/// <see cref="DecodeResult"/> with a reason and is never thrown past this class. A decoded model
+/// lives in buffers rented from the shared array pools (no new array per message in steady
+/// state): whoever gets the message owns them and releases them (<see cref="ProtocolMessage.Release"/>;
+/// protocol nodes do it for every message handed to <c>Receive</c>).
 /// Stateless apart from a small layout-id cache; safe to share between threads.
 /// </summary>
 public sealed class WireCodec : IWireCodec
@@ -56,23 +61,32 @@ public sealed class WireCodec : IWireCodec
             return DecodeResult.Failure(DecodeError.TooLarge, $"{input.Length} bytes exceeds the limit of {Limits.MaxMessageBytes}");
         }
 
+        var reader = new MessageReader(input, Limits, _layoutIds);
         try
         {
-            var reader = new MessageReader(input, Limits, _layoutIds);
-            return reader.TryRead(out var message) ? DecodeResult.Success(message) : DecodeResult.Failure(reader.Error, reader.Detail);
+            if (reader.TryRead(out var message))
+            {
+                return DecodeResult.Success(message);
+            }
+
+            reader.ReleaseModel();
+            return DecodeResult.Failure(reader.Error, reader.Detail);
         }
         catch (EndOfStreamException ex)
         {
             // MessagePack's reader signals a header or value cut short this way.
+            reader.ReleaseModel();
             return DecodeResult.Failure(DecodeError.Truncated, ex.Message);
         }
         catch (MessagePackSerializationException ex)
         {
+            reader.ReleaseModel();
             return DecodeResult.Failure(DecodeError.Malformed, ex.Message);
         }
         catch (OverflowException ex)
         {
             // An integer whose encoding is valid but does not fit the field (e.g. uint64 above long.MaxValue).
+            reader.ReleaseModel();
             return DecodeResult.Failure(DecodeError.Malformed, ex.Message);
         }
     }

@@ -56,9 +56,10 @@ public sealed partial class NodeRuntime
 
                     break;
                 case MessageArrived arrived:
-                    if (arrived.Message is AggregatedModel aggregated && aggregated.Round >= _latestModelRound)
+                    if (arrived.Message is AggregatedModel { Model.IsDelta: false } aggregated && aggregated.Round >= _latestModelRound)
                     {
-                        _latestModel = aggregated.Model;
+                        // A copy: the core releases the message's pooled buffers once it is done with them.
+                        _latestModel = aggregated.Model.DecodeWhole();
                         _latestModelRound = aggregated.Round;
                     }
 

@@ -124,10 +124,13 @@ public sealed record Checkpoint(
 
             (ModelVector? model, ViewUpdate view) = decoded.Message switch
             {
-                AggregatedModel a => (a.Model, a.View),
+                AggregatedModel { Model.IsDelta: false } a => (a.Model.DecodeWhole(), a.View),
                 ViewSnapshot s => ((ModelVector?)null, s.View),
                 _ => throw new MessagePackSerializationException($"unexpected stored message {decoded.Message!.Kind}"),
             };
+
+            // The model was copied out of the decoder's pooled buffers.
+            decoded.Message.Release();
             checkpoint = new Checkpoint(peer, session, saved, index, round, modelRound, model, view.Records);
             reason = string.Empty;
             return true;

@@ -1,3 +1,4 @@
+using Decentral.Codecs;
 using Decentral.Baselines;
 using Decentral.Identity;
 using Decentral.Learning;
@@ -25,6 +26,7 @@ internal sealed class SimNodeHost : IProtocolEffects, ISimEventHandler
     private ModelVector? _lastAggregate;
     // A Byzantine aggregator's replacement for the aggregate of its latest round, made once per round.
     private (long Round, ModelVector Honest, ModelVector Poisoned)? _poisoned;
+    private (ModelVector Model, EncodedModel Encoded)? _poisonedEncoded;
 
     public SimNodeHost(ModestRun run, int index, PeerId peer)
     {
@@ -61,7 +63,7 @@ internal sealed class SimNodeHost : IProtocolEffects, ISimEventHandler
     {
         if (message is AggregatedModel aggregated && _run.Attack.PoisonsAggregates(Index))
         {
-            message = aggregated with { Model = Poisoned(aggregated.Round, aggregated.Model) };
+            message = aggregated with { Model = PoisonedEncoded(aggregated.Round, aggregated.Model) };
         }
 
         _run.Send(this, to, message);
@@ -116,6 +118,18 @@ internal sealed class SimNodeHost : IProtocolEffects, ISimEventHandler
         }
 
         _run.Recorder.Observe(this, observation);
+    }
+
+    // The poisoned aggregate goes through the run's codec as an honest one would (same codec on the wire).
+    private EncodedModel PoisonedEncoded(long round, EncodedModel honest)
+    {
+        var poisoned = Poisoned(round, honest.DecodeWhole());
+        if (_poisonedEncoded is not { } e || !ReferenceEquals(e.Model, poisoned))
+        {
+            _poisonedEncoded = e = (poisoned, new ModelEncoder(_run.Scenario.Protocol.Codec).EncodeWhole(poisoned));
+        }
+
+        return e.Encoded;
     }
 
     private ModelVector Poisoned(long round, ModelVector honest)

@@ -248,6 +248,7 @@ public sealed partial class TelemetryRecorder
             outcome == RunOutcome.ConditionMet)
         {
             Rejections = _rejections.Totals,
+            BytesByCodec = Traffic.BytesByCodec,
         };
     }
 
@@ -298,6 +299,9 @@ public sealed record RunSummary(
 {
     /// <summary>Models refused by any node over the run, per reason (only reasons that occurred).</summary>
     public IReadOnlyDictionary<RejectionReason, long> Rejections { get; init; } = new Dictionary<RejectionReason, long>();
+
+    /// <summary>Bytes of model messages (whole messages) by the codec of the model they carry ("fp32", "topk-int8+zstd"), in name order.</summary>
+    public IReadOnlyDictionary<string, long> BytesByCodec { get; init; } = new Dictionary<string, long>();
 
     /// <summary>How many times fewer view bytes the deltas cost than full views.</summary>
     public double ViewSaving => ViewBytes == 0 ? double.NaN : FullViewBytes / (double)ViewBytes;

@@ -111,7 +111,7 @@ public static partial class ScenarioLoader
         Check(s.Stop.Time > TimeSpan.Zero, "stop.time", $"must be positive (got {s.Stop.Time}).");
         foreach (var problem in s.Protocol.Validate())
         {
-            // "Robustness.TrimFraction must ..." names $.protocol.robustness.trimFraction.
+            // "Robustness.TrimFraction must ..." names $.protocol.robustness.trimFraction, "Codec.Quantizer ..." $.protocol.codec.quantizer.
             var field = problem.Split(' ', 2)[0].Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName);
             errors.Add($"$.protocol.{string.Join('.', field)}: {problem}");
         }

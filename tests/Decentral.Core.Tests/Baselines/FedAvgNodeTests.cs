@@ -44,7 +44,7 @@ public sealed class FedAvgNodeTests
         Assert.Equal(1, aggregated.Round);
         Assert.Equal([3f, 2f], aggregated.Model!.Parameters);
         Assert.Equal(2, server.Round);
-        Assert.All(_effects.SentOf<AggregatedModel>(), s => Assert.Same(aggregated.Model, s.Message.Model));
+        Assert.All(_effects.SentOf<AggregatedModel>(), s => Assert.Same(aggregated.Model, s.Message.Model.DecodeWhole()));
     }
 
     [Fact]

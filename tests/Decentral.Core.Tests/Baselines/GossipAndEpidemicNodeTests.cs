@@ -38,7 +38,7 @@ public sealed class GossipAndEpidemicNodeTests
 
         var (to, pushed) = Assert.Single(_effects.SentOf<TrainedModel>());
         Assert.NotEqual(_peers[0], to);
-        Assert.Same(node.Model, pushed.Model);
+        Assert.Same(node.Model, pushed.Model.DecodeWhole());
         Assert.Equal(1, Assert.Single(_effects.ObservedOf(ObservationKind.Aggregated)).Round);
         Assert.Equal(TimeSpan.FromSeconds(60), _effects.PendingTimers[new TimerKey(TimerKind.GossipPeriod, 0)]);
     }

@@ -25,7 +25,7 @@ public sealed class ModestNodeAggregatorTests
         var aggregates = f.Effects.SentOf<AggregatedModel>();
         Assert.Equal(sample, aggregates.Select(a => a.To));
         Assert.All(aggregates, a => Assert.Equal(k, a.Message.Round));
-        Assert.All(aggregates[0].Message.Model.Parameters, p => Assert.Equal((float)(140.0 / 60.0), p));
+        Assert.All(aggregates[0].Message.Model.DecodeWhole().Parameters, p => Assert.Equal((float)(140.0 / 60.0), p));
         var acks = f.Effects.SentOf<Ack>();
         Assert.Equal(contributors.Order(), acks.Select(a => a.To).Order());
         Assert.All(acks, a => Assert.Equal(new Ack(k, true), a.Message));
@@ -90,7 +90,7 @@ public sealed class ModestNodeAggregatorTests
         f.AnswerPings();
 
         Assert.Equal(f.Options.SampleSize, f.Effects.SentOf<AggregatedModel>().Count);
-        Assert.All(f.Effects.SentOf<AggregatedModel>()[0].Message.Model.Parameters, p => Assert.Equal(5f, p));
+        Assert.All(f.Effects.SentOf<AggregatedModel>()[0].Message.Model.DecodeWhole().Parameters, p => Assert.Equal(5f, p));
         Assert.Equal(2, f.Effects.SentOf<Ack>().Count(a => a.Message.Success));
     }
 
@@ -249,7 +249,7 @@ public sealed class ModestNodeAggregatorTests
 
         var sent = f.Effects.SentOf<AggregatedModel>();
         Assert.NotEmpty(sent);
-        Assert.All(sent[0].Message.Model.Parameters, p => Assert.Equal(3f, p));
+        Assert.All(sent[0].Message.Model.DecodeWhole().Parameters, p => Assert.Equal(3f, p));
         Assert.Equal("test", sent[0].Message.Model.LayoutId);
     }
 

@@ -22,7 +22,7 @@ public sealed class ModestNodeRobustnessTests
         f.DeliverTrained(contributors[2], k, value: 1e6f);
         f.AnswerPings();
 
-        var aggregate = f.Effects.SentOf<AggregatedModel>()[0].Message.Model;
+        var aggregate = f.Effects.SentOf<AggregatedModel>()[0].Message.Model.DecodeWhole();
         Assert.All(aggregate.Parameters, p => Assert.Equal(2f, p));
     }
 
@@ -46,7 +46,7 @@ public sealed class ModestNodeRobustnessTests
 
         var rejected = Assert.Single(f.Effects.ObservedOf(ObservationKind.ModelRejected));
         Assert.Equal((k, RejectionReason.Norm), (rejected.Round, rejected.Reason));
-        var aggregate = f.Effects.SentOf<AggregatedModel>()[0].Message.Model;
+        var aggregate = f.Effects.SentOf<AggregatedModel>()[0].Message.Model.DecodeWhole();
         Assert.All(aggregate.Parameters, p => Assert.Equal((1f + 1.1f + 0.95f + 1.05f) / 4, p, 5));
         Assert.Equal(4, Assert.Single(f.Effects.ObservedOf(ObservationKind.Aggregated)).Count);
         Assert.All(f.Effects.SentOf<Ack>(), a => Assert.True(a.Message.Success));
@@ -120,7 +120,7 @@ public sealed class ModestNodeRobustnessTests
                         continue;
                     }
 
-                    var aggregate = sent[0].Message.Model.Parameters;
+                    var aggregate = sent[0].Message.Model.DecodeWhole().Parameters;
                     for (var j = 0; j < aggregate.Length; j++)
                     {
                         var low = honest.Min(h => h[j]) - bound - 1e-5;

@@ -61,7 +61,7 @@ public sealed class ModestNodeTrainerTests
         var (to, sent) = Assert.Single(f.Effects.SentOf<TrainedModel>());
         Assert.Equal(aggregator, to);
         Assert.Equal(k + 1, sent.Round);
-        Assert.Same(trained, sent.Model);
+        Assert.Same(trained, sent.Model.DecodeWhole());
         Assert.Equal(17, sent.SampleCount);
         Assert.Equal(f.Options.AckTimeout, f.Effects.PendingTimers[new TimerKey(TimerKind.AckTimeout, k + 1)]);
         Assert.Contains(f.Effects.Observations, o => o.Kind == ObservationKind.TrainingSent && o.Round == k + 1);

@@ -1,13 +1,12 @@
-using System.Runtime.InteropServices;
-using Decentral.Learning;
+using Decentral.Codecs;
 using Decentral.Protocol;
 
 namespace Decentral.Core.Tests.Wire;
 
 /// <summary>
-/// Structural equality of protocol messages: the records hold a <see cref="ModelVector"/> and
-/// lists, which compare by reference, so round-trip tests compare field by field (floats by bit
-/// pattern, so -0 and 0 differ).
+/// Structural equality of protocol messages: the records hold an <see cref="EncodedModel"/> and
+/// lists, which compare by reference, so round-trip tests compare field by field (bodies byte for
+/// byte, so float -0 and 0 differ).
 /// </summary>
 public static class MessageComparer
 {
@@ -25,14 +24,19 @@ public static class MessageComparer
                 ?? Model(e.Model, a.Model) ?? View(e.View, a.View),
             (AggregatedModel e, AggregatedModel a) => Check(e.Round == a.Round, "round") ?? Model(e.Model, a.Model) ?? View(e.View, a.View),
             (ViewSnapshot e, ViewSnapshot a) => View(e.View, a.View),
+            (BaseReply e, BaseReply a) => Check(e.Round == a.Round && e.Hash == a.Hash, "round/hash")
+                ?? Check((e.Model is null) == (a.Model is null), "model presence") ?? (e.Model is null ? null : Model(e.Model, a.Model!)),
             _ => Check(expected.Equals(actual), $"{expected} vs {actual}"),
         };
     }
 
-    private static string? Model(ModelVector e, ModelVector a) =>
+    /// <summary>Null when the two models have the same header and the same body bytes.</summary>
+    public static string? Model(EncodedModel e, EncodedModel a) =>
         Check(e.LayoutId == a.LayoutId, $"layout '{e.LayoutId}' vs '{a.LayoutId}'")
-        ?? Check(e.SamplesTrained == a.SamplesTrained, "samplesTrained")
-        ?? Check(MemoryMarshal.AsBytes(e.Parameters.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(a.Parameters.AsSpan())), "parameters");
+        ?? Check(e.SamplesTrained == a.SamplesTrained && e.Length == a.Length, "samplesTrained/length")
+        ?? Check(e.Encoding == a.Encoding && e.Compression == a.Compression && e.Base == a.Base, $"codec {e} vs {a}")
+        ?? Check(e.Body.SequenceEqual(a.Body), "body")
+        ?? Check(e.WireBody.SequenceEqual(a.WireBody), "wire body");
 
     private static string? View(ViewUpdate e, ViewUpdate a) =>
         Check(e.MembershipDigest == a.MembershipDigest && e.IsFull == a.IsFull, "digest/isFull")

@@ -36,6 +36,9 @@ public static class RawMessage
     /// <summary>An unsigned integer.</summary>
     public static Part UInt(ulong value) => (ref MessagePackWriter w) => w.Write(value);
 
+    /// <summary>Nil.</summary>
+    public static Part Nil() => (ref MessagePackWriter w) => w.WriteNil();
+
     /// <summary>A boolean.</summary>
     public static Part Bool(bool value) => (ref MessagePackWriter w) => w.Write(value);
 
@@ -44,6 +47,13 @@ public static class RawMessage
 
     /// <summary>A str with raw (possibly invalid) UTF-8 bytes.</summary>
     public static Part Str(byte[] utf8) => (ref MessagePackWriter w) => w.WriteString(utf8.AsSpan());
+
+    /// <summary>
+    /// A model's fields in the format-2 layout: [layoutId, samplesTrained, length, base, codec,
+    /// lossless, bodyLength, body]; <paramref name="body"/> writes the last field (a bin, or a lying header).
+    /// </summary>
+    public static Part[] Model(byte[] layoutId, long length, long codec, long lossless, long bodyLength, Part body, Part? modelBase = null) =>
+        [Array(8), Str(layoutId), Int(0), Int(length), modelBase ?? Nil(), Int(codec), Int(lossless), Int(bodyLength), body];
 
     /// <summary>Raw bytes, e.g. a header whose length field lies.</summary>
     public static Part Raw(params byte[] bytes) => (ref MessagePackWriter w) => w.WriteRaw(bytes);

@@ -1,3 +1,4 @@
+using Decentral.Codecs;
 using Decentral.Learning;
 using Decentral.Membership;
 using Decentral.Protocol;
@@ -64,7 +65,8 @@ public sealed class WireCodecRejectionTests
 
     [Theory]
     [InlineData(0)]
-    [InlineData(2)]
+    [InlineData(1)]
+    [InlineData(3)]
     [InlineData(127)]
     public void Decode_WrongVersion_IsUnsupportedVersion(byte version)
     {
@@ -77,19 +79,19 @@ public sealed class WireCodecRejectionTests
     [Fact]
     public void Decode_FutureVersionWithMoreEnvelopeFields_IsUnsupportedVersion()
     {
-        var bytes = Build(Array(5), Int(2), Int(1), Array(0), Int(0), Int(0));
+        var bytes = Build(Array(5), Int(3), Int(1), Array(0), Int(0), Int(0));
 
         Assert.Equal(DecodeError.UnsupportedVersion, _codec.Decode(bytes).Error);
     }
 
     [Theory]
     [InlineData(0)]
-    [InlineData(9)]
+    [InlineData(11)]
     [InlineData(200)]
     [InlineData(-1)]
     public void Decode_UnknownKind_IsUnknownKind(long kind)
     {
-        var bytes = Build(Array(3), Int(1), Int(kind), Array(2), Int(1), Bool(true));
+        var bytes = Build(Array(3), Int(2), Int(kind), Array(2), Int(1), Bool(true));
 
         Assert.Equal(DecodeError.UnknownKind, _codec.Decode(bytes).Error);
     }
@@ -97,7 +99,7 @@ public sealed class WireCodecRejectionTests
     [Fact]
     public void Decode_BodyWithExtraField_IsWrongFieldCount()
     {
-        var bytes = Envelope(1, (int)MessageKind.Ack, Array(3), Int(1), Bool(true), Int(0));
+        var bytes = Envelope(2, (int)MessageKind.Ack, Array(3), Int(1), Bool(true), Int(0));
 
         Assert.Equal(DecodeError.WrongFieldCount, _codec.Decode(bytes).Error);
     }
@@ -105,7 +107,7 @@ public sealed class WireCodecRejectionTests
     [Fact]
     public void Decode_FieldOfWrongType_IsMalformed()
     {
-        var bytes = Envelope(1, (int)MessageKind.Ack, Array(2), Bool(true), Bool(true));
+        var bytes = Envelope(2, (int)MessageKind.Ack, Array(2), Bool(true), Bool(true));
 
         Assert.Equal(DecodeError.Malformed, _codec.Decode(bytes).Error);
     }
@@ -113,7 +115,7 @@ public sealed class WireCodecRejectionTests
     [Fact]
     public void Decode_RoundAboveLongRange_IsMalformed()
     {
-        var bytes = Envelope(1, (int)MessageKind.Ack, Array(2), UInt(ulong.MaxValue), Bool(true));
+        var bytes = Envelope(2, (int)MessageKind.Ack, Array(2), UInt(ulong.MaxValue), Bool(true));
 
         Assert.Equal(DecodeError.Malformed, _codec.Decode(bytes).Error);
     }
@@ -173,11 +175,11 @@ public sealed class WireCodecRejectionTests
     }
 
     [Fact]
-    public void Decode_ParametersNotWholeFloats_IsInvalidValue()
+    public void Decode_Fp32BodyNotLengthFloats_IsWrongLength()
     {
-        var bytes = Envelope(1, (int)MessageKind.AggregatedModel, Array(3), Int(1), Array(3), Str("m"u8.ToArray()), Int(0), Bin(new byte[7]), Array(3), UInt(0), Bool(false), Array(0));
+        var bytes = Envelope(2, (int)MessageKind.AggregatedModel, [Array(3), Int(1), .. Model("m"u8.ToArray(), 2, 1, 0, 7, Bin(new byte[7])), Array(3), UInt(0), Bool(false), Array(0)]);
 
-        Assert.Equal(DecodeError.InvalidValue, _codec.Decode(bytes).Error);
+        Assert.Equal(DecodeError.WrongLength, _codec.Decode(bytes).Error);
     }
 
     [Theory]
@@ -186,7 +188,7 @@ public sealed class WireCodecRejectionTests
     [InlineData(new byte[0])]
     public void Decode_BadLayoutId_IsInvalidLayoutId(byte[] layoutId)
     {
-        var bytes = Envelope(1, (int)MessageKind.AggregatedModel, Array(3), Int(1), Array(3), Str(layoutId), Int(0), Bin([]), Array(3), UInt(0), Bool(false), Array(0));
+        var bytes = Envelope(2, (int)MessageKind.AggregatedModel, [Array(3), Int(1), .. Model(layoutId, 0, 1, 0, 0, Bin([])), Array(3), UInt(0), Bool(false), Array(0)]);
 
         Assert.Equal(DecodeError.InvalidLayoutId, _codec.Decode(bytes).Error);
     }
@@ -208,7 +210,7 @@ public sealed class WireCodecRejectionTests
         var id = new byte[length];
         SomePeer(5).Span[..Math.Min(length, 38)].CopyTo(id);
         id[0] = firstByte;
-        var bytes = Envelope(1, (int)MessageKind.Advert, Array(1), Array(4), Bin(id), Int(1), Int(1), Int(1));
+        var bytes = Envelope(2, (int)MessageKind.Advert, Array(1), Array(4), Bin(id), Int(1), Int(1), Int(1));
 
         Assert.Equal(DecodeError.InvalidPeerId, _codec.Decode(bytes).Error);
     }
@@ -229,7 +231,7 @@ public sealed class WireCodecRejectionTests
 
         var bigModel = new AggregatedModel(1, new ModelVector("m", new float[11]), ViewUpdate.Empty(0));
         Assert.Equal(DecodeError.LimitExceeded, codec.Decode(Encode(bigModel)).Error);
-        Assert.True(codec.Decode(Encode(bigModel with { Model = new ModelVector("m", new float[10]) })).Ok);
+        Assert.True(codec.Decode(Encode(bigModel with { Model = EncodedModel.Whole(new ModelVector("m", new float[10])) })).Ok);
 
         Assert.Equal(DecodeError.LimitExceeded, codec.Decode(Encode(new ViewSnapshot(View(3)))).Error);
         Assert.True(codec.Decode(Encode(new ViewSnapshot(View(2)))).Ok);
@@ -250,14 +252,14 @@ public sealed class WireCodecRejectionTests
         var codec = new WireCodec(new WireLimits { MaxModelParameters = int.MaxValue / 4, MaxViewRecords = int.MaxValue });
         byte[][] liars =
         [
-            // parameters: bin32 claiming 2 GiB - 4 bytes, then nothing
-            Envelope(1, (int)MessageKind.AggregatedModel, Array(3), Int(1), Array(3), Str("m"u8.ToArray()), Int(0), Raw(0xc6, 0x7f, 0xff, 0xff, 0xfc)),
+            // parameters: 2^29 - 1 claimed, and a bin32 claiming their 2 GiB - 4 bytes, then nothing
+            Envelope(2, (int)MessageKind.AggregatedModel, [Array(3), Int(1), .. Model("m"u8.ToArray(), int.MaxValue / 4, 1, 0, int.MaxValue / 4 * 4, Raw(0xc6, 0x7f, 0xff, 0xff, 0xfc))]),
             // records: array32 claiming 2^31 - 1 records, then one
-            Envelope(1, (int)MessageKind.ViewSnapshot, Array(1), Array(3), UInt(0), Bool(true), Raw(0xdd, 0x7f, 0xff, 0xff, 0xff), Array(4), Bin(SomePeer(1).Span.ToArray()), Int(1), Int(1), Int(1)),
+            Envelope(2, (int)MessageKind.ViewSnapshot, Array(1), Array(3), UInt(0), Bool(true), Raw(0xdd, 0x7f, 0xff, 0xff, 0xff), Array(4), Bin(SomePeer(1).Span.ToArray()), Int(1), Int(1), Int(1)),
             // records: 100 000 claimed and 100 000 bytes present, too few for that many records
-            Envelope(1, (int)MessageKind.ViewSnapshot, Array(1), Array(3), UInt(0), Bool(true), Array(100_000), Raw(new byte[100_000])),
+            Envelope(2, (int)MessageKind.ViewSnapshot, Array(1), Array(3), UInt(0), Bool(true), Array(100_000), Raw(new byte[100_000])),
             // layout id: str32 claiming 2 GiB
-            Envelope(1, (int)MessageKind.AggregatedModel, Array(3), Int(1), Array(3), Raw(0xdb, 0x7f, 0xff, 0xff, 0xff)),
+            Envelope(2, (int)MessageKind.AggregatedModel, Array(3), Int(1), Array(8), Raw(0xdb, 0x7f, 0xff, 0xff, 0xff)),
         ];
 
         foreach (var bytes in liars)

@@ -51,10 +51,10 @@ public sealed class WireCodecRoundTripTests
     [Fact]
     public void Encode_Ping_WritesVersionedEnvelope()
     {
-        // Pins the format: fixarray(3), version 1, kind 1 (Ping), body fixarray(3) of compact ints.
+        // Pins the format: fixarray(3), version 2, kind 1 (Ping), body fixarray(3) of compact ints.
         var bytes = Encode(new Ping(-1, 300, 7));
 
-        Assert.Equal(new byte[] { 0x93, 0x01, 0x01, 0x93, 0xff, 0xcd, 0x01, 0x2c, 0x07 }, bytes);
+        Assert.Equal(new byte[] { 0x93, 0x02, 0x01, 0x93, 0xff, 0xcd, 0x01, 0x2c, 0x07 }, bytes);
     }
 
     [Fact]
@@ -63,8 +63,9 @@ public sealed class WireCodecRoundTripTests
         var message = new AggregatedModel(1, new ModelVector("m", [1.0f, -2.5f], 0), ViewUpdate.Empty(0));
         var bytes = Encode(message);
 
-        // ... [layoutId "m", samplesTrained 0, bin8(8) 00 00 80 3f 00 00 20 c0], view
-        var expectedModel = new byte[] { 0x93, 0xa1, (byte)'m', 0x00, 0xc4, 0x08, 0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x20, 0xc0 };
+        // ... [layoutId "m", samplesTrained 0, length 2, base nil, codec 1 (float32), lossless 0,
+        // bodyLength 8, bin8(8) 00 00 80 3f 00 00 20 c0], view
+        var expectedModel = new byte[] { 0x98, 0xa1, (byte)'m', 0x00, 0x02, 0xc0, 0x01, 0x00, 0x08, 0xc4, 0x08, 0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x20, 0xc0 };
         Assert.True(bytes.AsSpan().IndexOf(expectedModel) == 5, Convert.ToHexString(bytes));
     }
 

@@ -1,3 +1,4 @@
+using Decentral.Codecs;
 using Decentral.Identity;
 using Decentral.Learning;
 using Decentral.Membership;
@@ -53,6 +54,42 @@ public static class WireGenerators
         from samplesTrained in Bounded(long.MaxValue)
         select new ModelVector(layout, parameters, samplesTrained);
 
+    /// <summary>Moderate values, as trained models and their deltas have (no overflow when subtracted).</summary>
+    public static Gen<float> ModerateFloat { get; } =
+        Gen.Choose(-1_000_000, 1_000_000).Zip(Gen.Choose(-6, 2), (m, e) => (float)(m * Math.Pow(10, e - 6)));
+
+    /// <summary>Every codec setting: the three quantizers, dense or top-k, with or without a lossless stage, odd block sizes.</summary>
+    public static Gen<ModelCodecOptions> CodecOptions { get; } =
+        from quantizer in Gen.Elements(ModelCodecOptions.Fp32, ModelCodecOptions.Fp16, ModelCodecOptions.Int8)
+        from topK in Gen.Elements(0.0, 0.0, 0.01, 0.3, 1.0)
+        from lossless in Gen.Elements(ModelCodecOptions.NoLossless, ModelCodecOptions.Lz4, ModelCodecOptions.Zstd)
+        from blockSize in Gen.Elements(1, 7, 256, 65_536)
+        select new ModelCodecOptions { Quantizer = quantizer, TopK = topK, Lossless = lossless, BlockSize = blockSize };
+
+    /// <summary>A base name for deltas.</summary>
+    public static Gen<ModelBase> Base { get; } =
+        from round in Bounded(Limits.MaxRound)
+        from high in AnyULong
+        from low in AnyULong
+        select new ModelBase(round, new ModelHash(high, low));
+
+    /// <summary>
+    /// Models as they travel: whole models (any finite values) through any quantizer and lossless
+    /// stage, and deltas of moderate models through any codec, top-k included.
+    /// </summary>
+    public static Gen<EncodedModel> Encoded { get; } = Gen.OneOf(
+        Model.Select(EncodedModel.Whole),
+        from options in CodecOptions
+        from model in Model
+        select new ModelEncoder(options).EncodeWhole(model),
+        from options in CodecOptions
+        from layout in LayoutId
+        from length in Gen.Frequency((20, Gen.Choose(0, 300)), (1, Gen.Constant(17_000)))
+        from trained in ModerateFloat.ArrayOf(length)
+        from start in ModerateFloat.ArrayOf(length)
+        from modelBase in Base
+        select new ModelEncoder(options).EncodeDelta(new ModelVector(layout, trained, length), start, modelBase));
+
     /// <summary>A record within the default limits.</summary>
     public static Gen<PeerRecord> Record { get; } =
         from peer in Peer
@@ -73,14 +110,19 @@ public static class WireGenerators
         PingLike(static (n, r, i) => new Ping(n, r, i)),
         PingLike(static (n, r, i) => new Pong(n, r, i)),
         from round in Bounded(Limits.MaxRound)
-        from model in Model
+        from model in Encoded
         from samples in Bounded(Limits.MaxSampleCount)
         from view in View
         select (ProtocolMessage)new TrainedModel(round, model, (int)samples, view),
         from round in Bounded(Limits.MaxRound)
-        from model in Model
+        from model in Encoded
         from view in View
         select (ProtocolMessage)new AggregatedModel(round, model, view),
+        from modelBase in Base
+        select (ProtocolMessage)new BaseRequest(modelBase.Round, modelBase.Hash),
+        from modelBase in Base
+        from model in Gen.OneOf(Gen.Constant<EncodedModel?>(null), Encoded.Select(m => (EncodedModel?)m))
+        select (ProtocolMessage)new BaseReply(modelBase.Round, modelBase.Hash, model),
         from round in Bounded(Limits.MaxRound)
         from success in Gen.Elements(true, false)
         select (ProtocolMessage)new Ack(round, success),

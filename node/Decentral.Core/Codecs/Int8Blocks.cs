@@ -1,0 +1,148 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Decentral.Codecs;
+
+/// <summary>
+/// Blockwise 8-bit quantization: each block of values gets the scale s = max|x| / 127 (float32)
+/// and every value becomes q = round(x / s) in [-127, 127]; decoding is q * s. Error bound of a
+/// round trip: |x - q s| &lt;= s / 2 (plus float rounding, below |x| * 2^-22), so the error is
+/// relative to the block's largest magnitude. A block whose largest magnitude is below the
+/// smallest normal float (1.2e-38, including all-zero blocks) is sent as zeros with scale 1, so a
+/// scale on the wire is never zero, NaN or infinite (receivers reject those).
+/// </summary>
+internal static class Int8Blocks
+{
+    /// <summary>The largest |q|: the encoder never writes -128 and receivers reject it, so q * s stays finite whenever 127 * s is.</summary>
+    private const float MaxQuantized = 127f;
+
+    /// <summary>The smallest normal float32; a smaller scale would lose precision or underflow to zero.</summary>
+    private const float MinNormal = 1.17549435e-38f;
+
+    /// <summary>Scales for <paramref name="length"/> values in blocks of <paramref name="blockSize"/>.</summary>
+    public static int ScaleCount(int length, int blockSize) => (int)(((long)length + blockSize - 1) / blockSize);
+
+    /// <summary>
+    /// Quantizes <paramref name="values"/>: scales (float32, little-endian, one per block) into
+    /// <paramref name="scales"/> and one signed byte per value into <paramref name="quantized"/>.
+    /// </summary>
+    public static void Encode(ReadOnlySpan<float> values, int blockSize, Span<byte> scales, Span<byte> quantized)
+    {
+        var q = MemoryMarshal.Cast<byte, sbyte>(quantized);
+        for (int block = 0, start = 0; start < values.Length; block++, start += blockSize)
+        {
+            var length = Math.Min(blockSize, values.Length - start);
+            var chunk = values.Slice(start, length);
+            var absMax = MathF.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(chunk));
+            var scale = absMax / 127f;
+            if (!(scale >= MinNormal))
+            {
+                scale = 1f;
+                q.Slice(start, length).Clear();
+            }
+            else
+            {
+                QuantizeBlock(chunk, 1f / scale, q.Slice(start, length));
+            }
+
+            BinaryPrimitives.WriteSingleLittleEndian(scales[(block * sizeof(float))..], scale);
+        }
+    }
+
+    /// <summary>Writes q * s for every value into <paramref name="destination"/> (its length is the value count).</summary>
+    public static void Decode(ReadOnlySpan<byte> scales, ReadOnlySpan<byte> quantized, int blockSize, Span<float> destination)
+    {
+        var q = MemoryMarshal.Cast<byte, sbyte>(quantized);
+        for (int block = 0, start = 0; start < destination.Length; block++, start += blockSize)
+        {
+            var length = Math.Min(blockSize, destination.Length - start);
+            var scale = BinaryPrimitives.ReadSingleLittleEndian(scales[(block * sizeof(float))..]);
+            DequantizeBlock(q.Slice(start, length), scale, destination.Slice(start, length));
+        }
+    }
+
+    /// <summary>Index of the first quantized value -128 (outside [-127, 127]), or -1.</summary>
+    public static int IndexOfOutOfRange(ReadOnlySpan<byte> quantized) => quantized.IndexOf((byte)0x80);
+
+    /// <summary>
+    /// Checks every scale: finite, positive, and small enough that no quantized value decodes to
+    /// infinity. Returns the index of the first bad scale (and why), or -1.
+    /// </summary>
+    public static int IndexOfBadScale(ReadOnlySpan<byte> scales, out bool decodesInfinite)
+    {
+        decodesInfinite = false;
+        for (var i = 0; i < scales.Length / sizeof(float); i++)
+        {
+            var scale = BinaryPrimitives.ReadSingleLittleEndian(scales[(i * sizeof(float))..]);
+            if (!float.IsFinite(scale) || scale <= 0)
+            {
+                return i;
+            }
+
+            if (!float.IsFinite(scale * MaxQuantized))
+            {
+                decodesInfinite = true;
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static void QuantizeBlock(ReadOnlySpan<float> values, float inverse, Span<sbyte> destination)
+    {
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var inv = Vector256.Create(inverse);
+            var low = Vector256.Create(-127);
+            var high = Vector256.Create(127);
+            ref var source = ref MemoryMarshal.GetReference(values);
+            ref var target = ref MemoryMarshal.GetReference(destination);
+            for (; i <= values.Length - Vector256<sbyte>.Count; i += Vector256<sbyte>.Count)
+            {
+                var a = Quantize(Vector256.LoadUnsafe(ref source, (nuint)i), inv, low, high);
+                var b = Quantize(Vector256.LoadUnsafe(ref source, (nuint)(i + 8)), inv, low, high);
+                var c = Quantize(Vector256.LoadUnsafe(ref source, (nuint)(i + 16)), inv, low, high);
+                var d = Quantize(Vector256.LoadUnsafe(ref source, (nuint)(i + 24)), inv, low, high);
+                Vector256.Narrow(Vector256.Narrow(a, b), Vector256.Narrow(c, d)).StoreUnsafe(ref target, (nuint)i);
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            destination[i] = (sbyte)Math.Clamp((int)MathF.Round(values[i] * inverse), -127, 127);
+        }
+    }
+
+    // Same operations as the scalar tail (multiply, round half to even, clamp), so both give the same bytes.
+    private static Vector256<int> Quantize(Vector256<float> values, Vector256<float> inverse, Vector256<int> low, Vector256<int> high) =>
+        Vector256.Min(Vector256.Max(Vector256.ConvertToInt32(Vector256.Round(values * inverse)), low), high);
+
+    private static void DequantizeBlock(ReadOnlySpan<sbyte> quantized, float scale, Span<float> destination)
+    {
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var s = Vector256.Create(scale);
+            ref var source = ref MemoryMarshal.GetReference(quantized);
+            ref var target = ref MemoryMarshal.GetReference(destination);
+            for (; i <= quantized.Length - Vector256<sbyte>.Count; i += Vector256<sbyte>.Count)
+            {
+                var (low, high) = Vector256.Widen(Vector256.LoadUnsafe(ref source, (nuint)i));
+                var (a, b) = Vector256.Widen(low);
+                var (c, d) = Vector256.Widen(high);
+                (Vector256.ConvertToSingle(a) * s).StoreUnsafe(ref target, (nuint)i);
+                (Vector256.ConvertToSingle(b) * s).StoreUnsafe(ref target, (nuint)(i + 8));
+                (Vector256.ConvertToSingle(c) * s).StoreUnsafe(ref target, (nuint)(i + 16));
+                (Vector256.ConvertToSingle(d) * s).StoreUnsafe(ref target, (nuint)(i + 24));
+            }
+        }
+
+        for (; i < quantized.Length; i++)
+        {
+            destination[i] = quantized[i] * scale;
+        }
+    }
+}
