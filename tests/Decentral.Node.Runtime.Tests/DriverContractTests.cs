@@ -1,3 +1,5 @@
+using Decentral.Membership;
+using Decentral.Node.Runtime.Runtime;
 using Decentral.Node.Runtime.Tests.Kit;
 using Decentral.Protocol;
 using Xunit.Abstractions;
@@ -5,23 +7,111 @@ using Xunit.Abstractions;
 namespace Decentral.Node.Runtime.Tests;
 
 /// <summary>
-/// The protocol scenarios the simulator's harness runs, through the real driver: node runtimes
-/// in this process over loopback libp2p (TCP, Noise, Yamux, GossipSub, the message protocol).
+/// The protocol scenarios the simulator's harness runs (rounds advance, two aggregators,
+/// aggregators crash, nodes leave, newcomers join, a node restarts from its checkpoint), through
+/// the real driver: node runtimes in this process over loopback libp2p (TCP, Noise, Yamux,
+/// GossipSub, the message protocol), on the system clock with short protocol timeouts. Every
+/// wait is for an event armed before the action, bounded generously for a loaded machine.
 /// </summary>
 [Trait("Category", "Network")]
 public sealed class DriverContractTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
 
     [Fact]
-    public async Task FourNodes_OverLoopback_RoundsAdvance()
+    public async Task SixNodes_OverLoopback_RoundsAdvancePast10AndEveryNodeTrains()
     {
-        var round8 = default(Task);
-        await using var cluster = await TestCluster.StartAsync(4, sampleSize: 3, output, (_, _) => { });
-        round8 = cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= 8);
+        await using var cluster = await TestCluster.StartAsync(6, sampleSize: 3, output);
+        var round12 = cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= 12);
+
+        await round12.WaitAsync(Bound);
+
+        var aggregated = cluster.Observations.Where(o => o.Observation.Kind == ObservationKind.Aggregated).Select(o => o.Observation.Round).ToHashSet();
+        Assert.All(Enumerable.Range(2, 11), r => Assert.Contains(r, aggregated));
+        var trainers = cluster.Observations.Where(o => o.Observation.Kind == ObservationKind.TrainingStarted).Select(o => o.Node).ToHashSet();
+        Assert.True(trainers.Count >= 5, $"only nodes {string.Join(",", trainers)} trained");
+    }
+
+    [Fact]
+    public async Task TwoAggregatorsPerRound_OverLoopback_EachRoundAggregatedByTwo()
+    {
+        await using var cluster = await TestCluster.StartAsync(5, sampleSize: 3, output, (_, o) => o.Protocol.Aggregators = 2);
+        var round8 = cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= 8);
 
         await round8.WaitAsync(Bound);
 
-        Assert.Contains(cluster.Observations, o => o.Observation.Kind == ObservationKind.TrainingSent);
+        var perRound = cluster.Observations.Where(o => o.Observation.Kind == ObservationKind.Aggregated)
+            .GroupBy(o => o.Observation.Round).ToDictionary(g => g.Key, g => g.Select(o => o.Node).Distinct().Count());
+        Assert.Contains(perRound.Values, count => count == 2);
+    }
+
+    [Fact]
+    public async Task AggregatorCrashes_MidSession_RoundsContinue()
+    {
+        await using var cluster = await TestCluster.StartAsync(6, sampleSize: 3, output);
+        var round5 = cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= 5);
+        await round5.WaitAsync(Bound);
+        var last = cluster.Observations.Last(o => o.Observation.Kind == ObservationKind.Aggregated);
+
+        // The latest aggregator goes down without a word; nobody may wait for it forever.
+        await cluster.Nodes[last.Node].CrashAsync();
+        var later = cluster.WhenObserved((node, o) => o.Kind == ObservationKind.Aggregated && o.Round >= last.Observation.Round + 6 && node != last.Node);
+
+        await later.WaitAsync(Bound);
+    }
+
+    [Fact]
+    public async Task TwoNodesLeave_Gracefully_RoundsContinueAndOthersMarkThemLeft()
+    {
+        await using var cluster = await TestCluster.StartAsync(6, sampleSize: 3, output);
+        await cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= 4).WaitAsync(Bound);
+        var leaving = new[] { cluster.Nodes[4].PeerId, cluster.Nodes[5].PeerId };
+
+        await Task.WhenAll(cluster.Nodes[4].StopAsync(), cluster.Nodes[5].StopAsync());
+        var now = cluster.Observations.Where(o => o.Observation.Kind == ObservationKind.Aggregated).Max(o => o.Observation.Round);
+        await cluster.WhenObserved((node, o) => o.Kind == ObservationKind.Aggregated && o.Round >= now + 5 && node < 4).WaitAsync(Bound);
+
+        foreach (var node in cluster.Nodes.Take(4))
+        {
+            var statuses = await node.InspectAsync(n => leaving.Select(p => n!.View.TryGet(p, out var r) ? r.Status : MembershipStatus.Join).ToList());
+            Assert.All(statuses, s => Assert.Equal(MembershipStatus.Leave, s));
+        }
+    }
+
+    [Fact]
+    public async Task TwoNewcomers_JoinRunningSession_AreSampledAndTrain()
+    {
+        await using var cluster = await TestCluster.StartAsync(4, sampleSize: 3, output, (_, o) => o.Learning.Partition.Count = 6);
+        await cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= 3).WaitAsync(Bound);
+        var bootstrap = cluster.Nodes[0].Addresses[0].ToString();
+        var trained = new[] { 4, 5 }.Select(i => cluster.WhenObserved((node, o) => node == i && o.Kind == ObservationKind.TrainingStarted)).ToArray();
+
+        foreach (var i in new[] { 4, 5 })
+        {
+            await cluster.StartNodeAsync(TestCluster.Options(cluster.Root, i, 6, bootstrap, sampleSize: 3));
+        }
+
+        await Task.WhenAll(trained).WaitAsync(Bound);
+        Assert.All(cluster.Nodes.Skip(4), n => Assert.Equal(NodePhase.Running, n.Phase));
+    }
+
+    [Fact]
+    public async Task CrashedNode_RestartsFromCheckpoint_SamePeerBumpedIndexSampledAgain()
+    {
+        await using var cluster = await TestCluster.StartAsync(5, sampleSize: 3, output);
+        await cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= 5).WaitAsync(Bound);
+        var victim = cluster.Nodes[2];
+        var peer = victim.PeerId;
+        var indexBefore = await victim.InspectAsync(n => ((ModestNode)n!).MembershipIndex);
+        await victim.CrashAsync();
+        Assert.True(File.Exists(Path.Combine(cluster.DataDir(2), "checkpoint.bin")));
+
+        var retrained = cluster.WhenObserved((node, o) => node == 2 && o.Kind == ObservationKind.TrainingStarted);
+        var restarted = await cluster.StartNodeAsync(TestCluster.Options(cluster.Root, 2, 5, cluster.Nodes[0].Addresses[0].ToString(), sampleSize: 3), replace: 2);
+
+        Assert.Equal(peer, restarted.PeerId);
+        await retrained.WaitAsync(Bound);
+        var indexAfter = await restarted.InspectAsync(n => ((ModestNode)n!).MembershipIndex);
+        Assert.True(indexAfter > indexBefore, $"membership index {indexBefore} -> {indexAfter}");
     }
 }

@@ -167,6 +167,21 @@ public sealed partial class NodeRuntime : IAsyncDisposable
         Log.Left(_logger, _time.GetElapsedTime(begun));
     }
 
+    /// <summary>
+    /// Stops as a crash would (tests): no LEAVE, no last checkpoint; connections just close.
+    /// The checkpoint on disk is whatever the last per-round write left.
+    /// </summary>
+    internal async Task CrashAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0 || Phase is NodePhase.Created)
+        {
+            return;
+        }
+
+        await _checkpointWrite.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        await ShutdownAsync().ConfigureAwait(false);
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
