@@ -18,8 +18,12 @@ public static class CommandLineRunner
     /// Runs <paramref name="root"/> on <paramref name="args"/> and returns the exit code.
     /// <paramref name="output"/> and <paramref name="error"/> default to the console;
     /// <paramref name="cancellationToken"/> cancels the action as Ctrl+C does.
+    /// With <paramref name="handleSignals"/> false, System.CommandLine leaves Ctrl+C and SIGTERM
+    /// alone: the caller handles them and cancels <paramref name="cancellationToken"/> (a program
+    /// that stops gracefully, a node's LEAVE and last checkpoint, must not be ended after 2 s).
     /// </summary>
-    public static Task<int> InvokeAsync(RootCommand root, IReadOnlyList<string> args, TextWriter? output = null, TextWriter? error = null, CancellationToken cancellationToken = default)
+    public static Task<int> InvokeAsync(RootCommand root, IReadOnlyList<string> args, TextWriter? output = null, TextWriter? error = null,
+        CancellationToken cancellationToken = default, bool handleSignals = true)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(args);
@@ -30,6 +34,10 @@ public static class CommandLineRunner
 
         ParseProblems.RejectOptionLikeArguments(root);
         var configuration = new InvocationConfiguration { Output = output ?? Console.Out, Error = error ?? Console.Error };
+        if (!handleSignals)
+        {
+            configuration.ProcessTerminationTimeout = null;
+        }
         var result = root.Parse(args);
         if (result.Action is ParseErrorAction)
         {

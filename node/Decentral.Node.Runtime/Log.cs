@@ -73,13 +73,13 @@ internal static partial class Log
     [LoggerMessage(21, LogLevel.Error, "Checkpoint {Path} could not be written: {Reason}")]
     public static partial void CheckpointWriteFailed(ILogger logger, string path, string reason);
 
-    [LoggerMessage(22, LogLevel.Information, "Round {Round}: aggregated {Models} models, sent to {Sample} peers")]
+    [LoggerMessage(22, LogLevel.Debug, "Round {Round}: aggregated {Models} models, sent to {Sample} peers")]
     public static partial void Aggregated(ILogger logger, long round, int models, int sample);
 
-    [LoggerMessage(23, LogLevel.Information, "Round {Round}: trained on {Samples} samples (loss {Loss:F4})")]
-    public static partial void Trained(ILogger logger, long round, int samples, double loss);
+    [LoggerMessage(23, LogLevel.Debug, "Round {Round}: trained (loss {Loss:F4}) and sent to {Aggregators} aggregators")]
+    public static partial void Trained(ILogger logger, long round, double loss, int aggregators);
 
-    [LoggerMessage(24, LogLevel.Information, "Round {Round}: accuracy {Accuracy:P2}, loss {Loss:F4}")]
+    [LoggerMessage(24, LogLevel.Information, "Round {Round}: aggregate accuracy {Accuracy:P2}, loss {Loss:F4}")]
     public static partial void Evaluated(ILogger logger, long round, double accuracy, double loss);
 
     [LoggerMessage(25, LogLevel.Information, "Leaving: LEAVE advertised, checkpoint written ({Elapsed})")]

@@ -1,11 +1,27 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Decentral.Cli;
+using Decentral.Learning.Torch;
 using Decentral.Node.P2p;
+using Decentral.Node.Run;
 
 // The verbs, one line each; a verb's Command is built by a factory in the verb's own folder.
 // Parsing, help, errors and exit codes follow the shared conventions of CommandLineRunner.
+TorchLearning.Register();
 var root = new RootCommand("decentral-node: a Decentral peer.")
 {
+    RunVerb.Create(),
     P2pVerb.Create(Console.In, TimeProvider.System),
 };
-return await CommandLineRunner.InvokeAsync(root, args);
+// Ctrl+C and SIGTERM cancel the verb, whatever it is doing (a node then leaves gracefully: LEAVE
+// advert, last checkpoint, within node:shutdownTimeout); they never end the process abruptly.
+using var stop = new CancellationTokenSource();
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.Cancel();
+}
+
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+return await CommandLineRunner.InvokeAsync(root, args, cancellationToken: stop.Token, handleSignals: false);

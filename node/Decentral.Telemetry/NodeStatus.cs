@@ -50,6 +50,9 @@ public sealed record NodeStatus
     /// <summary>Peers in the node's membership view when the file was written.</summary>
     public int ViewSize { get; init; }
 
+    /// <summary>The peer ids the node's view holds as members (status JOIN), at most 1000; empty when not written.</summary>
+    public IReadOnlyList<string> Members { get; init; } = [];
+
     /// <summary>True when the node said it stopped.</summary>
     public bool Stopped => State == "stopped";
 
@@ -72,6 +75,7 @@ public sealed record NodeStatus
             w.WriteString("phase", Phase);
             w.WriteNumber("round", Round);
             w.WriteNumber("view_size", ViewSize);
+            WriteStrings(w, "members", Members);
             w.WriteEndObject();
         }
 
@@ -114,6 +118,7 @@ public sealed record NodeStatus
                 Phase = Text(o, "phase") ?? "",
                 Round = (long)(Number(o, "round") ?? 0),
                 ViewSize = (int)(Number(o, "view_size") ?? 0),
+                Members = Texts(o, "members"),
             };
             return true;
         }

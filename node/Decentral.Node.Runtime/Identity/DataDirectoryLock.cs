@@ -5,14 +5,18 @@ namespace Decentral.Node.Runtime.Identity;
 
 /// <summary>
 /// Holds the data directory for one process: an exclusive lock on &lt;data dir&gt;/node.lock (an
-/// advisory flock, released by the kernel however the process ends, kill -9 included), holding
-/// the owner's process id. A second node on the same directory is refused, so two processes
-/// never share one identity or write one checkpoint.
+/// advisory flock, released by the kernel however the process ends, kill -9 included); the
+/// owner's process id goes to node.pid beside it (the lock file itself cannot be read while
+/// locked). A second node on the same directory is refused, so two processes never share one
+/// identity or write one checkpoint.
 /// </summary>
 public sealed class DataDirectoryLock : IDisposable
 {
     /// <summary>The lock file name.</summary>
     public const string FileName = "node.lock";
+
+    /// <summary>The file holding the lock owner's process id.</summary>
+    public const string PidFileName = "node.pid";
 
     private readonly FileStream _file;
 
@@ -49,31 +53,35 @@ public sealed class DataDirectoryLock : IDisposable
         catch (IOException)
         {
             return StartResult.Fail<DataDirectoryLock>(
-                $"the data directory {full} is in use by another decentral-node process{HolderText(path)}; give each node its own node:dataDir");
+                $"the data directory {full} is in use by another decentral-node process{HolderText(Path.Combine(full, PidFileName))}; give each node its own node:dataDir");
         }
         catch (UnauthorizedAccessException e)
         {
             return StartResult.Fail<DataDirectoryLock>($"cannot open the lock file {path}: {e.Message}");
         }
 
-        file.SetLength(0);
-        file.Write(Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n"));
-        file.Flush();
+        try
+        {
+            File.WriteAllText(Path.Combine(full, PidFileName), Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n", Encoding.ASCII);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only the refusal message of a second process reads it; the lock itself holds.
+        }
+
         return StartResult.Ok(new DataDirectoryLock(file, full));
     }
 
     /// <inheritdoc />
     public void Dispose() => _file.Dispose();
 
-    // The holder's pid, read without a lock (the holder keeps the file open for writing only by itself).
-    private static string HolderText(string path)
+    // The holder's pid, as it wrote it.
+    private static string HolderText(string pidFile)
     {
         try
         {
-            using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var text = new StreamReader(reader);
-            var pid = text.ReadLine()?.Trim();
-            return string.IsNullOrEmpty(pid) ? string.Empty : $" (pid {pid})";
+            var pid = File.Exists(pidFile) ? File.ReadAllText(pidFile).Trim() : string.Empty;
+            return pid.Length == 0 ? string.Empty : $" (pid {pid})";
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -45,6 +45,9 @@ public sealed class NodeOptions
     /// <summary>The protocol: "modest" (the default).</summary>
     public string Algorithm { get; set; } = "modest";
 
+    /// <summary>How often node.json is refreshed while the node runs. Default 10 s.</summary>
+    public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long a graceful stop (LEAVE advert, checkpoint) may take. Default 10 s.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

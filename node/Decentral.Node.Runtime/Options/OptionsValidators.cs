@@ -53,6 +53,7 @@ public sealed class NodeOptionsValidator :
         }
 
         Positive(errors, "node:shutdownTimeout", options.ShutdownTimeout);
+        Positive(errors, "node:statusInterval", options.StatusInterval);
         return Result(errors);
     }
 

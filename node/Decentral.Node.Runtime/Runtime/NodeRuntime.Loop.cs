@@ -128,7 +128,7 @@ public sealed partial class NodeRuntime
     {
         if (outcome.Ok)
         {
-            _telemetry?.Sent(message, bytes, _book!.SlotOf(to), Volatile.Read(ref _viewSize));
+            _telemetry?.Sent(message, bytes, Volatile.Read(ref _viewSize));
             return;
         }
 
@@ -183,6 +183,11 @@ public sealed partial class NodeRuntime
                 return;
             }
 
+            if (message is AggregatedModel aggregated)
+            {
+                runtime._telemetry!.AggregateSent(aggregated.Round, runtime._book!.SlotOf(to));
+            }
+
             if (!runtime._transport!.Enqueue(to, message))
             {
                 Log.SendFailed(runtime._logger, message.Kind.ToString(), to, SendStatus.QueueFull, "the peer's queue is full or the node stops");
@@ -219,7 +224,7 @@ public sealed partial class NodeRuntime
                 break;
             case ObservationKind.TrainingSent:
                 _telemetry!.Trained(observation.Round, _lastLoss, node.View.Count, ActivePeers(node));
-                Log.Trained(_logger, observation.Round, observation.Count, _lastLoss);
+                Log.Trained(_logger, observation.Round, _lastLoss, observation.Count);
                 break;
             case ObservationKind.TrainingStarted:
                 RequestCheckpoint();

@@ -279,6 +279,7 @@ public sealed partial class NodeRuntime
     }
 
     private string? _lastBootstrapError;
+    private string[] _members = [];
 
     // Found, join or rejoin. A checkpoint means rejoin at once. Otherwise gather announcements
     // until either a member is past round 0 (the session runs: join it) or at least
@@ -420,7 +421,10 @@ public sealed partial class NodeRuntime
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                await Task.Delay(TimeSpan.FromSeconds(10), _time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(_options.Node.StatusInterval, _time, cancellationToken).ConfigureAwait(false);
+                _members = await InspectAsync(n => n is null
+                    ? []
+                    : n.View.Records().Where(r => r.Status == MembershipStatus.Join).Take(1000).Select(r => r.Peer.ToString()).ToArray()).ConfigureAwait(false);
                 WriteStatus("running");
             }
         }

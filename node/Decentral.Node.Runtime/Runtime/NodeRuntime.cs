@@ -146,7 +146,7 @@ public sealed partial class NodeRuntime : IAsyncDisposable
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        if (Interlocked.Exchange(ref _stopped, 1) != 0 || Phase is NodePhase.Created)
+        if (Phase is NodePhase.Created or NodePhase.Stopped || Interlocked.Exchange(ref _stopped, 1) != 0)
         {
             return;
         }
@@ -173,7 +173,7 @@ public sealed partial class NodeRuntime : IAsyncDisposable
     /// </summary>
     internal async Task CrashAsync()
     {
-        if (Interlocked.Exchange(ref _stopped, 1) != 0 || Phase is NodePhase.Created)
+        if (Phase is NodePhase.Created or NodePhase.Stopped || Interlocked.Exchange(ref _stopped, 1) != 0)
         {
             return;
         }
@@ -276,7 +276,7 @@ public sealed partial class NodeRuntime : IAsyncDisposable
             var listen = await _host.ListenAsync(Multiaddr.Parse(text), cancellationToken).ConfigureAwait(false);
             if (!listen.IsListening)
             {
-                return new StartFailure($"node:listen: cannot listen on {text}: {listen.Error}", 1);
+                return new StartFailure($"node:listen: {listen.Error}", 1);
             }
 
             Log.Listening(_logger, listen.Address.ToString());
@@ -436,5 +436,6 @@ public sealed partial class NodeRuntime : IAsyncDisposable
             Phase = Phase.ToString().ToLowerInvariant(),
             Round = Interlocked.Read(ref _roundEstimate),
             ViewSize = Volatile.Read(ref _viewSize),
+            Members = _members,
         });
 }

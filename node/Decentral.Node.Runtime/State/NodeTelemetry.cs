@@ -74,21 +74,20 @@ public sealed class NodeTelemetry : IDisposable
     /// <summary>Raised after each row is written (for tests and the status file).</summary>
     public event Action<RoundRow>? RowWritten;
 
-    /// <summary>A message was delivered to a peer of <paramref name="toSlot"/>.</summary>
-    public void Sent(ProtocolMessage message, long bytes, int toSlot, int senderViewCount)
-    {
-        Traffic.Count(message, bytes, senderViewCount);
-        if (message is AggregatedModel aggregated)
-        {
-            lock (_gate)
-            {
-                if (!_sampleSends.TryGetValue(aggregated.Round, out var sample))
-                {
-                    _sampleSends[aggregated.Round] = sample = [];
-                }
+    /// <summary>A message was delivered (its bytes count from now).</summary>
+    public void Sent(ProtocolMessage message, long bytes, int senderViewCount) => Traffic.Count(message, bytes, senderViewCount);
 
-                sample.Add(toSlot);
+    /// <summary>The core sent the aggregate of a round to a peer of <paramref name="toSlot"/> (loop thread; before the round's row).</summary>
+    public void AggregateSent(long round, int toSlot)
+    {
+        lock (_gate)
+        {
+            if (!_sampleSends.TryGetValue(round, out var sample))
+            {
+                _sampleSends[round] = sample = [];
             }
+
+            sample.Add(toSlot);
         }
     }
 

@@ -27,7 +27,7 @@ public sealed class NodeExecutableTests
         var result = await RunAsync("pp2p");
 
         Assert.Equal(2, result.ExitCode);
-        Assert.StartsWith("error: unknown verb 'pp2p'; did you mean p2p? (verbs: p2p", result.Stderr);
+        Assert.StartsWith("error: unknown verb 'pp2p'; did you mean p2p? (verbs: run, p2p", result.Stderr);
     }
 
     [Fact]
@@ -36,6 +36,6 @@ public sealed class NodeExecutableTests
         var result = await RunAsync();
 
         Assert.Equal(2, result.ExitCode);
-        Assert.StartsWith("error: no verb given (verbs: p2p", result.Stderr);
+        Assert.StartsWith("error: no verb given (verbs: run, p2p", result.Stderr);
     }
 }

@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using Decentral.Telemetry;
+
+namespace Decentral.Node.Tests.Kit;
+
+/// <summary>
+/// One decentral-node process started from the built program (dotnet decentral-node.dll, never
+/// `dotnet run`), with its output collected line by line. Tests wait for a line or a file state
+/// with a bounded timeout; disposing kills what still runs.
+/// </summary>
+internal sealed partial class NodeProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Done)> _waiters = [];
+
+    private NodeProcess(Process process, string dataDir)
+    {
+        _process = process;
+        DataDir = dataDir;
+        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+    }
+
+    /// <summary>The built program.</summary>
+    public static string Program
+    {
+        get
+        {
+            // The test binaries sit in tests/Decentral.Node.Tests/bin/<Configuration>/net10.0.
+            var testBin = new DirectoryInfo(AppContext.BaseDirectory);
+            var configuration = testBin.Parent!.Name;
+            for (var dir = testBin; dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "node", "Decentral.Node", "bin", configuration, "net10.0", "decentral-node.dll");
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+
+            throw new FileNotFoundException("decentral-node.dll not found; build node/Decentral.Node first.");
+        }
+    }
+
+    /// <summary>The repository root (holds Decentral.sln).</summary>
+    public static string Repository
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Decentral.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+
+            throw new DirectoryNotFoundException("Decentral.sln not found above the test binaries.");
+        }
+    }
+
+    public string DataDir { get; }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public string TelemetryPath => Path.Combine(DataDir, "telemetry.jsonl");
+
+    /// <summary>Starts `decentral-node` with <paramref name="args"/> in the working directory <paramref name="workingDirectory"/>.</summary>
+    public static NodeProcess Start(string dataDir, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Repository,
+        };
+        info.ArgumentList.Add(Program);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        if (Environment.GetEnvironmentVariable("DECENTRAL_DATA") is null)
+        {
+            info.Environment["DECENTRAL_DATA"] = Path.Combine(Repository, "data");
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = new NodeProcess(new Process { StartInfo = info, EnableRaisingEvents = true }, dataDir);
+        process._process.Start();
+        process._process.BeginOutputReadLine();
+        process._process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Completes with the first line (already printed or to come) that matches.</summary>
+    public Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_output)
+        {
+            var seen = _output.ToString().Split('\n').FirstOrDefault(match);
+            if (seen is not null)
+            {
+                return Task.FromResult(seen);
+            }
+
+            _waiters.Add((match, done));
+        }
+
+        return done.Task.WaitAsync(timeout);
+    }
+
+    /// <summary>Waits for the process to exit and returns its code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>SIGTERM, as systemd's stop sends.</summary>
+    public void Terminate() => _ = Kill(_process.Id, 15);
+
+    /// <summary>SIGKILL: a crash with no chance to say goodbye.</summary>
+    public void KillHard() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>The telemetry rows written so far (a last line still being written is skipped).</summary>
+    public List<RoundRow> Rows()
+    {
+        if (!File.Exists(TelemetryPath))
+        {
+            return [];
+        }
+
+        using var stream = new FileStream(TelemetryPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        var rows = new List<RoundRow>();
+        while (reader.ReadLine() is { } line)
+        {
+            if (RoundRow.TryParse(line, out var row))
+            {
+                rows.Add(row);
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>node.json as it stands, or null.</summary>
+    public NodeStatus? Status()
+    {
+        var path = Path.Combine(DataDir, NodeStatus.FileName);
+        try
+        {
+            return File.Exists(path) && NodeStatus.TryParse(File.ReadAllText(path), out var status) ? status : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        List<TaskCompletionSource<string>> matched = [];
+        lock (_output)
+        {
+            _output.AppendLine(line);
+            _waiters.RemoveAll(w =>
+            {
+                if (!w.Match(line))
+                {
+                    return false;
+                }
+
+                matched.Add(w.Done);
+                return true;
+            });
+        }
+
+        foreach (var done in matched)
+        {
+            done.TrySetResult(line);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}
