@@ -271,6 +271,13 @@ public sealed partial class NodeRuntime : IAsyncDisposable
             }
         };
         _book.Announced += OnAnnounced;
+        _host.PeerConnected += (_, e) =>
+        {
+            if (e.Connection.Direction == Direction.Inbound)
+            {
+                _ = _connector.PeerReachableAsync(e.Connection.RemotePeer);
+            }
+        };
         foreach (var text in node.EffectiveListen)
         {
             var listen = await _host.ListenAsync(Multiaddr.Parse(text), cancellationToken).ConfigureAwait(false);

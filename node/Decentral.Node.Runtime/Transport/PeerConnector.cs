@@ -31,6 +31,7 @@ public sealed class PeerConnector : IDisposable
     private readonly ILogger _logger;
     private readonly ResiliencePipelineRegistry<PeerId> _pipelines = new();
     private readonly ConcurrentDictionary<PeerId, SemaphoreSlim> _dialLocks = new();
+    private readonly ConcurrentDictionary<PeerId, CircuitBreakerManualControl> _breakers = new();
 
     /// <summary>Creates the connector.</summary>
     public PeerConnector(ILibp2pHost host, AddressBook book, NetworkOptions options, TimeProvider time, ILogger logger)
@@ -115,6 +116,18 @@ public sealed class PeerConnector : IDisposable
         }
     }
 
+    /// <summary>
+    /// The peer proved it is up (it connected to this node): close its circuit if it was open, so
+    /// a restarted peer is not shunned for the rest of a break it no longer deserves.
+    /// </summary>
+    public async Task PeerReachableAsync(PeerId peer)
+    {
+        if (_breakers.TryGetValue(peer, out var control))
+        {
+            await control.CloseAsync().ConfigureAwait(false);
+        }
+    }
+
     /// <summary>True when an open connection to <paramref name="peer"/> exists.</summary>
     public bool IsConnected(PeerId peer) => _host.Connections.Any(c => c.RemotePeer == peer && !c.IsClosed);
 
@@ -170,6 +183,7 @@ public sealed class PeerConnector : IDisposable
 
         builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<SendOutcome>
         {
+            ManualControl = _breakers.GetOrAdd(peer, _ => new CircuitBreakerManualControl()),
             ShouldHandle = new PredicateBuilder<SendOutcome>().HandleResult(o => o.CountsAgainstPeer),
             FailureRatio = _options.BreakerFailureRatio,
             MinimumThroughput = _options.BreakerMinimumThroughput,

@@ -91,8 +91,8 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public async Task<NodeRuntime> StartNodeAsync(NodeRuntimeOptions options, int? replace = null)
     {
-        var node = new NodeRuntime(options, TimeProvider.System);
         var index = replace ?? _nodes.Count;
+        var node = new NodeRuntime(options, TimeProvider.System, _output is null ? null : new TestOutputLogs(_output, index));
         node.Observed += o => OnObserved(index, o);
         var failure = await node.StartAsync();
         Assert.True(failure is null, failure?.Message);
@@ -134,9 +134,9 @@ internal sealed class TestCluster : IAsyncDisposable
     private void OnObserved(int node, ProtocolObservation observation)
     {
         _observations.Enqueue((node, observation));
-        if (observation.Kind == ObservationKind.Aggregated)
+        if (observation.Kind == ObservationKind.Aggregated && (observation.Round < 20 || observation.Round % 100 == 0))
         {
-            _output?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} node {node} aggregated round {observation.Round} from {observation.Count}");
+            _output?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} [{node}] aggregated round {observation.Round} from {observation.Count}");
         }
 
         lock (_waiters)

@@ -1,0 +1,159 @@
+using System.Net;
+using System.Net.Sockets;
+using Decentral.Identity;
+using Decentral.Libp2p.Host;
+using Decentral.Libp2p.Multiformats;
+using Decentral.Node.Runtime.Options;
+using Decentral.Node.Runtime.Peers;
+using Decentral.Node.Runtime.Transport;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Decentral.Node.Runtime.Tests;
+
+/// <summary>
+/// The per-peer Polly pipeline on a fake clock: dial retries with backoff, the circuit that opens
+/// after repeated failures, stops dialling, goes half-open after the break, and closes when the
+/// peer proves it is up. The peer is a loopback port that accepts and drops every connection
+/// (each attempt is counted) or nothing at all.
+/// </summary>
+public sealed class PeerConnectorTests : IAsyncDisposable
+{
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch.AddDays(20_000));
+    private readonly PeerIdentity _self = Identity(1);
+    private readonly PeerIdentity _other = Identity(2);
+    private readonly TcpListener _dropper = new(IPAddress.Loopback, 0);
+    private readonly Libp2pHost _host;
+    private int _accepted;
+
+    public PeerConnectorTests()
+    {
+        _host = new Libp2pHost(_self, new Libp2pHostOptions(), _time);
+        _dropper.Start();
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                using var socket = await _dropper.AcceptSocketAsync();
+                Interlocked.Increment(ref _accepted);
+            }
+        });
+    }
+
+    private static NetworkOptions Network(int retries = 0) => new()
+    {
+        DialRetries = retries,
+        DialRetryDelay = TimeSpan.FromSeconds(1),
+        BreakerMinimumThroughput = 3,
+        BreakerFailureRatio = 0.5,
+        BreakerSamplingDuration = TimeSpan.FromSeconds(30),
+        BreakerBreakDuration = TimeSpan.FromSeconds(10),
+    };
+
+    [Fact]
+    public async Task DeadPeer_AfterMinimumThroughputFailures_CircuitOpensAndNoMoreDials()
+    {
+        using var connector = Connector(Network());
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(SendStatus.DialFailed, (await DeliverAsync(connector)).Status);
+        }
+
+        var dials = Volatile.Read(ref _accepted);
+        var refused = await DeliverAsync(connector);
+
+        Assert.Equal(SendStatus.CircuitOpen, refused.Status);
+        Assert.Equal(dials, Volatile.Read(ref _accepted));
+    }
+
+    [Fact]
+    public async Task OpenCircuit_AfterTheBreakDuration_HalfOpensAndDialsAgain()
+    {
+        using var connector = Connector(Network());
+        for (var i = 0; i < 3; i++)
+        {
+            await DeliverAsync(connector);
+        }
+
+        Assert.Equal(SendStatus.CircuitOpen, (await DeliverAsync(connector)).Status);
+        _time.Advance(TimeSpan.FromSeconds(11));
+        var dials = Volatile.Read(ref _accepted);
+
+        // The dropper counts a connection before it closes it, so the failure implies the count.
+        Assert.Equal(SendStatus.DialFailed, (await DeliverAsync(connector)).Status);
+        Assert.True(Volatile.Read(ref _accepted) > dials);
+    }
+
+    [Fact]
+    public async Task OpenCircuit_PeerConnectsToUs_CircuitClosesAtOnce()
+    {
+        using var connector = Connector(Network());
+        for (var i = 0; i < 3; i++)
+        {
+            await DeliverAsync(connector);
+        }
+
+        Assert.Equal(SendStatus.CircuitOpen, (await DeliverAsync(connector)).Status);
+
+        await connector.PeerReachableAsync(_other.PeerId);
+
+        Assert.Equal(SendStatus.DialFailed, (await DeliverAsync(connector)).Status);
+    }
+
+    [Fact]
+    public async Task FailedDial_RetriedWithBackoffOnTheInjectedClock()
+    {
+        using var connector = Connector(Network(retries: 2));
+
+        var delivery = DeliverAsync(connector);
+        while (!delivery.IsCompleted)
+        {
+            // The retry delays (1 s, 2 s, with jitter) elapse only on the fake clock.
+            _time.Advance(TimeSpan.FromMilliseconds(250));
+            await Task.Yield();
+        }
+
+        Assert.Equal(SendStatus.DialFailed, (await delivery).Status);
+        Assert.Equal(3, Volatile.Read(ref _accepted));
+    }
+
+    [Fact]
+    public async Task UnknownPeer_NoAddress_NotRetriedAndNotHeldAgainstIt()
+    {
+        var book = new AddressBook(_self.PeerId);
+        using var connector = new PeerConnector(_host, book, Network(retries: 2), _time, NullLogger.Instance);
+
+        for (var i = 0; i < 5; i++)
+        {
+            var outcome = await connector.DeliverAsync(_other.PeerId, _ => Task.FromResult(SendOutcome.Delivered), CancellationToken.None);
+            Assert.Equal(SendStatus.NoAddress, outcome.Status);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _dropper.Dispose();
+        _self.Dispose();
+        _other.Dispose();
+    }
+
+    private PeerConnector Connector(NetworkOptions options)
+    {
+        var book = new AddressBook(_self.PeerId);
+        var port = ((IPEndPoint)_dropper.LocalEndpoint).Port;
+        book.AddConfigured(Multiaddr.Parse($"/ip4/127.0.0.1/tcp/{port}/p2p/{_other.PeerId}"));
+        return new PeerConnector(_host, book, options, _time, NullLogger.Instance);
+    }
+
+    private Task<SendOutcome> DeliverAsync(PeerConnector connector) =>
+        connector.DeliverAsync(_other.PeerId, _ => Task.FromResult(SendOutcome.Delivered), CancellationToken.None);
+
+    private static PeerIdentity Identity(byte seed)
+    {
+        var bytes = new byte[32];
+        bytes[0] = seed;
+        return PeerIdentity.FromSeed(bytes);
+    }
+}
