@@ -103,6 +103,12 @@ internal static partial class Log
     [LoggerMessage(31, LogLevel.Debug, "Overlay: dialled {Peer}: {Outcome}")]
     public static partial void OverlayDial(ILogger logger, PeerId peer, string outcome);
 
+    [LoggerMessage(33, LogLevel.Information, "View: {Members} members")]
+    public static partial void ViewMembers(ILogger logger, int members);
+
+    [LoggerMessage(34, LogLevel.Information, "Sampled: training round {Round}, the first since this node started")]
+    public static partial void FirstTraining(ILogger logger, long round);
+
     [LoggerMessage(32, LogLevel.Error, "Telemetry {Path} could not be written: {Reason}")]
     public static partial void TelemetryWriteFailed(ILogger logger, string path, string reason);
 }

@@ -15,6 +15,7 @@ public sealed partial class NodeRuntime
     private TimerTable? _timers;
     private TrainingWorker? _training;
     private volatile bool _leaving;
+    private bool _trainedOnce;
     private double _lastLoss = double.NaN;
     private long _roundEstimate;
     private long _membershipIndex = 1;
@@ -227,6 +228,12 @@ public sealed partial class NodeRuntime
                 Log.Trained(_logger, observation.Round, _lastLoss, observation.Count);
                 break;
             case ObservationKind.TrainingStarted:
+                if (!_trainedOnce)
+                {
+                    _trainedOnce = true;
+                    Log.FirstTraining(_logger, observation.Round);
+                }
+
                 RequestCheckpoint();
                 break;
             case ObservationKind.ModelRejected:

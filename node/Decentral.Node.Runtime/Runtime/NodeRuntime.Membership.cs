@@ -280,6 +280,7 @@ public sealed partial class NodeRuntime
 
     private string? _lastBootstrapError;
     private string[] _members = [];
+    private int _reportedMembers;
 
     // Found, join or rejoin. A checkpoint means rejoin at once. Otherwise gather announcements
     // until either a member is past round 0 (the session runs: join it) or at least
@@ -422,9 +423,17 @@ public sealed partial class NodeRuntime
             while (!cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(_options.Node.StatusInterval, _time, cancellationToken).ConfigureAwait(false);
-                _members = await InspectAsync(n => n is null
-                    ? []
-                    : n.View.Records().Where(r => r.Status == MembershipStatus.Join).Take(1000).Select(r => r.Peer.ToString()).ToArray()).ConfigureAwait(false);
+                var (members, count) = await InspectAsync(n => n is null
+                    ? ([], 0)
+                    : (n.View.Records().Where(r => r.Status == MembershipStatus.Join).Take(1000).Select(r => r.Peer.ToString()).ToArray(),
+                       n.View.Records().Count(r => r.Status == MembershipStatus.Join))).ConfigureAwait(false);
+                _members = members;
+                if (count != _reportedMembers && _node is not null)
+                {
+                    _reportedMembers = count;
+                    Log.ViewMembers(_logger, count);
+                }
+
                 WriteStatus("running");
             }
         }
