@@ -6,9 +6,15 @@ using Decentral.Benchmarks;
 // Usage: Decentral.Benchmarks [--sizes 1000,10000,100000] [--workloads Queue,QueueBaseline,Latency,Mixed]
 //                             [--events-per-node 20] [--repeats 3] [--out file.md]
 //        Decentral.Benchmarks aggregation [--params 61706,1000000] [--models 10] [--repeats 15] [--out file.md]
+//        Decentral.Benchmarks model-path [--parameters 1000000] [--repeats 15] [--sections kernels,codecs] [--out file.md]
 if (args.Length > 0 && args[0] == "aggregation")
 {
     return AggregationBenchmark.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "model-path")
+{
+    return CodecBenchmark.RunVerb(args[1..]);
 }
 
 var sizes = new List<int> { 1_000, 10_000, 100_000 };

@@ -108,6 +108,61 @@ public sealed class SeedStatisticsTests
     }
 
     [Fact]
+    public void Codecs_AgainstFp32Modest_FewerBytesTimeAndDpsgdRatiosPerSeed()
+    {
+        // The int8 run sends a quarter of fp32 MoDeST's bytes to the target, 10% later with seed 2.
+        RunResult[] runs =
+        [
+            .. TwoSeeds,
+            Run("modest int8", 1, (60, 2_500_000, 0.86, 10), (120, 5_000_000, 0.90, 20)),
+            Run("modest int8", 2, (105.6, 3_750_000, 0.86, 18), (120, 5_000_000, 0.88, 20)),
+        ];
+
+        var codec = Assert.Single(SeedStatistics.Codecs("g", runs, 0.845));
+
+        Assert.Equal("modest int8", codec.Algorithm);
+        Assert.Equal(12.5 / 3.125, codec.FewerBytes!.Value, 9);
+        Assert.Equal([4.0, 4.0], codec.FewerBytesPerSeed.Select(r => r!.Value));
+        Assert.Equal((60 + 105.6) / (60 + 96.0), codec.Time!.Value, 9);
+        Assert.Equal(1.1, codec.TimePerSeed[1]!.Value, 9);
+        Assert.Equal(new Ratio(24.0), codec.DpsgdPerSeed[0]);
+        Assert.True(codec.Dpsgd!.Value.LowerBound);
+        Assert.Equal(70.0 / 3.125, codec.Dpsgd.Value.Value, 9);
+        Assert.Equal(0.845, SeedStatistics.Target(runs)!.Value, 9);
+
+        var text = Write(runs);
+        Assert.Contains("| g | int8 | 4.00 | 4.00, 4.00 | 1.06 | 1.00, 1.10 | >22.4 | 24.0, >21.3 | yes |", text);
+    }
+
+    [Fact]
+    public void Codecs_ASeedMissesTheTarget_NoMeanAndNotMet()
+    {
+        RunResult[] runs = [.. TwoSeeds, Run("modest fp16", 1, (60, 5_000_000, 0.86, 10)), Run("modest fp16", 2, (120, 9_000_000, 0.80, 20))];
+
+        var codec = Assert.Single(SeedStatistics.Codecs("g", runs, 0.845));
+
+        Assert.Null(codec.FewerBytes);
+        Assert.Null(codec.Time);
+        Assert.Null(codec.FewerBytesPerSeed[1]);
+        Assert.Contains("| g | fp16 | - | 2.00, - | - | 1.00, - |", Write(runs));
+        Assert.Contains("no (a seed missed the target)", Write(runs));
+    }
+
+    [Fact]
+    public void Plan_ImageComparisons_RunMoDeStWithEveryCodec()
+    {
+        var plan = ReproductionPlan.Create(quick: false);
+
+        var codecs = plan.Where(e => e.Group == "mnist-iid" && e.Algorithm.StartsWith("modest ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(ReproductionPlan.Codecs.Count, codecs.Count);
+        Assert.All(codecs, e => Assert.StartsWith("mnist-iid-modest-", e.Id, StringComparison.Ordinal));
+        Assert.All(codecs, e => Assert.Equal("modest", e.Scenario.Algorithm));
+        Assert.Equal(ReproductionPlan.Codecs.Select(c => c.Name), codecs.Select(e => e.Scenario.Protocol.Codec.Name));
+        Assert.Equal("fp32", plan.Single(e => e.Id == "mnist-iid-modest").Scenario.Protocol.Codec.Name);
+        Assert.DoesNotContain(plan, e => e.Group is "movielens" or "crash" or "join" && e.Algorithm.Contains(' ', StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Plan_RunsEachExperimentWithConsecutiveSeeds()
     {
         var one = ReproductionPlan.Create(quick: true);

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Decentral.Codecs;
 
@@ -9,8 +10,8 @@ namespace Decentral.Codecs;
 /// and every value becomes q = round(x / s) in [-127, 127]; decoding is q * s. Error bound of a
 /// round trip: |x - q s| &lt;= s / 2 (plus float rounding, below |x| * 2^-22), so the error is
 /// relative to the block's largest magnitude. A block whose largest magnitude is below the
-/// smallest normal float (1.2e-38, including all-zero blocks) is sent as zeros with scale 1, so a
-/// scale on the wire is never zero, NaN or infinite (receivers reject those).
+/// smallest normal float (1.2e-38, including all-zero blocks) or NaN (a diverged trainer) is sent
+/// as zeros with scale 1, so a scale on the wire is never zero, NaN or infinite (receivers reject those).
 /// </summary>
 internal static class Int8Blocks
 {
@@ -34,7 +35,7 @@ internal static class Int8Blocks
         {
             var length = Math.Min(blockSize, values.Length - start);
             var chunk = values.Slice(start, length);
-            var absMax = MathF.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(chunk));
+            var absMax = MaxMagnitude(chunk);
             var scale = absMax / 127f;
             if (!(scale >= MinNormal))
             {
@@ -90,16 +91,63 @@ internal static class Int8Blocks
         return -1;
     }
 
+    // max |x| of a block, inline (a library call per 256 values costs more than the scan). Max
+    // propagates NaN (IEEE 754-2019 maximum), so a block holding a NaN gets a NaN scale and is sent
+    // as zeros, as documented above.
+    private static float MaxMagnitude(ReadOnlySpan<float> values)
+    {
+        var i = 0;
+        var max = 0f;
+        if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<float>.Count)
+        {
+            ref var source = ref MemoryMarshal.GetReference(values);
+            var m = Vector256<float>.Zero;
+            for (; i <= values.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                m = Vector256.Max(m, Vector256.Abs(Vector256.LoadUnsafe(ref source, (nuint)i)));
+            }
+
+            for (var lane = 0; lane < Vector256<float>.Count; lane++)
+            {
+                max = MathF.Max(max, m.GetElement(lane));
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            max = MathF.Max(max, MathF.Abs(values[i]));
+        }
+
+        return max;
+    }
+
     private static void QuantizeBlock(ReadOnlySpan<float> values, float inverse, Span<sbyte> destination)
     {
         var i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        ref var source = ref MemoryMarshal.GetReference(values);
+        ref var target = ref MemoryMarshal.GetReference(destination);
+        if (Avx2.IsSupported)
+        {
+            // cvtps2dq rounds to nearest even (the default rounding mode, as MathF.Round), and the
+            // packs saturate, which for values already within [-127, 127] is the identity; the
+            // packs interleave 128-bit lanes, the permutation puts the 32 bytes back in order.
+            var inv = Vector256.Create(inverse);
+            var order = Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7);
+            for (; i <= values.Length - Vector256<sbyte>.Count; i += Vector256<sbyte>.Count)
+            {
+                var a = Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref source, (nuint)i) * inv);
+                var b = Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref source, (nuint)(i + 8)) * inv);
+                var c = Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref source, (nuint)(i + 16)) * inv);
+                var d = Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref source, (nuint)(i + 24)) * inv);
+                var packed = Avx2.PackSignedSaturate(Avx2.PackSignedSaturate(a, b), Avx2.PackSignedSaturate(c, d));
+                Avx2.PermuteVar8x32(packed.AsInt32(), order).AsSByte().StoreUnsafe(ref target, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
         {
             var inv = Vector256.Create(inverse);
             var low = Vector256.Create(-127);
             var high = Vector256.Create(127);
-            ref var source = ref MemoryMarshal.GetReference(values);
-            ref var target = ref MemoryMarshal.GetReference(destination);
             for (; i <= values.Length - Vector256<sbyte>.Count; i += Vector256<sbyte>.Count)
             {
                 var a = Quantize(Vector256.LoadUnsafe(ref source, (nuint)i), inv, low, high);

@@ -109,7 +109,8 @@ public sealed class ModelEncoder
             return new EncodedModel(layoutId, samplesTrained, values.Length, _dense, modelBase, floats, null, values.Length * sizeof(float), _lossless, compressed, compressed?.Length ?? 0, pooled: false);
         }
 
-        var body = new byte[ModelBodyLength(_dense, values.Length)];
+        // Uninitialized: every byte is written below.
+        var body = GC.AllocateUninitializedArray<byte>(ModelBodyLength(_dense, values.Length));
         WriteValues(_dense, values, body);
         return WithLossless(layoutId, samplesTrained, values.Length, _dense, modelBase, body);
     }
@@ -141,7 +142,7 @@ public sealed class ModelEncoder
             }
 
             var gaps = SparseIndices.EncodedLength(indices);
-            var body = new byte[ModelBodyLength(_sparse, k) + gaps];
+            var body = GC.AllocateUninitializedArray<byte>(ModelBodyLength(_sparse, k) + gaps);
             BinaryPrimitives.WriteUInt32LittleEndian(body, (uint)k);
             var valuesEnd = 4 + WriteValues(_sparse, values, body.AsSpan(4));
             SparseIndices.Write(indices, body.AsSpan(valuesEnd));

@@ -186,7 +186,9 @@ public sealed class NodeOptionsValidator :
             return $"{section}: {message}";
         }
 
-        return $"{section}:{char.ToLowerInvariant(message[0])}{message[1..]}";
+        // "Codec.TopK must ..." is the key protocol:codec:topK.
+        var path = string.Join(':', message[..space].Split('.').Select(part => part.Length == 0 ? part : char.ToLowerInvariant(part[0]) + part[1..]));
+        return $"{section}:{path}{message[space..]}";
     }
 
     private static void CheckAddresses(List<string> errors, string key, List<string> addresses, bool requirePeerId, bool dialable)

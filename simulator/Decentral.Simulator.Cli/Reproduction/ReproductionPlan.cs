@@ -1,12 +1,13 @@
+using Decentral.Codecs;
 using Decentral.Learning;
 using Decentral.Simulator.Scenarios;
 
 namespace Decentral.Simulator.Cli.Reproduction;
 
 /// <summary>One simulation of the reproduction.</summary>
-/// <param name="Id">File-name-safe id ("mnist-dir0.1-modest").</param>
+/// <param name="Id">File-name-safe id ("mnist-dir0.1-modest", "mnist-dir0.1-modest-int8+zstd").</param>
 /// <param name="Group">The comparison it belongs to ("mnist-dir0.1"); one table and two plots per group.</param>
-/// <param name="Algorithm">The algorithm run.</param>
+/// <param name="Algorithm">The algorithm run, as tables and plots name it: the scenario's algorithm, followed by the codec when it is not plain fp32 ("modest int8+zstd").</param>
 /// <param name="Scenario">The full scenario.</param>
 public sealed record Experiment(string Id, string Group, string Algorithm, Scenario Scenario)
 {
@@ -45,6 +46,19 @@ public static class ReproductionPlan
     /// <summary>The compared algorithms, in table order.</summary>
     public static IReadOnlyList<string> Algorithms { get; } = ["modest", "fedavg", "dpsgd", "gossip"];
 
+    /// <summary>
+    /// The codecs MoDeST also runs with on the image comparisons, each against plain fp32 MoDeST
+    /// (ids "{group}-modest-{codec}", e.g. "mnist-iid-modest-int8+zstd").
+    /// </summary>
+    public static IReadOnlyList<ModelCodecOptions> Codecs { get; } =
+    [
+        new() { Quantizer = ModelCodecOptions.Fp16 },
+        new() { Quantizer = ModelCodecOptions.Int8 },
+        new() { Quantizer = ModelCodecOptions.Int8, Lossless = ModelCodecOptions.Zstd },
+        new() { Quantizer = ModelCodecOptions.Int8, TopK = 0.1, Lossless = ModelCodecOptions.Zstd },
+        new() { Quantizer = ModelCodecOptions.Int8, TopK = 0.01, Lossless = ModelCodecOptions.Zstd },
+    ];
+
     /// <summary>The seed every scenario of the plan starts from; further seeds count up from it.</summary>
     public const int FirstSeed = 1;
 
@@ -78,6 +92,17 @@ public static class ReproductionPlan
                 foreach (var algorithm in Algorithms)
                 {
                     list.Add(new Experiment($"{group}-{algorithm}", group, algorithm, Images(group, algorithm, task, alpha, quick, minutes)));
+                    if (algorithm == "modest")
+                    {
+                        foreach (var codec in Codecs)
+                        {
+                            var id = $"{group}-modest-{codec.Name}";
+                            var scenario = Images(group, "modest", task, alpha, quick, minutes);
+                            scenario.Name = id;
+                            scenario.Protocol.Codec = new ModelCodecOptions { Quantizer = codec.Quantizer, BlockSize = codec.BlockSize, TopK = codec.TopK, Lossless = codec.Lossless };
+                            list.Add(new Experiment(id, group, $"modest {codec.Name}", scenario));
+                        }
+                    }
                 }
             }
         }

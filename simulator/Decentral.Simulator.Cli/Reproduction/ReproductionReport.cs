@@ -42,6 +42,7 @@ internal static class ReproductionReport
         }
 
         var targets = new List<TargetRatios>();
+        var codecs = new List<CodecRatios>();
         foreach (var group in results.GroupBy(r => r.Experiment.Group))
         {
             var runs = group.ToList();
@@ -74,10 +75,12 @@ internal static class ReproductionReport
             if (target is { } goal && algorithms.Count > 1)
             {
                 targets.Add(SeedStatistics.Ratios(group.Key, runs, goal));
+                codecs.AddRange(SeedStatistics.Codecs(group.Key, runs, goal));
             }
         }
 
         WriteTargets(Line, targets, results, several);
+        WriteCodecs(Line, codecs);
         var text = md.ToString();
         File.WriteAllText(Path.Combine(folder, "results.md"), text);
         return text;
@@ -149,6 +152,35 @@ internal static class ReproductionReport
             line(Invariant($"Join experiment{(several ? $" (seed {join.Experiment.Seed})" : "")}: {join.Summary.Joined} nodes joined, {join.Summary.OnlineAtEnd} online at the end, accuracy {join.Curve[0].Metric:P1} -> {join.Final:P1} in {join.Summary.Rounds} rounds."));
             line("");
         }
+    }
+
+    // Each MoDeST codec against plain fp32 MoDeST on the same comparison and seeds.
+    private static void WriteCodecs(Action<string> line, List<CodecRatios> codecs)
+    {
+        if (codecs.Count == 0)
+        {
+            return;
+        }
+
+        line("## Codecs against fp32 MoDeST");
+        line("");
+        line("Each codec's MoDeST run against plain fp32 MoDeST with the same seeds and the same target: how many times fewer bytes it sent until the target");
+        line("(fp32 bytes to target / codec bytes to target), its time to target over fp32's, and D-PSGD's bytes to target (fp32, as the paper runs it) over the codec's.");
+        line("Means over seeds (\"-\" unless both reached the target with every seed), then per seed in seed order. Goals (issue 8): at least 4x fewer bytes at");
+        line("no more than 1.1x the time, and D-PSGD / MoDeST at least 10.");
+        line("");
+        line("| comparison | codec | fewer bytes to target (goal >= 4) | per seed | time to target (goal <= 1.1) | per seed | D-PSGD / codec bytes to target (goal >= 10) | per seed | goals met |");
+        line("|---|---|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var c in codecs)
+        {
+            var verdict = c.FewerBytes is null || c.Time is null ? "no (a seed missed the target)"
+                : !(c.FewerBytes >= 4 && c.Time <= 1.1) ? "no"
+                : c.Dpsgd is not { } dpsgd ? "yes (no D-PSGD run)"
+                : dpsgd.Value >= 10 ? "yes" : "no (D-PSGD ratio)";
+            line($"| {c.Group} | {c.Algorithm["modest ".Length..]} | {TimeRatio(c.FewerBytes)} | {string.Join(", ", c.FewerBytesPerSeed.Select(TimeRatio))} | {TimeRatio(c.Time)} | {string.Join(", ", c.TimePerSeed.Select(TimeRatio))} | {BytesRatio(c.Dpsgd)} | {string.Join(", ", c.DpsgdPerSeed.Select(BytesRatio))} | {verdict} |");
+        }
+
+        line("");
     }
 
     private static string TimeRatio(double? ratio) => ratio is { } t ? Invariant($"{t:F2}") : "-";

@@ -55,6 +55,17 @@ public readonly record struct Ratio(double Value, bool LowerBound = false);
 /// <param name="BytesPerSeed">The same ratio per seed, in seed order.</param>
 public sealed record TargetRatios(string Group, double? Time, IReadOnlyList<double?> TimePerSeed, Ratio? Bytes, IReadOnlyList<Ratio?> BytesPerSeed);
 
+/// <summary>One codec of a comparison against plain fp32 MoDeST (the codec goals).</summary>
+/// <param name="Group">The comparison.</param>
+/// <param name="Algorithm">The codec run's name ("modest int8+zstd").</param>
+/// <param name="FewerBytes">fp32 MoDeST bytes to target / this codec's, from the means; null unless both reached it with every seed.</param>
+/// <param name="FewerBytesPerSeed">The same per seed, in seed order.</param>
+/// <param name="Time">This codec's time to target / fp32 MoDeST's, from the means; null unless both reached it with every seed.</param>
+/// <param name="TimePerSeed">The same per seed.</param>
+/// <param name="Dpsgd">D-PSGD (fp32) bytes to target / this codec's, as <see cref="TargetRatios.Bytes"/>.</param>
+/// <param name="DpsgdPerSeed">The same per seed.</param>
+public sealed record CodecRatios(string Group, string Algorithm, double? FewerBytes, IReadOnlyList<double?> FewerBytesPerSeed, double? Time, IReadOnlyList<double?> TimePerSeed, Ratio? Dpsgd, IReadOnlyList<Ratio?> DpsgdPerSeed);
+
 /// <summary>
 /// The numbers of the reproduction report over seeds: one target per comparison, per-algorithm
 /// means and ranges, and the ratios. Pure functions of the run results.
@@ -124,32 +135,76 @@ public static class SeedStatistics
     /// </summary>
     public static TargetRatios Ratios(string group, IReadOnlyList<RunResult> runs, double target)
     {
-        var seeds = runs.Select(r => r.Experiment.Seed).Distinct().Order().ToList();
-        RunResult? Of(string algorithm, int seed) => runs.FirstOrDefault(r => r.Experiment.Algorithm == algorithm && r.Experiment.Seed == seed);
-        var modest = seeds.Select(s => Of("modest", s)?.FirstReaching(target)).ToList();
-        var fedavg = seeds.Select(s => Of("fedavg", s)?.FirstReaching(target)).ToList();
+        var seeds = Seeds(runs);
+        var modest = Hits(runs, "modest", seeds, target);
+        var fedavg = Hits(runs, "fedavg", seeds, target);
+        var dpsgd = DpsgdBytes(runs, seeds, target);
+        var (time, timePerSeed) = SecondsRatio(modest, fedavg);
+        var (bytes, bytesPerSeed) = DpsgdRatio(dpsgd, modest);
+        return new TargetRatios(group, time, timePerSeed, bytes, bytesPerSeed);
+    }
 
-        // D-PSGD's bytes to target, or all it sent (lower bound), per seed; null without a D-PSGD run.
-        var dpsgd = seeds.Select(s => Of("dpsgd", s) is { } run
+    /// <summary>
+    /// Every MoDeST codec run of a comparison ("modest ..." other than plain "modest") against
+    /// plain fp32 MoDeST: how many times fewer bytes to target, time to target, and D-PSGD's bytes
+    /// to target over the codec's.
+    /// </summary>
+    public static IReadOnlyList<CodecRatios> Codecs(string group, IReadOnlyList<RunResult> runs, double target)
+    {
+        var seeds = Seeds(runs);
+        var fp32 = Hits(runs, "modest", seeds, target);
+        var dpsgd = DpsgdBytes(runs, seeds, target);
+        var result = new List<CodecRatios>();
+        foreach (var algorithm in runs.Select(r => r.Experiment.Algorithm).Where(a => a.StartsWith("modest ", StringComparison.Ordinal)).Distinct())
+        {
+            var codec = Hits(runs, algorithm, seeds, target);
+            var (time, timePerSeed) = SecondsRatio(codec, fp32);
+            var fewerPerSeed = seeds.Select((_, k) => codec[k] is { Bytes: > 0 } c && fp32[k] is { } f ? f.Bytes / (double)c.Bytes : (double?)null).ToList();
+            double? fewer = codec.All(c => c is { Bytes: > 0 }) && fp32.All(f => f is not null)
+                ? fp32.Average(f => (double)f!.Value.Bytes) / codec.Average(c => (double)c!.Value.Bytes)
+                : null;
+            var (dpsgdRatio, dpsgdPerSeed) = DpsgdRatio(dpsgd, codec);
+            result.Add(new CodecRatios(group, algorithm, fewer, fewerPerSeed, time, timePerSeed, dpsgdRatio, dpsgdPerSeed));
+        }
+
+        return result;
+    }
+
+    private static List<int> Seeds(IReadOnlyList<RunResult> runs) => runs.Select(r => r.Experiment.Seed).Distinct().Order().ToList();
+
+    // Per seed, the point where `algorithm` first reached the target (null: missed it, or no such run).
+    private static List<CurvePoint?> Hits(IReadOnlyList<RunResult> runs, string algorithm, List<int> seeds, double target) =>
+        seeds.Select(s => runs.FirstOrDefault(r => r.Experiment.Algorithm == algorithm && r.Experiment.Seed == s)?.FirstReaching(target)).ToList();
+
+    // D-PSGD's bytes to target, or all it sent (lower bound), per seed; null without a D-PSGD run.
+    private static List<(double Bytes, bool LowerBound)?> DpsgdBytes(IReadOnlyList<RunResult> runs, List<int> seeds, double target) =>
+        seeds.Select(s => runs.FirstOrDefault(r => r.Experiment.Algorithm == "dpsgd" && r.Experiment.Seed == s) is { } run
             ? run.FirstReaching(target) is { } d ? (Bytes: (double)d.Bytes, LowerBound: false) : (Bytes: (double)run.Summary.TotalBytes, LowerBound: true)
             : ((double Bytes, bool LowerBound)?)null).ToList();
 
-        var timePerSeed = seeds.Select((_, k) => modest[k] is { } m && fedavg[k] is { Seconds: > 0 } f ? m.Seconds / f.Seconds : (double?)null).ToList();
-        var bytesPerSeed = seeds.Select((_, k) => modest[k] is { Bytes: > 0 } m && dpsgd[k] is { } d ? new Ratio(d.Bytes / m.Bytes, d.LowerBound) : (Ratio?)null).ToList();
-
-        double? time = null;
-        if (modest.All(m => m is not null) && fedavg.All(f => f is not null))
+    // numerator / denominator seconds to target, per seed and from the means (null unless every seed of both reached it).
+    private static (double? Mean, List<double?> PerSeed) SecondsRatio(List<CurvePoint?> numerator, List<CurvePoint?> denominator)
+    {
+        var perSeed = numerator.Select((n, k) => n is { } a && denominator[k] is { Seconds: > 0 } b ? a.Seconds / b.Seconds : (double?)null).ToList();
+        double? mean = null;
+        if (numerator.All(n => n is not null) && denominator.All(d => d is not null))
         {
-            var fedavgMean = fedavg.Average(f => f!.Value.Seconds);
-            time = fedavgMean > 0 ? modest.Average(m => m!.Value.Seconds) / fedavgMean : null;
+            var below = denominator.Average(d => d!.Value.Seconds);
+            mean = below > 0 ? numerator.Average(n => n!.Value.Seconds) / below : null;
         }
 
-        Ratio? bytes = null;
+        return (mean, perSeed);
+    }
+
+    private static (Ratio? Mean, List<Ratio?> PerSeed) DpsgdRatio(List<(double Bytes, bool LowerBound)?> dpsgd, List<CurvePoint?> modest)
+    {
+        var perSeed = modest.Select((m, k) => m is { Bytes: > 0 } a && dpsgd[k] is { } d ? new Ratio(d.Bytes / a.Bytes, d.LowerBound) : (Ratio?)null).ToList();
+        Ratio? mean = null;
         if (modest.All(m => m is { Bytes: > 0 }) && dpsgd.All(d => d is not null))
         {
-            bytes = new Ratio(dpsgd.Average(d => d!.Value.Bytes) / modest.Average(m => (double)m!.Value.Bytes), dpsgd.Any(d => d!.Value.LowerBound));
+            mean = new Ratio(dpsgd.Average(d => d!.Value.Bytes) / modest.Average(m => (double)m!.Value.Bytes), dpsgd.Any(d => d!.Value.LowerBound));
         }
 
-        return new TargetRatios(group, time, timePerSeed, bytes, bytesPerSeed);
+        return (mean, perSeed);
     }
 }

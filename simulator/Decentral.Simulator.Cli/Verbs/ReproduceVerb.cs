@@ -19,7 +19,7 @@ internal static class ReproduceVerb
         var outDir = new Option<string?>("--out") { Description = "Where to write results.md, curves.csv and the plots [default: docs/reproduction/quick or docs/reproduction/full; robustness: docs/reproduction/robustness-quick or -full].", HelpName = "dir" };
         var data = RunVerb.DataOption();
         var quiet = new Option<bool>("--quiet") { Description = RunVerb.QuietDescription };
-        var command = new Command("reproduce", "Run the paper's comparisons (MoDeST, FedAvg, D-PSGD, Gossip Learning on MNIST, Fashion-MNIST, MovieLens; crash and join), or with --suite robustness the attack x defence matrix, and write results.md, curves.csv and plots.")
+        var command = new Command("reproduce", "Run the paper's comparisons (MoDeST, FedAvg, D-PSGD, Gossip Learning on MNIST, Fashion-MNIST, MovieLens; MoDeST with each model codec on the images; crash and join), or with --suite robustness the attack x defence matrix, and write results.md, curves.csv and plots.")
         {
             suite, quick, only, seeds, outDir, data, quiet,
         };

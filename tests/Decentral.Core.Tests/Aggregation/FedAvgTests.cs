@@ -9,14 +9,19 @@ public sealed class FedAvgTests
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(17)]
     [InlineData(70)]
-    [InlineData(2047)]
-    [InlineData(2048)]
+    [InlineData(527)]
+    [InlineData(528)]
+    [InlineData(529)]
     [InlineData(2049)]
-    [InlineData(10_000)]
+    [InlineData(100_003)]
     public void Average_AnyLength_SameBitsAsAccumulator(int length)
     {
-        // Lengths around the 2048-element block cover whole blocks, a partial last block and tails.
+        // Lengths around the 16-element step and the 512-element prefetch distance cover whole
+        // steps, the scalar tail and the end of prefetching.
         var random = new Random(length);
         var models = Enumerable.Range(0, 5)
             .Select(k => new WeightedModel(new ModelVector("m", RandomFloats(random, length)), k == 2 ? 0 : random.Next(1, 1000)))

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Model-path benchmark: codec kernels and top-k selection, then every codec as the protocol uses it
+# (encode, the whole message path, allocations), each against memcpy of the same bytes in the same
+# run; writes docs/benchmarks/model-path.md. Aggregation against memcpy: scripts/bench-aggregation.sh.
+# Usage: scripts/bench-model-path.sh [parameters, default 1000000] [repeats, default 15]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+parameters="${1:-1000000}"
+repeats="${2:-15}"
+out=docs/benchmarks/model-path.md
+table="$(mktemp)"
+trap 'rm -f "$table"' EXIT
+
+dotnet build -c Release tests/Decentral.Benchmarks/Decentral.Benchmarks.csproj -v quiet -nologo >/dev/null
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+dotnet tests/Decentral.Benchmarks/bin/Release/net10.0/Decentral.Benchmarks.dll model-path \
+  --parameters "$parameters" --repeats "$repeats" --out "$table"
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+mkdir -p "$(dirname "$out")"
+{
+  cat <<'HEADER'
+# Model-path benchmark
+
+Written by `scripts/bench-model-path.sh` (do not edit by hand; rerun the script).
+
+**What is measured.** What a model goes through between two protocol cores, one model of n
+float32 parameters at a time, in one process, one thread, Release build:
+- **codec kernels**: the quantizers alone into buffers allocated once (fp16 both ways, int8 blocks
+  of 256 both ways), and top-k selection (`TopKSelector`, a radix select on the magnitude bits);
+- **codec encode+decode**: `ModelEncoder` (a whole model, or the delta trained - start through
+  top-k, the quantizer and the lossless stage) and then `EncodedModel.DecodeInto` a float buffer;
+- **message path**: the same plus what a node adds: the `TrainedModel` message written into a
+  pooled `IBufferWriter` (`WireCodec.Encode`), decoded back from those bytes with full validation
+  into pooled buffers (`WireCodec.Decode`), its values decoded, the buffers released;
+- **allocated per encode / per decode**: managed bytes one call allocates once warm. The encoder
+  returns a heap model of exact size (the message, shared by all its receivers), so an encode
+  allocates one body. The receiving side (`WireCodec.Decode` + `DecodeInto` + `Release`) rents
+  every buffer from the shared pools; what it still allocates is the message objects.
+
+The aggregation of s = 10 models against memcpy is in [aggregation.md](aggregation.md)
+(`scripts/bench-aggregation.sh`): the mean row is the protocol's `FedAvg.Average`.
+
+Throughput is MB/s (10^6 bytes) of float32 input. Every ratio is taken against memcpy of the same
+bytes measured moments before in the same repetition (the harness alternates reference and case),
+then the median over the repetitions is reported with its range; a sample lasts about 50 ms after
+a second of warm-up. The machine is shared by other jobs: absolute MB/s drift with them, ratios
+less so; the load average is printed below.
+
+HEADER
+  echo "**Machine.** $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(dotnet --version) SDK; load average before: ${load_before}, after: ${load_after}. Date: $(date -u +%Y-%m-%d). Command: \`scripts/bench-model-path.sh ${parameters} ${repeats}\`."
+  echo
+  cat "$table"
+} > "$out"
+echo "wrote $out"
