@@ -22,11 +22,15 @@ public sealed record ModelTransferOptions
     /// </summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Inbound exchanges served at once (default 8); a further stream is reset at once (counted as refused).</summary>
-    public int MaxConcurrentInbound { get; init; } = 8;
+    /// <summary>
+    /// Inbound exchanges served at once (default 32: an aggregator takes a whole sample's models
+    /// at about the same time); a further stream is reset at once (counted as refused_busy). Each
+    /// costs at most one yamux window and one chunk of memory.
+    /// </summary>
+    public int MaxConcurrentInbound { get; init; } = 32;
 
-    /// <summary>Inbound exchanges served at once for one peer (default 2).</summary>
-    public int MaxConcurrentInboundPerPeer { get; init; } = 2;
+    /// <summary>Inbound exchanges served at once for one peer (default 4).</summary>
+    public int MaxConcurrentInboundPerPeer { get; init; } = 4;
 
     /// <summary>Outbound exchanges at once (default 8); a further request waits for a slot within <see cref="Timeout"/>.</summary>
     public int MaxConcurrentOutbound { get; init; } = 8;
