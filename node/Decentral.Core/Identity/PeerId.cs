@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using SimpleBase;
@@ -18,6 +19,10 @@ public sealed class PeerId : IEquatable<PeerId>, IComparable<PeerId>
 {
     /// <summary>Length of an Ed25519 public key.</summary>
     public const int KeyLength = 32;
+
+    // SimpleBase's decoder indexes a 128-entry table by character and throws on anything else,
+    // so text is checked against the alphabet first (found by fuzzing multiaddr text).
+    private static readonly SearchValues<char> Base58Alphabet = SearchValues.Create("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz");
 
     /// <summary>Length of the encoded peer id (identity multihash of the key protobuf).</summary>
     public const int EncodedLength = 38;
@@ -83,7 +88,7 @@ public sealed class PeerId : IEquatable<PeerId>, IComparable<PeerId>
     public static bool TryParse(string? text, [NotNullWhen(true)] out PeerId? peerId)
     {
         peerId = null;
-        if (string.IsNullOrEmpty(text) || text.Length > 64)
+        if (string.IsNullOrEmpty(text) || text.Length > 64 || text.AsSpan().ContainsAnyExcept(Base58Alphabet))
         {
             return false;
         }

@@ -78,6 +78,12 @@ public sealed class WireCodec : IWireCodec
             reader.ReleaseModel();
             return DecodeResult.Failure(DecodeError.Truncated, ex.Message);
         }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            // MessagePack's reader slices a bin or str whose declared length runs past the input
+            // this way (found by fuzzing: a bin32 header claiming 3.9 GB escaped as an exception).
+            return DecodeResult.Failure(DecodeError.Truncated, ex.Message);
+        }
         catch (MessagePackSerializationException ex)
         {
             reader.ReleaseModel();

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Unicode;
 using Decentral.Identity;
 
 namespace Decentral.Libp2p.Multiformats;
@@ -185,6 +186,12 @@ public sealed class Multiaddr : IEquatable<Multiaddr>
                 return false;
             }
 
+            // A value the text form cannot carry is refused, so every decoded address prints and parses back.
+            if (!IsValidValue((int)code, bytes[..size]))
+            {
+                return false;
+            }
+
             components.Add(new MultiaddrComponent((int)code, bytes[..size].ToArray()));
             bytes = bytes[size..];
         }
@@ -312,15 +319,22 @@ public sealed class Multiaddr : IEquatable<Multiaddr>
                 value = peer.Bytes.ToArray();
                 return true;
             default:
-                if (text.Length == 0 || text.Length > 253)
-                {
-                    return false;
-                }
-
                 value = Encoding.UTF8.GetBytes(text);
-                return true;
+                return IsValidValue(code, value) && Encoding.UTF8.GetString(value) == text;
         }
     }
+
+    /// <summary>
+    /// True when a length-prefixed value can be an address part: a /p2p value must be a peer id
+    /// this stack can print, a DNS name 1 to 253 bytes of valid UTF-8 without '/'. Found by fuzzing:
+    /// without it binary addresses decoded that had no text form (an empty /dns4, a /p2p of 3 bytes).
+    /// </summary>
+    private static bool IsValidValue(int code, ReadOnlySpan<byte> value) => code switch
+    {
+        P2p => Identity.PeerId.TryFromBytes(value, out _),
+        Dns or Dns4 or Dns6 => value.Length is > 0 and <= 253 && !value.Contains((byte)'/') && Utf8.IsValid(value),
+        _ => true,
+    };
 
     private static string FormatValue(MultiaddrComponent c) => c.Code switch
     {

@@ -26,8 +26,17 @@ internal sealed record HandshakePayload(byte[] IdentityKey, byte[] IdentitySigna
         return data;
     }
 
+    /// <summary>Longest muxer name accepted (js-libp2p's cap on protocol ids).</summary>
+    public const int MaxMuxerNameBytes = 1024;
+
     public byte[] Encode()
     {
+        // The decoder refuses longer names, so the encoder never writes one.
+        if (StreamMuxers.Any(m => Encoding.UTF8.GetByteCount(m) > MaxMuxerNameBytes))
+        {
+            throw new ArgumentException($"A muxer name is longer than {MaxMuxerNameBytes} bytes.");
+        }
+
         var buffer = new ArrayBufferWriter<byte>(160);
         var writer = new ProtoWriter(buffer);
         writer.WriteBytes(1, IdentityKey);
@@ -98,7 +107,7 @@ internal sealed record HandshakePayload(byte[] IdentityKey, byte[] IdentitySigna
         {
             if (field == 2 && wire == WireType.LengthDelimited)
             {
-                if (!reader.TryReadBytes(out var name) || name.Length > 1024)
+                if (!reader.TryReadBytes(out var name) || name.Length > MaxMuxerNameBytes)
                 {
                     return false;
                 }
