@@ -82,6 +82,7 @@ public sealed class WireCodec : IWireCodec
         {
             // MessagePack's reader slices a bin or str whose declared length runs past the input
             // this way (found by fuzzing: a bin32 header claiming 3.9 GB escaped as an exception).
+            reader.ReleaseModel();
             return DecodeResult.Failure(DecodeError.Truncated, ex.Message);
         }
         catch (MessagePackSerializationException ex)
