@@ -155,7 +155,9 @@ public sealed class ListenerTests
 
         await peer.Host.DisconnectAsync(host.Host.PeerId);
         await closed.WaitForMeasurementsAsync(1, Bounded.Timeout);
-        Assert.Equal("remote_closed", closed.LastMeasurement!.Tags["reason"]);
+        // An orderly close arrives as GoAway and end of stream, or as a reset when the remote
+        // closed with unread data (the kernel may drop the GoAway with it).
+        Assert.Contains((string?)closed.LastMeasurement!.Tags["reason"], new[] { "remote_closed", "transport_failed" });
     }
 
     /// <summary>Per-address limits on, for loopback too: 127.0.0.x addresses model distinct remote hosts.</summary>

@@ -75,10 +75,16 @@ public sealed class ModelTransferService : IDisposable
                 try
                 {
                     var result = await ModelTransferProtocol.ServeAsync(stream, peer, handler, _options, _time, cancellationToken).ConfigureAwait(false);
-                    Count(Direction.Inbound, StatusTag(result.Status));
-                    if (result.Status is TransferStatus.ProtocolError or TransferStatus.StreamFailed or TransferStatus.TimedOut)
+                    var failed = result.Status is TransferStatus.ProtocolError or TransferStatus.StreamFailed or TransferStatus.TimedOut;
+                    if (failed)
                     {
+                        // Logged before counted: whoever waits for the count then finds the reason.
                         Log.TransferFailed(_logger, peer, result.Reason ?? result.Status.ToString());
+                    }
+
+                    Count(Direction.Inbound, StatusTag(result.Status));
+                    if (failed)
+                    {
                         stream.Reset();
                         return;
                     }
