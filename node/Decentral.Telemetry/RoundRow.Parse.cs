@@ -53,6 +53,7 @@ public sealed partial class RoundRow
                 TotalBytes = (long)(Number(o, "total_bytes") ?? 0),
                 ViewBytes = (long)(Number(o, "view_bytes") ?? 0),
                 FullViewBytes = (long)(Number(o, "full_view_bytes") ?? 0),
+                Timings = ParseTimings(o),
             };
             if (o.TryGetProperty("bytes", out var bytes) && bytes.ValueKind == JsonValueKind.Object)
             {
@@ -93,6 +94,20 @@ public sealed partial class RoundRow
 
     /// <summary>Bytes of the kind named <paramref name="kindName"/> (a <see cref="KindNames"/> entry) in this row.</summary>
     public long BytesOf(string kindName) => KindIndex.TryGetValue(kindName, out var index) ? BytesByKind[index] : 0;
+
+    private static RoundTimings? ParseTimings(JsonElement o)
+    {
+        var timings = new RoundTimings
+        {
+            QueueSeconds = Number(o, "queue_s"),
+            TrainSeconds = Number(o, "train_s"),
+            EncodeSeconds = Number(o, "encode_s"),
+            WaitSeconds = Number(o, "wait_s"),
+            AggregateSeconds = Number(o, "aggregate_s"),
+            SearchSeconds = Number(o, "search_s"),
+        };
+        return timings.Fields().Any(f => f.Seconds is not null) ? timings : null;
+    }
 
     private static int[] Slots(JsonElement o, string name)
     {

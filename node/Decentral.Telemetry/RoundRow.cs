@@ -35,6 +35,9 @@ public sealed partial class RoundRow
     /// <summary>Node rows only: the writing node's libp2p peer id (base58, "12D3KooW..."); null (not written) in simulations.</summary>
     public string? Node { get; init; }
 
+    /// <summary>Node rows only: where the node's time in this round went; null (not written) in simulations and when not measured.</summary>
+    public RoundTimings? Timings { get; set; }
+
     /// <summary>
     /// Node slots the first aggregate was sent to over the network (the sample, less the aggregator
     /// itself). Node rows: the slots (partition indices) the peers announce, -1 when unknown.
@@ -115,6 +118,14 @@ public sealed partial class RoundRow
             if (Node is { } node)
             {
                 w.WriteString("node", node);
+            }
+
+            if (Timings is { } timings)
+            {
+                foreach (var (name, seconds) in timings.Fields())
+                {
+                    WriteMetric(w, name, seconds ?? double.NaN);
+                }
             }
 
             WriteSlots(w, "sample", Sample);

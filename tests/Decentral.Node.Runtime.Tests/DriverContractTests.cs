@@ -2,6 +2,7 @@ using Decentral.Membership;
 using Decentral.Node.Runtime.Runtime;
 using Decentral.Node.Runtime.Tests.Kit;
 using Decentral.Protocol;
+using Decentral.Telemetry;
 using Xunit.Abstractions;
 
 namespace Decentral.Node.Runtime.Tests;
@@ -30,6 +31,48 @@ public sealed class DriverContractTests(ITestOutputHelper output)
         Assert.All(Enumerable.Range(2, 11), r => Assert.Contains(r, aggregated));
         var trainers = cluster.Observations.Where(o => o.Observation.Kind == ObservationKind.TrainingStarted).Select(o => o.Node).ToHashSet();
         Assert.True(trainers.Count >= 5, $"only nodes {string.Join(",", trainers)} trained");
+    }
+
+    [Fact]
+    public async Task TelemetryRows_OverLoopback_TimingsPlaceEveryArrivalAfterTheSendBeforeIt()
+    {
+        await using var cluster = await TestCluster.StartAsync(4, sampleSize: 3, output);
+        var rows = new System.Collections.Concurrent.ConcurrentQueue<RoundRow>();
+        foreach (var node in cluster.Nodes)
+        {
+            node.Telemetry.RowWritten += rows.Enqueue;
+        }
+
+        await cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= 10).WaitAsync(Bound);
+
+        // All nodes share this process's clock, so a model's arrival (the row's time less its
+        // phases) can be checked against the send of the row before it on another node.
+        const double Slack = 0.005;
+        var timed = rows.Where(r => r.Timings is not null).ToList();
+        var aggregates = timed.Where(r => r.Role == NodeRole.Aggregator).ToLookup(r => r.Round);
+        var trained = timed.Where(r => r.Role == NodeRole.Trainer).ToLookup(r => r.Round);
+        Assert.Contains(timed, r => r.Role == NodeRole.Aggregator);
+        Assert.All(timed, r => Assert.All(r.Timings!.Fields().Where(f => f.Seconds is not null), f => Assert.True(f.Seconds >= 0, f.Name)));
+        foreach (var row in trained.SelectMany(g => g))
+        {
+            var t = row.Timings!;
+            Assert.True(t.TrainSeconds > 0, $"round {row.Round}: train_s {t.TrainSeconds}");
+            var arrived = row.UnixSeconds!.Value - t.QueueSeconds!.Value - t.TrainSeconds!.Value - t.EncodeSeconds!.Value - t.SearchSeconds!.Value;
+            foreach (var sent in aggregates[row.Round - 1])
+            {
+                Assert.True(arrived >= sent.UnixSeconds - Slack, $"round {row.Round}: trained from an aggregate that arrived {sent.UnixSeconds - arrived:F4} s before it was sent");
+            }
+        }
+
+        foreach (var row in aggregates.SelectMany(g => g))
+        {
+            var t = row.Timings!;
+            var first = row.UnixSeconds!.Value - t.WaitSeconds!.Value - t.AggregateSeconds!.Value - t.SearchSeconds!.Value;
+            if (trained[row.Round].Any())
+            {
+                Assert.True(first >= trained[row.Round].Min(r => r.UnixSeconds!.Value) - Slack, $"round {row.Round}: the first model arrived before any was sent");
+            }
+        }
     }
 
     [Fact]

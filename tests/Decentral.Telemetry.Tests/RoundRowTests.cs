@@ -41,6 +41,34 @@ public sealed class RoundRowTests
         }
     }
 
+    [Fact]
+    public void ToJson_NodeRowWithTimings_WritesMeasuredPhasesAfterPeerOnly()
+    {
+        var row = new RoundRow
+        {
+            Round = 5, Role = NodeRole.Trainer, Node = "12D3KooWabc",
+            Timings = new RoundTimings { QueueSeconds = 0.0005, TrainSeconds = 0.25, EncodeSeconds = 0.001234567, SearchSeconds = 0 },
+        };
+
+        var json = row.ToJson();
+
+        Assert.Contains("\"node\":\"12D3KooWabc\",\"queue_s\":0.0005,\"train_s\":0.25,\"encode_s\":0.001235,\"search_s\":0,\"sample\":", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("wait_s", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("aggregate_s", json, StringComparison.Ordinal);
+        Assert.True(RoundRow.TryParse(json, out var parsed));
+        Assert.Equal(row.Timings with { EncodeSeconds = 0.001235 }, parsed.Timings);
+        Assert.Equal(json, parsed.ToJson());
+    }
+
+    [Fact]
+    public void TryParse_RowWithoutTimings_HasNoTimings()
+    {
+        Assert.True(RoundRow.TryParse(SimulatorLine, out var row));
+        Assert.Null(row.Timings);
+        Assert.True(RoundRow.TryParse("""{"round":2,"role":"aggregator","wait_s":1.5}""", out var aggregator));
+        Assert.Equal(new RoundTimings { WaitSeconds = 1.5 }, aggregator.Timings);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("{\"round\":")]

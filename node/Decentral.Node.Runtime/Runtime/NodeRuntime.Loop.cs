@@ -11,6 +11,7 @@ namespace Decentral.Node.Runtime.Runtime;
 public sealed partial class NodeRuntime
 {
     private readonly EventLoop _loop;
+    private readonly RoundClock _clock;
     private ModestNode? _node;
     private TimerTable? _timers;
     private TrainingWorker? _training;
@@ -43,6 +44,15 @@ public sealed partial class NodeRuntime
 
     private void Handle(NodeEvent e)
     {
+        if (e is MessageArrived message)
+        {
+            _clock.BeginEvent(message.Message.Kind, message.ArrivedAt);
+        }
+        else
+        {
+            _clock.BeginEvent();
+        }
+
         try
         {
             switch (e)
@@ -77,6 +87,7 @@ public sealed partial class NodeRuntime
                         _latestModelRound = trained.Round + 1;
                     }
 
+                    _clock.TrainingFinished(trained.Round, trained.StartedAt, trained.FinishedAt);
                     _node.TrainingCompleted(trained.Round, trained.Model, trained.Samples);
                     RequestCheckpoint();
                     break;
@@ -98,6 +109,7 @@ public sealed partial class NodeRuntime
             throw;
         }
 
+        _clock.EndEvent();
         if (_node is not null)
         {
             Interlocked.Exchange(ref _roundEstimate, _node.RoundEstimate);
@@ -116,7 +128,7 @@ public sealed partial class NodeRuntime
             return false;
         }
 
-        if (_loop.TryPostNetwork(new MessageArrived(message.From, message.Message)))
+        if (_loop.TryPostNetwork(new MessageArrived(message.From, message.Message, _time.GetTimestamp())))
         {
             return true;
         }
@@ -196,13 +208,35 @@ public sealed partial class NodeRuntime
             }
         }
 
-        public void StartTraining(long round, ModelVector start) => runtime._training!.Start(round, start);
+        public void StartTraining(long round, ModelVector start)
+        {
+            runtime._clock.TrainingStarted(round);
+            runtime._training!.Start(round, start);
+        }
 
         public void CancelTraining(long round) => runtime._training!.Cancel(round);
 
-        public void SetTimer(TimerKey key, TimeSpan delay) => runtime._timers!.Set(key, delay);
+        // The aggregation timer is set at a round's first trained model and cancelled when the
+        // round is aggregated or dropped: the round clock reads the collection's span from it.
+        public void SetTimer(TimerKey key, TimeSpan delay)
+        {
+            if (key.Kind == TimerKind.AggregationTimeout)
+            {
+                runtime._clock.CollectionStarted(key.Id);
+            }
 
-        public void CancelTimer(TimerKey key) => runtime._timers!.Cancel(key);
+            runtime._timers!.Set(key, delay);
+        }
+
+        public void CancelTimer(TimerKey key)
+        {
+            if (key.Kind == TimerKind.AggregationTimeout)
+            {
+                runtime._clock.CollectionEnded(key.Id);
+            }
+
+            runtime._timers!.Cancel(key);
+        }
 
         public void Observe(ProtocolObservation observation) => runtime.OnObservation(observation);
     }
@@ -219,12 +253,13 @@ public sealed partial class NodeRuntime
                     _latestModelRound = observation.Round;
                 }
 
-                _telemetry!.Aggregated(observation.Round, observation.Count, observation.Model, node.View.Count, ActivePeers(node));
+                _telemetry!.Aggregated(observation.Round, observation.Count, observation.Model, node.View.Count, ActivePeers(node),
+                    _clock.AggregateSent(observation.Round));
                 Log.Aggregated(_logger, observation.Round, observation.Count, node.View.Count);
                 RequestCheckpoint();
                 break;
             case ObservationKind.TrainingSent:
-                _telemetry!.Trained(observation.Round, _lastLoss, node.View.Count, ActivePeers(node));
+                _telemetry!.Trained(observation.Round, _lastLoss, node.View.Count, ActivePeers(node), _clock.TrainedModelSent(observation.Round));
                 Log.Trained(_logger, observation.Round, _lastLoss, observation.Count);
                 break;
             case ObservationKind.TrainingStarted:

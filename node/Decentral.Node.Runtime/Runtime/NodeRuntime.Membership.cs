@@ -139,7 +139,7 @@ public sealed partial class NodeRuntime
 
         if (Phase == NodePhase.Running)
         {
-            _loop.TryPostNetwork(new MessageArrived(author, advert));
+            _loop.TryPostNetwork(new MessageArrived(author, advert, _time.GetTimestamp()));
         }
 
         return null;

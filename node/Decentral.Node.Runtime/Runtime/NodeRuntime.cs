@@ -73,6 +73,7 @@ public sealed partial class NodeRuntime : IAsyncDisposable
         _logger = _loggers.CreateLogger("Decentral.Node");
         _injectedLearning = learning;
         _loop = new EventLoop(networkCapacity: 1024);
+        _clock = new RoundClock(time);
     }
 
     /// <summary>This node's peer id (after a successful start).</summary>
@@ -295,7 +296,7 @@ public sealed partial class NodeRuntime : IAsyncDisposable
         _started = _time.GetUtcNow();
         _trainer = learning.Trainer;
         _learning = learning.Setup;
-        _training = new TrainingWorker(_trainer!, done => _loop.Post(done), (round, e) => _loop.Post(new LoopAction("training failed", () =>
+        _training = new TrainingWorker(_trainer!, _time, done => _loop.Post(done), (round, e) => _loop.Post(new LoopAction("training failed", () =>
         {
             Log.TrainingFailed(_logger, e, round);
             throw new InvalidOperationException($"Training of round {round} failed.", e);

@@ -12,15 +12,17 @@ namespace Decentral.Node.Runtime.Runtime;
 internal sealed class TrainingWorker
 {
     private readonly ILocalTrainer _trainer;
+    private readonly TimeProvider _time;
     private readonly Action<TrainingFinished> _done;
     private readonly Action<long, Exception> _failed;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private long _job;
     private long _liveJob;
 
-    public TrainingWorker(ILocalTrainer trainer, Action<TrainingFinished> done, Action<long, Exception> failed)
+    public TrainingWorker(ILocalTrainer trainer, TimeProvider time, Action<TrainingFinished> done, Action<long, Exception> failed)
     {
         _trainer = trainer;
+        _time = time;
         _done = done;
         _failed = failed;
     }
@@ -71,10 +73,11 @@ internal sealed class TrainingWorker
                 return;
             }
 
+            var started = _time.GetTimestamp();
             var result = new float[start.Length];
             var outcome = _trainer.Train(start.Parameters, result, round);
             var model = new ModelVector(start.LayoutId, result, start.SamplesTrained + outcome.SamplesUsed);
-            _done(new TrainingFinished(job, round, model, outcome.SamplesUsed, outcome.MeanLoss));
+            _done(new TrainingFinished(job, round, model, outcome.SamplesUsed, outcome.MeanLoss, started, _time.GetTimestamp()));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -13,7 +13,9 @@ namespace Decentral.Node.Runtime.State;
 /// slots it sent the aggregate to, its view, the accuracy of the aggregate on evaluation rounds)
 /// and for every model it trained and sent (role "trainer": the training loss), with the bytes
 /// this node sent per message kind since its previous row. Times are seconds since the node
-/// started (time_s) and wall-clock seconds since the epoch (unix_s). Appended and flushed row by
+/// started (time_s) and wall-clock seconds since the epoch (unix_s); each row also says where the
+/// node's time in the round went (<see cref="RoundTimings"/>: queue, train, encode, wait,
+/// aggregate, search), when it was measured. Appended and flushed row by
 /// row, so a dashboard can follow a node live. Evaluation runs off the event loop; rows are
 /// written in the order they complete.
 /// </summary>
@@ -91,8 +93,8 @@ public sealed class NodeTelemetry : IDisposable
         }
     }
 
-    /// <summary>This node aggregated <paramref name="round"/> from <paramref name="models"/> models (loop thread).</summary>
-    public void Aggregated(long round, int models, ModelVector? aggregate, int viewSize, int activePeers)
+    /// <summary>This node aggregated <paramref name="round"/> from <paramref name="models"/> models and sent the aggregate (loop thread); <paramref name="timings"/>: where its time in the round went.</summary>
+    public void Aggregated(long round, int models, ModelVector? aggregate, int viewSize, int activePeers, RoundTimings? timings = null)
     {
         int[] sample;
         lock (_gate)
@@ -105,6 +107,7 @@ public sealed class NodeTelemetry : IDisposable
         }
 
         var row = NewRow(round, NodeRole.Aggregator, models, sample, viewSize, activePeers);
+        row.Timings = timings;
         var evaluate = aggregate is not null && _evaluation is not null && (!_evaluatedFirst || round % _evalEvery == 0);
         if (!evaluate)
         {
@@ -123,10 +126,11 @@ public sealed class NodeTelemetry : IDisposable
         });
     }
 
-    /// <summary>This node sent its model trained for <paramref name="round"/> (loop thread).</summary>
-    public void Trained(long round, double loss, int viewSize, int activePeers)
+    /// <summary>This node sent its model trained for <paramref name="round"/> (loop thread); <paramref name="timings"/>: where its time in the round went.</summary>
+    public void Trained(long round, double loss, int viewSize, int activePeers, RoundTimings? timings = null)
     {
         var row = NewRow(round, NodeRole.Trainer, 0, [], viewSize, activePeers);
+        row.Timings = timings;
         row.Evaluation = new Evaluation(double.NaN, loss, double.NaN, 0);
         Write(row);
     }
