@@ -62,6 +62,41 @@ public sealed class ClusterTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    [Trait("Category", "Interop")]
+    public async Task JsLibp2pPeer_InTheSessionOverlay_NeitherBreaksTheNodesNorIsBrokenByThem()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(4, sampleSize: 2);
+        await using var js = await Libp2p.Gossip.Tests.Kit.JsPeer.StartAsync($"decentral/{cluster.Session}/1");
+        try
+        {
+            var started = await cluster.AccuracyAsync(0, Bound);
+            js.Send(new { cmd = "dial", addr = cluster.Bootstrap });
+            await js.Events.WaitForAsync(e => Libp2p.Gossip.Tests.Kit.JsPeer.Is(e, "dialed"));
+
+            // js hears the nodes' signed announcements on the session topic ...
+            var heard = await js.Events.WaitForAsync(e => Libp2p.Gossip.Tests.Kit.JsPeer.Is(e, "message"), Bound);
+            Assert.Contains(heard.GetProperty("from").GetString(), cluster.Nodes.Select(n => n.Status()?.PeerId));
+
+            // ... and what it publishes there is not a session message: refused, logged, nothing breaks.
+            js.Send(new { cmd = "publish", dataBase64 = Convert.ToBase64String("hello from js"u8.ToArray()) });
+            await Task.WhenAny(cluster.Nodes.Select(n => n.WaitForLineAsync(l => l.Contains($"Dropped a gossip message from {js.PeerId}", StringComparison.Ordinal), Bound)));
+            var later = await cluster.AccuracyAsync(0, Bound, minRound: started.Round + 20);
+            output.WriteLine($"rounds went on to {later.Round} with js in the overlay");
+
+            var nodePeer = cluster.Nodes[0].Status()!.PeerId;
+            js.Send(new { cmd = "ping", peer = nodePeer });
+            await js.Events.WaitForAsync(e => Libp2p.Gossip.Tests.Kit.JsPeer.Is(e, "ping"), Bound);
+            Assert.All(cluster.Nodes, n => Assert.False(n.HasExited));
+            Assert.All(cluster.Nodes, n => Assert.DoesNotContain(js.PeerId, n.Status()!.Members));
+        }
+        catch (Exception)
+        {
+            output.WriteLine(cluster.Logs());
+            throw;
+        }
+    }
+
     private static (int Node, long Round) LatestAggregator(ProcessCluster cluster) =>
         cluster.Nodes
             .Select((n, i) => (Node: i, Round: n.Rows().Where(r => r.Role == Telemetry.NodeRole.Aggregator).Select(r => r.Round).DefaultIfEmpty(0).Max()))

@@ -189,6 +189,44 @@ public sealed class RunVerbTests
         Assert.Contains("\"state\": \"stopped\"", File.ReadAllText(Path.Combine(dataDir, "node.json")), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task OwnDataFolder_OfIdxFiles_NodeTrainsOnAllOfIt()
+    {
+        using var scratch = new Scratch();
+        var folder = scratch.Sub("my-images");
+        Directory.CreateDirectory(folder);
+        var pixels = new byte[120 * 28 * 28];
+        new Random(3).NextBytes(pixels);
+        Decentral.Data.Tests.Kit.IdxWriter.WriteImageSet(folder, "train", pixels, [.. Enumerable.Range(0, 120).Select(i => (byte)(i % 10))], 28, 28, gzip: true);
+        var dataDir = scratch.Sub("d");
+        await using var node = NodeProcess.Start(dataDir,
+            ["run", "--data-dir", dataDir, "--task", "mnist", "--listen", "/ip4/127.0.0.1/tcp/0", "--set", "founding:minPeers=1", "--set", $"learning:dataFolder={folder}"]);
+
+        var line = await node.WaitForLineAsync(l => l.Contains("Learning: ", StringComparison.Ordinal), Started);
+
+        Assert.Contains("(120 train / 120 test samples", line, StringComparison.Ordinal);
+        Assert.Contains("share 0 of 1 (120 samples)", line, StringComparison.Ordinal);
+        await node.WaitForLineAsync(l => l.Contains("Founding the session", StringComparison.Ordinal), Started);
+    }
+
+    [Fact]
+    public void SystemdUnit_Shipped_PassesSystemdAnalyzeVerify()
+    {
+        using var scratch = new Scratch();
+        var unit = Path.Combine(scratch.Path, "decentral-node.service");
+        File.Copy(Path.Combine(NodeProcess.Repository, "configs", "decentral-node.service"), unit);
+        var info = new System.Diagnostics.ProcessStartInfo("systemd-analyze", ["verify", unit]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        using var verify = System.Diagnostics.Process.Start(info)!;
+        var errors = verify.StandardError.ReadToEnd() + verify.StandardOutput.ReadToEnd();
+        verify.WaitForExit();
+
+        Assert.True(verify.ExitCode == 0, errors);
+        var text = File.ReadAllText(unit);
+        Assert.Contains("Type=notify", text, StringComparison.Ordinal);
+        Assert.Contains("Restart=on-failure", text, StringComparison.Ordinal);
+        Assert.Contains("StateDirectory=decentral", text, StringComparison.Ordinal);
+    }
+
     private static string PeerOf(string line)
     {
         var start = line.IndexOf("12D3KooW", StringComparison.Ordinal);

@@ -57,9 +57,6 @@ public sealed class NodeLearningOptions
     /// </summary>
     public string? DataFolder { get; set; }
 
-    /// <summary>Threads TorchSharp may use (lenet, mf). Default 1: nodes on one machine do not oversubscribe it.</summary>
-    public int Threads { get; set; } = 1;
-
     /// <summary>This node's share of the data.</summary>
     public PartitionOptions Partition { get; set; } = new();
 

@@ -89,7 +89,6 @@ public sealed class NodeOptionsValidator :
         AtLeast(errors, "learning:batchSize", options.BatchSize, 1);
         AtLeast(errors, "learning:localSteps", options.LocalSteps, 1);
         AtLeast(errors, "learning:evalEveryRounds", options.EvalEveryRounds, 1);
-        AtLeast(errors, "learning:threads", options.Threads, 1);
         AtLeast(errors, "learning:dimensions", options.Dimensions, 1);
         AtLeast(errors, "learning:classes", options.Classes, 2);
         AtLeast(errors, "learning:samplesPerNode", options.SamplesPerNode, 1);

@@ -121,20 +121,20 @@ public sealed partial class NodeRuntime
     }
 
     // The receiver's hand-off: refused once the node leaves, or when the inbox is full.
-    private bool OnReceived(InboundMessage message)
+    private string? OnReceived(InboundMessage message)
     {
         if (Phase is not (NodePhase.Running or NodePhase.Gathering) || _leaving)
         {
-            return false;
+            return "this node is leaving";
         }
 
         if (_loop.TryPostNetwork(new MessageArrived(message.From, message.Message, _time.GetTimestamp())))
         {
-            return true;
+            return null;
         }
 
         Log.InboxFull(_logger, message.Message.Kind.ToString(), message.From);
-        return false;
+        return "busy: the protocol's inbox is full";
     }
 
     private void OnSent(PeerId to, ProtocolMessage message, long bytes, SendOutcome outcome)

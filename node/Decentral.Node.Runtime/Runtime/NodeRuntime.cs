@@ -311,19 +311,13 @@ public sealed partial class NodeRuntime : IAsyncDisposable
 
     private (LearningSetup? Setup, ILocalTrainer? Trainer, StartFailure? Failure) BuildLearning()
     {
-        var l = _options.Learning;
-        var index = l.DataFolder is null ? l.Partition.Index : 0;
+        var index = NodeLearning.TrainerIndex(_options);
         if (_injectedLearning is { } injected)
         {
             return (injected, injected.TrainerFor(index), null);
         }
 
-        var request = new LearningRequest(l.ToShared(), l.Partition.Seed, l.DataFolder is null ? l.Partition.Count : 1)
-        {
-            UpdateScale = LearningRequest.ModelsAveragedPerStep(_options.Node.Algorithm, _options.Protocol.SampleSize, new Baselines.DpsgdOptions()),
-            DataRoot = l.DataRoot,
-            ImageFolder = l.DataFolder,
-        };
+        var request = NodeLearning.Request(_options);
         var build = LearningFactory.Create(request);
         if (!build.Ok)
         {

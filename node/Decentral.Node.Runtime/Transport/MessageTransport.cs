@@ -60,10 +60,10 @@ public sealed class MessageTransport : IAsyncDisposable
     }
 
     /// <summary>
-    /// Decides whether an arrived message is accepted (true) or refused as busy (false), and
-    /// takes it; called on the receiving task, must not block.
+    /// Takes an arrived message (returns null) or refuses it (returns the reason the sender is
+    /// told); called on the receiving task, must not block.
     /// </summary>
-    public Func<InboundMessage, bool>? Received { get; set; }
+    public Func<InboundMessage, string?>? Received { get; set; }
 
     /// <summary>Called after each delivery attempt ends (on a sending task).</summary>
     public Action<PeerId, ProtocolMessage, long, SendOutcome>? Sent { get; set; }
@@ -221,9 +221,10 @@ public sealed class MessageTransport : IAsyncDisposable
                 return Refuse(peer, $"message rejected: {decoded.Error} {decoded.Detail}");
             }
 
-            if (Received?.Invoke(new InboundMessage(peer, decoded.Message, length)) != true)
+            var refusal = Received is null ? "not accepting messages" : Received(new InboundMessage(peer, decoded.Message, length));
+            if (refusal is not null)
             {
-                return Refuse(peer, "busy: the protocol's inbox is full");
+                return Refuse(peer, refusal);
             }
 
             return ModelResponse.Empty(TransferStatus.Ok);
