@@ -88,7 +88,7 @@ public sealed class MessageTransport : IAsyncDisposable
             return false;
         }
 
-        var bulk = message is TrainedModel or AggregatedModel or ViewSnapshot;
+        var bulk = message is TrainedModel or AggregatedModel or ViewSnapshot or BaseReply;
         var lane = _lanes.GetOrAdd((to, bulk), key => new Lane(this, key.Peer, key.Bulk ? _options.BulkQueue : _options.ControlQueue));
         return lane.TryEnqueue(message);
     }
