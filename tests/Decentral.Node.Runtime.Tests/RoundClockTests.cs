@@ -102,8 +102,11 @@ public sealed class RoundClockTests
     {
         var clock = new RoundClock(_time);
 
-        // The first model is this node's own: it arrives in the event that produced it.
+        // The first model is this node's own: it arrives when the core says it sent it; the
+        // round is completed by the aggregation timeout.
         clock.BeginEvent();
+        Wait(3);
+        Assert.Null(clock.TrainedModelSent(3));
         clock.CollectionStarted(3);
         clock.EndEvent();
         Wait(10);
@@ -120,6 +123,27 @@ public sealed class RoundClockTests
         AssertSeconds(10, timings.WaitSeconds);
         AssertSeconds(4, timings.AggregateSeconds);
         AssertSeconds(1500, timings.SearchSeconds);
+    }
+
+    [Fact]
+    public void AggregateSent_LoopPausedAfterTheFirstCopy_PhasesEndAtTheFirstCopysSend()
+    {
+        var clock = new RoundClock(_time);
+        var first = _time.GetTimestamp();
+        clock.BeginEvent(MessageKind.TrainedModel, first);
+        clock.CollectionStarted(4);
+        clock.CollectionEnded(4);
+        Wait(2);
+        clock.ModelSending(aggregate: true);
+        Wait(30);
+        clock.ModelSending(aggregate: true);
+
+        var timings = clock.AggregateSent(4);
+
+        Assert.NotNull(timings);
+        AssertSeconds(2, timings.AggregateSeconds);
+        Assert.Equal(TimeSpan.FromMilliseconds(30), clock.SinceSend(aggregate: true));
+        Assert.Equal(TimeSpan.Zero, clock.SinceSend(aggregate: false));
     }
 
     [Fact]

@@ -201,6 +201,11 @@ public sealed partial class NodeRuntime
                 runtime._telemetry!.AggregateSent(aggregated.Round, runtime._book!.SlotOf(to));
             }
 
+            if (message is AggregatedModel or TrainedModel)
+            {
+                runtime._clock.ModelSending(aggregate: message is AggregatedModel);
+            }
+
             if (!runtime._transport!.Enqueue(to, message))
             {
                 Log.SendFailed(runtime._logger, message.Kind.ToString(), to, SendStatus.QueueFull, "the peer's queue is full or the node stops");
@@ -254,12 +259,12 @@ public sealed partial class NodeRuntime
                 }
 
                 _telemetry!.Aggregated(observation.Round, observation.Count, observation.Model, node.View.Count, ActivePeers(node),
-                    _clock.AggregateSent(observation.Round));
+                    _clock.AggregateSent(observation.Round), _clock.SinceSend(aggregate: true));
                 Log.Aggregated(_logger, observation.Round, observation.Count, node.View.Count);
                 RequestCheckpoint();
                 break;
             case ObservationKind.TrainingSent:
-                _telemetry!.Trained(observation.Round, _lastLoss, node.View.Count, ActivePeers(node), _clock.TrainedModelSent(observation.Round));
+                _telemetry!.Trained(observation.Round, _lastLoss, node.View.Count, ActivePeers(node), _clock.TrainedModelSent(observation.Round), _clock.SinceSend(aggregate: false));
                 Log.Trained(_logger, observation.Round, _lastLoss, observation.Count);
                 break;
             case ObservationKind.TrainingStarted:

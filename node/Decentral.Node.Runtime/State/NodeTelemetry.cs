@@ -93,8 +93,13 @@ public sealed class NodeTelemetry : IDisposable
         }
     }
 
-    /// <summary>This node aggregated <paramref name="round"/> from <paramref name="models"/> models and sent the aggregate (loop thread); <paramref name="timings"/>: where its time in the round went.</summary>
-    public void Aggregated(long round, int models, ModelVector? aggregate, int viewSize, int activePeers, RoundTimings? timings = null)
+    /// <summary>
+    /// This node aggregated <paramref name="round"/> from <paramref name="models"/> models and sent the aggregate (loop
+    /// thread); <paramref name="timings"/>: where its time in the round went; the row's time is when the send began,
+    /// <paramref name="sentAgo"/> ago.
+    /// </summary>
+    public void Aggregated(long round, int models, ModelVector? aggregate, int viewSize, int activePeers, RoundTimings? timings = null,
+        TimeSpan sentAgo = default)
     {
         int[] sample;
         lock (_gate)
@@ -106,7 +111,7 @@ public sealed class NodeTelemetry : IDisposable
             }
         }
 
-        var row = NewRow(round, NodeRole.Aggregator, models, sample, viewSize, activePeers);
+        var row = NewRow(round, NodeRole.Aggregator, models, sample, viewSize, activePeers, sentAgo);
         row.Timings = timings;
         var evaluate = aggregate is not null && _evaluation is not null && (!_evaluatedFirst || round % _evalEvery == 0);
         if (!evaluate)
@@ -126,10 +131,13 @@ public sealed class NodeTelemetry : IDisposable
         });
     }
 
-    /// <summary>This node sent its model trained for <paramref name="round"/> (loop thread); <paramref name="timings"/>: where its time in the round went.</summary>
-    public void Trained(long round, double loss, int viewSize, int activePeers, RoundTimings? timings = null)
+    /// <summary>
+    /// This node sent its model trained for <paramref name="round"/> (loop thread); <paramref name="timings"/>: where its
+    /// time in the round went; the row's time is when the send began, <paramref name="sentAgo"/> ago.
+    /// </summary>
+    public void Trained(long round, double loss, int viewSize, int activePeers, RoundTimings? timings = null, TimeSpan sentAgo = default)
     {
-        var row = NewRow(round, NodeRole.Trainer, 0, [], viewSize, activePeers);
+        var row = NewRow(round, NodeRole.Trainer, 0, [], viewSize, activePeers, sentAgo);
         row.Timings = timings;
         row.Evaluation = new Evaluation(double.NaN, loss, double.NaN, 0);
         Write(row);
@@ -144,9 +152,9 @@ public sealed class NodeTelemetry : IDisposable
         }
     }
 
-    private RoundRow NewRow(long round, NodeRole role, int models, int[] sample, int viewSize, int activePeers)
+    private RoundRow NewRow(long round, NodeRole role, int models, int[] sample, int viewSize, int activePeers, TimeSpan sentAgo)
     {
-        var now = _time.GetUtcNow();
+        var now = _time.GetUtcNow() - sentAgo;
         return new RoundRow
         {
             Round = round,

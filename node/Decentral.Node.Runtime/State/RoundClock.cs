@@ -8,9 +8,13 @@ namespace Decentral.Node.Runtime.State;
 /// telemetry rows, from what the driver sees of the core: the events it hands it (with the time
 /// a message arrived), the effects the core asks for while handling them (a collection's
 /// aggregation timer set at its first model and cancelled when it ends, a training started) and
-/// the observations it makes (trained model sent, aggregate sent). A model that the core sends
-/// to its own node never passes through the driver; its arrival is the start of the event in
-/// which it was produced. Loop thread only; every stamp comes from the node's
+/// the observations it makes (trained model sent, aggregate sent). A phase that ends with a send
+/// ends when the core hands the first copy of the model to the transport (the observation comes
+/// after all copies are queued, and a loaded machine may pause the loop in between, while the
+/// first copy is already on its way). A model that the core sends to its own node never passes
+/// through the driver: a trained model of its own arrives when the core says it sent it, an
+/// aggregate of its own when the training it starts is asked for. Loop thread only; every stamp
+/// comes from the node's
 /// <see cref="TimeProvider"/>.
 /// </summary>
 internal sealed class RoundClock(TimeProvider time)
@@ -21,7 +25,10 @@ internal sealed class RoundClock(TimeProvider time)
     private readonly Dictionary<long, Training> _training = [];
     private long _event;
     private long _eventStart;
+    private long _eventSendAggregate;
+    private long _eventSendTrained;
     private long _eventArrival;
+    private long _eventOwnModel;
     private MessageKind? _eventMessage;
 
     /// <summary>The loop starts handling an event; <paramref name="message"/> and <paramref name="arrivedAt"/> for an arrived message.</summary>
@@ -29,6 +36,9 @@ internal sealed class RoundClock(TimeProvider time)
     {
         _event++;
         _eventStart = time.GetTimestamp();
+        _eventSendAggregate = 0;
+        _eventSendTrained = 0;
+        _eventOwnModel = 0;
         _eventMessage = message;
         _eventArrival = message is null ? _eventStart : arrivedAt;
     }
@@ -54,10 +64,27 @@ internal sealed class RoundClock(TimeProvider time)
         }
     }
 
+    /// <summary>The core hands an aggregate (or a trained model) to the transport in the current event (the first copy counts).</summary>
+    public void ModelSending(bool aggregate)
+    {
+        ref var stamp = ref aggregate ? ref _eventSendAggregate : ref _eventSendTrained;
+        if (stamp == 0)
+        {
+            stamp = time.GetTimestamp();
+        }
+    }
+
+    /// <summary>How long ago the current event's first send of an aggregate (or a trained model) began; zero when it sent none.</summary>
+    public TimeSpan SinceSend(bool aggregate)
+    {
+        var stamp = aggregate ? _eventSendAggregate : _eventSendTrained;
+        return stamp == 0 ? TimeSpan.Zero : time.GetElapsedTime(stamp);
+    }
+
     /// <summary>The core began collecting the trained models of <paramref name="round"/> (its first model is in).</summary>
     public void CollectionStarted(long round)
     {
-        _collecting[round] = new Collecting(_eventArrival);
+        _collecting[round] = new Collecting(Trigger);
         Prune(_collecting, round);
     }
 
@@ -66,7 +93,7 @@ internal sealed class RoundClock(TimeProvider time)
     {
         if (_collecting.TryGetValue(round, out var c))
         {
-            c.Completed = _eventArrival;
+            c.Completed = Trigger;
             c.EndedInEvent = _event;
         }
     }
@@ -79,7 +106,7 @@ internal sealed class RoundClock(TimeProvider time)
             return null;
         }
 
-        var now = time.GetTimestamp();
+        var now = SendStamp(_eventSendAggregate);
         var ready = c.EndedInEvent == _event ? now : c.EventEnd;
         return new RoundTimings
         {
@@ -113,12 +140,14 @@ internal sealed class RoundClock(TimeProvider time)
     /// <summary>The core sent the model trained for round <paramref name="tag"/> (trained from the aggregate of tag - 1): its phases, once.</summary>
     public RoundTimings? TrainedModelSent(long tag)
     {
+        // The copy for this node itself, if any, reaches its aggregator role right after this.
+        _eventOwnModel = time.GetTimestamp();
         if (!_training.Remove(tag - 1, out var t) || t.FinishedInEvent == 0)
         {
             return null;
         }
 
-        var now = time.GetTimestamp();
+        var now = SendStamp(_eventSendTrained);
         var ready = t.FinishedInEvent == _event ? now : t.EventEnd;
         return new RoundTimings
         {
@@ -128,6 +157,12 @@ internal sealed class RoundClock(TimeProvider time)
             SearchSeconds = Seconds(ready, now),
         };
     }
+
+    // When the model that moves a collection arrived: an arrived message's arrival, this node's
+    // own trained model's hand-over, or (a timer) the event's start.
+    private long Trigger => _eventMessage is not null ? _eventArrival : _eventOwnModel != 0 ? _eventOwnModel : _eventStart;
+
+    private long SendStamp(long send) => send != 0 ? send : time.GetTimestamp();
 
     private double Seconds(long from, long to) => to <= from ? 0 : time.GetElapsedTime(from, to).TotalSeconds;
 
