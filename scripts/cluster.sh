@@ -5,6 +5,7 @@
 # checkpoint) on Ctrl+C. Watch it live with the dashboard (the command is printed).
 #
 # Usage: scripts/cluster.sh N [options] [-- extra decentral-node run options for every node]
+#   --algorithm NAME    modest (default), or a baseline: fedavg, dpsgd, gossip, epidemic
 #   --task NAME         mnist (default), fashion-mnist, movielens, synthetic
 #   --model NAME        softmax (default), lenet, mf
 #   --sample-size S     MoDeST's s (default: N/2, at least 2, at most 10)
@@ -13,7 +14,9 @@
 #   --out DIR           where the data directories go (default runs/cluster)
 #   --port P            node i listens on 127.0.0.1:P+i (default 4101)
 #   --session NAME      the learning session (default cluster)
-#   --fresh             delete the data directories first (new identities, no checkpoints)
+#   --keep              keep the data directories of a previous run (identities, checkpoints,
+#                       telemetry); by default they are deleted first, since a session whose
+#                       nodes all rejoin from checkpoints at once has nobody to start a round
 #   --duration D        stop after D seconds (default: run until Ctrl+C)
 # Example: scripts/cluster.sh 10 --task mnist --model softmax
 set -euo pipefail
@@ -21,17 +24,18 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "cluster: $*" >&2; exit 2; }
 
 [[ $# -ge 1 ]] || { usage >&2; exit 2; }
 case "$1" in -h|--help|help) usage; exit 0 ;; esac
 n="$1"; shift
 [[ "$n" =~ ^[0-9]+$ && "$n" -ge 1 && "$n" -le 200 ]] || die "N must be a number from 1 to 200 (got '$n')"
-task=mnist model=softmax sample="" alpha=0.5 seed=1 out=runs/cluster port=4101 session=cluster fresh=0 duration=""
+algorithm=modest task=mnist model=softmax sample="" alpha=0.5 seed=1 out=runs/cluster port=4101 session=cluster fresh=1 duration=""
 extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
+    --algorithm) algorithm="${2:?--algorithm needs a value}"; shift 2 ;;
     --task) task="${2:?--task needs a value}"; shift 2 ;;
     --model) model="${2:?--model needs a value}"; shift 2 ;;
     --sample-size) sample="${2:?--sample-size needs a value}"; shift 2 ;;
@@ -42,6 +46,7 @@ while [[ $# -gt 0 ]]; do
     --session) session="${2:?--session needs a value}"; shift 2 ;;
     --duration) duration="${2:?--duration needs a value}"; shift 2 ;;
     --fresh) fresh=1; shift ;;
+    --keep) fresh=0; shift ;;
     --) shift; extra=("$@"); break ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown option '$1' (see scripts/cluster.sh --help)" ;;
@@ -82,7 +87,7 @@ start() {
     --listen "/ip4/127.0.0.1/tcp/$((port + i))" --task "$task" --model "$model" --partition "$i/$n" \
     --set "learning:partition:alpha=$alpha" --set "learning:partition:seed=$seed" \
     --set "protocol:sampleSize=$sample" --set "protocol:minModels=$minmodels" --set "founding:minPeers=$n" \
-    --set "node:statusInterval=00:00:02" \
+    --set "node:statusInterval=00:00:02" --set "node:algorithm=$algorithm" \
     "$@" "${extra[@]}" >"$dir/node.log" 2>&1 &
   pids+=("$!")
 }
@@ -110,7 +115,7 @@ for ((i = 0; i < n; i++)); do
   dir="$out/node-$i"
   printf '%-5s %-54s %-24s %s\n' "$i" "$(field "$dir/node.json" peer_id)" "127.0.0.1:$((port + i))" "$dir/telemetry.jsonl"
 done
-echo "[cluster] $n nodes, session '$session', s=$sample, $task/$model; logs in $out/node-*/node.log" >&2
+echo "[cluster] $n nodes, session '$session', $algorithm, s=$sample, $task/$model; logs in $out/node-*/node.log" >&2
 echo "[cluster] dashboard: dotnet run -c Release --project simulator/Decentral.Dashboard -- $(dirname "$out")   then open http://127.0.0.1:8077/?run=$(basename "$out")" >&2
 echo "[cluster] Ctrl+C stops every node" >&2
 if [[ -n "$duration" ]]; then

@@ -109,6 +109,9 @@ internal static partial class Log
     [LoggerMessage(34, LogLevel.Information, "Sampled: training round {Round}, the first since this node started")]
     public static partial void FirstTraining(ILogger logger, long round);
 
+    [LoggerMessage(35, LogLevel.Error, "The node stops: {Reason}")]
+    public static partial void NodeStopped(ILogger logger, string reason);
+
     [LoggerMessage(32, LogLevel.Error, "Telemetry {Path} could not be written: {Reason}")]
     public static partial void TelemetryWriteFailed(ILogger logger, string path, string reason);
 }

@@ -24,7 +24,7 @@ public static class StartResult
 }
 
 /// <summary>
-/// A start that stopped for a reason the user can fix (exit code 2), as opposed to a bug.
-/// Thrown only from <c>NodeRuntime.StartAsync</c>, carrying the message to print.
+/// Ends a running node's event loop for a reason the operator can act on (not a bug): the node
+/// stops, and <c>NodeRuntime.Completion</c> faults with this exception, whose message says why.
 /// </summary>
-public sealed class NodeStartException(string message) : Exception(message);
+public sealed class NodeStoppedException(string message) : Exception(message);

@@ -151,6 +151,55 @@ public sealed class DriverContractTests(ITestOutputHelper output)
         Assert.All(cluster.Nodes.Skip(4), n => Assert.Equal(NodePhase.Running, n.Phase));
     }
 
+    [Theory]
+    [InlineData("fedavg")]
+    [InlineData("dpsgd")]
+    [InlineData("epidemic")]
+    [InlineData("gossip")]
+    public async Task Baseline_OverLoopback_EveryFounderAveragesRoundAfterRound(string algorithm)
+    {
+        await using var cluster = await TestCluster.StartAsync(4, sampleSize: 3, output, (_, o) =>
+        {
+            o.Node.Algorithm = algorithm;
+            o.Baselines.FedAvg.RoundTimeout = TimeSpan.FromSeconds(5);
+            o.Baselines.Dpsgd.RoundTimeout = TimeSpan.FromSeconds(5);
+            o.Baselines.Epidemic.RoundWait = TimeSpan.FromMilliseconds(500);
+            o.Baselines.Gossip.Period = TimeSpan.FromMilliseconds(300);
+        });
+        // FedAvg: the server (slot 0) aggregates; the decentralized baselines: every node averages.
+        var averaging = algorithm == "fedavg" ? [0] : new[] { 0, 1, 2, 3 };
+        var rounds = averaging.Select(i => cluster.WhenObserved((node, o) => node == i && o.Kind == ObservationKind.Aggregated && o.Round >= 6)).ToArray();
+
+        await Task.WhenAll(rounds).WaitAsync(Bound);
+    }
+
+    [Fact]
+    public async Task NodeOfAnotherSession_IsRefusedWithTheReasonAndNeverEntersTheViews()
+    {
+        await using var cluster = await TestCluster.StartAsync(3, sampleSize: 2, output);
+        await cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= 3).WaitAsync(Bound);
+        var logs = new RecordingLogs();
+        var strangerOptions = TestCluster.Options(cluster.Root, 9, 3, cluster.Nodes[0].Addresses[0].ToString(), sampleSize: 2, o =>
+        {
+            o.Node.Session = "another";
+            o.Learning.Partition.Index = 0;
+        });
+        var stranger = new NodeRuntime(strangerOptions, TimeProvider.System, logs);
+        await using (stranger)
+        {
+            var refused = logs.WhenLogged(l => l.Contains("session 'test', the request is for session 'another'", StringComparison.Ordinal));
+            Assert.Null(await stranger.StartAsync());
+
+            await refused.WaitAsync(Bound);
+            var later = cluster.Observations.Max(o => o.Observation.Round) + 3;
+            await cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= later).WaitAsync(Bound);
+            foreach (var node in cluster.Nodes)
+            {
+                Assert.False(await node.InspectAsync(n => n!.View.Contains(stranger.PeerId)));
+            }
+        }
+    }
+
     [Fact]
     public async Task CrashedNode_RestartsFromCheckpoint_SamePeerBumpedIndexSampledAgain()
     {

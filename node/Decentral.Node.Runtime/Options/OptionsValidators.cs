@@ -1,4 +1,5 @@
 using System.Globalization;
+using Decentral.Baselines;
 using Decentral.Libp2p.Multiformats;
 using Decentral.Protocol;
 using Microsoft.Extensions.Options;
@@ -13,17 +14,21 @@ namespace Decentral.Node.Runtime.Options;
 public sealed class NodeOptionsValidator :
     IValidateOptions<NodeOptions>,
     IValidateOptions<ModestOptions>,
+    IValidateOptions<BaselineSettings>,
     IValidateOptions<NodeLearningOptions>,
     IValidateOptions<FoundingOptions>,
     IValidateOptions<NetworkOptions>
 {
-    /// <summary>The protocols a node can run.</summary>
-    public static IReadOnlyList<string> Algorithms { get; } = ["modest"];
+    /// <summary>The protocols a node can run: MoDeST and the baselines, as the simulator builds them.</summary>
+    public static IReadOnlyList<string> Algorithms { get; } = [.. ProtocolFactory.Algorithms.Keys];
 
     private static readonly string[] Tasks = ["synthetic", "mnist", "fashion-mnist", "movielens"];
 
     /// <summary>The configuration section of the protocol options (the scenario's `protocol` section).</summary>
     public const string ProtocolSection = "protocol";
+
+    /// <summary>The configuration section of the baselines' options (the scenario's `baselines` section).</summary>
+    public const string BaselinesSection = "baselines";
 
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, NodeOptions options)
@@ -60,6 +65,10 @@ public sealed class NodeOptionsValidator :
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, ModestOptions options) =>
         Result([.. options.Validate().Select(e => Keyed(ProtocolSection, e))]);
+
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, BaselineSettings options) =>
+        Result([.. options.Validate().Select(e => Keyed(BaselinesSection, e.Replace(".", ":", StringComparison.Ordinal)))]);
 
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, NodeLearningOptions options)

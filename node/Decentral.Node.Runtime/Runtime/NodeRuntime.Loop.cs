@@ -12,7 +12,9 @@ public sealed partial class NodeRuntime
 {
     private readonly EventLoop _loop;
     private readonly RoundClock _clock;
-    private ModestNode? _node;
+    private IProtocolNode? _node;
+    private IReadOnlyList<PeerId> _founders = [];
+    private long _observedRound;
     private TimerTable? _timers;
     private TrainingWorker? _training;
     private volatile bool _leaving;
@@ -102,6 +104,11 @@ public sealed partial class NodeRuntime
                     break;
             }
         }
+        catch (NodeStoppedException stopped)
+        {
+            Log.NodeStopped(_logger, stopped.Message);
+            throw;
+        }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // A bug in the core or a handler: the node cannot go on in a state it does not know.
@@ -112,8 +119,8 @@ public sealed partial class NodeRuntime
         _clock.EndEvent();
         if (_node is not null)
         {
-            Interlocked.Exchange(ref _roundEstimate, _node.RoundEstimate);
-            Interlocked.Exchange(ref _membershipIndex, _node.MembershipIndex);
+            Interlocked.Exchange(ref _roundEstimate, RoundOf(_node));
+            Interlocked.Exchange(ref _membershipIndex, MembershipIndexOf(_node));
             Volatile.Write(ref _viewSize, _node.View.Count);
         }
 
@@ -246,12 +253,18 @@ public sealed partial class NodeRuntime
         public void Observe(ProtocolObservation observation) => runtime.OnObservation(observation);
     }
 
+    // MoDeST keeps a round estimate and a membership index; a baseline's round is the latest it averaged.
+    private long RoundOf(IProtocolNode node) => node is ModestNode modest ? modest.RoundEstimate : _observedRound;
+
+    private static long MembershipIndexOf(IProtocolNode node) => node is ModestNode modest ? modest.MembershipIndex : 1;
+
     private void OnObservation(ProtocolObservation observation)
     {
         var node = _node!;
         switch (observation.Kind)
         {
             case ObservationKind.Aggregated:
+                _observedRound = Math.Max(_observedRound, observation.Round);
                 if (observation.Model is { } model && observation.Round >= _latestModelRound)
                 {
                     _latestModel = model;
@@ -284,9 +297,9 @@ public sealed partial class NodeRuntime
         Observed?.Invoke(observation);
     }
 
-    private int ActivePeers(ModestNode node)
+    private int ActivePeers(IProtocolNode node)
     {
-        var round = node.RoundEstimate;
+        var round = RoundOf(node);
         var threshold = _options.Protocol.InactivityThreshold;
         return node.View.Records().Count(r => r.Status == MembershipStatus.Join && r.LastActiveRound >= round - threshold);
     }
@@ -332,8 +345,11 @@ public sealed partial class NodeRuntime
     private Checkpoint Snapshot()
     {
         var node = _node!;
-        return new Checkpoint(_identity!.PeerId, _options.Node.Session, _time.GetUtcNow(), node.MembershipIndex, node.RoundEstimate,
-            _latestModel is null ? 0 : _latestModelRound, _latestModel, [.. node.View.Records()]);
+        return new Checkpoint(_identity!.PeerId, _options.Node.Session, _time.GetUtcNow(), MembershipIndexOf(node), RoundOf(node),
+            _latestModel is null ? 0 : _latestModelRound, _latestModel, [.. node.View.Records()])
+        {
+            Founders = _founders,
+        };
     }
 
     private async Task SaveCheckpointNowAsync(CancellationToken cancellationToken)

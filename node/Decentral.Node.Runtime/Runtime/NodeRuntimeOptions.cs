@@ -12,6 +12,9 @@ public sealed class NodeRuntimeOptions
     /// <summary>The `protocol` section: MoDeST's parameters, the same class a simulation scenario's protocol section binds to.</summary>
     public ModestOptions Protocol { get; init; } = new();
 
+    /// <summary>The `baselines` section: the baselines' parameters, the same class a simulation scenario's baselines section derives from.</summary>
+    public Baselines.BaselineSettings Baselines { get; init; } = new();
+
     /// <summary>The `learning` section.</summary>
     public NodeLearningOptions Learning { get; init; } = new();
 
@@ -29,6 +32,7 @@ public sealed class NodeRuntimeOptions
         [
             .. Failures(validator.Validate(null, Node)),
             .. Failures(validator.Validate(null, Protocol)),
+            .. Failures(validator.Validate(null, Baselines)),
             .. Failures(validator.Validate(null, Learning)),
             .. Failures(validator.Validate(null, Founding)),
             .. Failures(validator.Validate(null, Network)),

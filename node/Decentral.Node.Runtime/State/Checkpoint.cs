@@ -15,9 +15,9 @@ namespace Decentral.Node.Runtime.State;
 /// round estimate, its view and the latest model it held. The model and the view are stored as
 /// one protocol message of the project's wire codec (an aggregated model, or a view snapshot
 /// before the node had a model), so they are validated on load like any received message.
-/// File layout: MessagePack [magic, version, peer id, session, saved (unix ms), membership
-/// index, round estimate, model round, wire message (bin)], then a little-endian CRC-32 of all
-/// the preceding bytes.
+/// File layout (version 2): MessagePack [magic, version, peer id, session, saved (unix ms),
+/// membership index, round estimate, model round, wire message (bin), founders (array of peer id
+/// bin)], then a little-endian CRC-32 of all the preceding bytes.
 /// </summary>
 /// <param name="Peer">The node the checkpoint belongs to.</param>
 /// <param name="Session">Its learning session.</param>
@@ -38,8 +38,11 @@ public sealed record Checkpoint(
     IReadOnlyList<PeerRecord> View)
 {
     private const string Magic = "decentral-checkpoint";
-    private const int Version = 1;
-    private const int Fields = 9;
+    private const int Version = 2;
+    private const int Fields = 10;
+
+    /// <summary>A baseline's founders in their fixed order (empty for MoDeST, whose membership is open).</summary>
+    public IReadOnlyList<PeerId> Founders { get; init; } = [];
 
     /// <summary>Encodes the checkpoint (with its checksum).</summary>
     public byte[] Encode(IWireCodec codec)
@@ -61,6 +64,12 @@ public sealed record Checkpoint(
         writer.Write(RoundEstimate);
         writer.Write(ModelRound);
         writer.Write(wire.WrittenSpan);
+        writer.WriteArrayHeader(Founders.Count);
+        foreach (var founder in Founders)
+        {
+            writer.Write(founder.Span);
+        }
+
         writer.Flush();
         var crc = Crc32.HashToUInt32(output.WrittenSpan);
         BinaryPrimitives.WriteUInt32LittleEndian(output.GetSpan(4), crc);
@@ -89,14 +98,15 @@ public sealed record Checkpoint(
         try
         {
             var reader = new MessagePackReader(body);
-            if (reader.ReadArrayHeader() != Fields || reader.ReadString() != Magic)
+            var fields = reader.ReadArrayHeader();
+            if (fields < 2 || reader.ReadString() != Magic)
             {
                 reason = "not a decentral checkpoint";
                 return false;
             }
 
             var version = reader.ReadInt32();
-            if (version != Version)
+            if (version != Version || fields != Fields)
             {
                 reason = $"checkpoint format version {version} is not the supported {Version}";
                 return false;
@@ -131,7 +141,14 @@ public sealed record Checkpoint(
 
             // The model was copied out of the decoder's pooled buffers.
             decoded.Message.Release();
-            checkpoint = new Checkpoint(peer, session, saved, index, round, modelRound, model, view.Records);
+            var founders = new List<PeerId>();
+            for (var i = reader.ReadArrayHeader(); i > 0; i--)
+            {
+                var founder = reader.ReadBytes() ?? throw new MessagePackSerializationException("no founder id");
+                founders.Add(PeerId.TryFromBytes(founder.ToArray(), out var id) ? id : throw new MessagePackSerializationException("a founder id is not valid"));
+            }
+
+            checkpoint = new Checkpoint(peer, session, saved, index, round, modelRound, model, view.Records) { Founders = founders };
             reason = string.Empty;
             return true;
         }

@@ -25,6 +25,7 @@ internal static class NodeConfiguration
     [
         (NodeOptions.Section, typeof(NodeOptions)),
         (NodeOptionsValidator.ProtocolSection, typeof(Protocol.ModestOptions)),
+        (NodeOptionsValidator.BaselinesSection, typeof(Baselines.BaselineSettings)),
         (NodeLearningOptions.Section, typeof(NodeLearningOptions)),
         (FoundingOptions.Section, typeof(FoundingOptions)),
         (NetworkOptions.Section, typeof(NetworkOptions)),
@@ -86,6 +87,7 @@ internal static class NodeConfiguration
         var options = new NodeRuntimeOptions();
         configuration.GetSection(NodeOptions.Section).Bind(options.Node);
         configuration.GetSection(NodeOptionsValidator.ProtocolSection).Bind(options.Protocol);
+        configuration.GetSection(NodeOptionsValidator.BaselinesSection).Bind(options.Baselines);
         configuration.GetSection(NodeLearningOptions.Section).Bind(options.Learning);
         configuration.GetSection(FoundingOptions.Section).Bind(options.Founding);
         configuration.GetSection(NetworkOptions.Section).Bind(options.Network);

@@ -1,4 +1,5 @@
 using Decentral.Cli;
+using Decentral.Node.Runtime;
 using Decentral.Node.Runtime.Runtime;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -36,7 +37,8 @@ internal sealed class NodeService(
         {
             if (t.IsFaulted)
             {
-                Failure = new StartFailure($"the node stopped after an internal error: {t.Exception!.InnerException?.Message}", ExitCodes.Failure);
+                var inner = t.Exception!.InnerException;
+                Failure = new StartFailure(inner is NodeStoppedException ? inner.Message : $"the node stopped after an internal error: {inner?.Message}", ExitCodes.Failure);
                 lifetime.StopApplication();
             }
         }, TaskScheduler.Default);

@@ -124,6 +124,7 @@ internal static class RunCommand
         var validator = new NodeOptionsValidator();
         AddSection<NodeOptions>(builder, validator, NodeOptions.Section);
         AddSection<ModestOptions>(builder, validator, NodeOptionsValidator.ProtocolSection);
+        AddSection<Baselines.BaselineSettings>(builder, validator, NodeOptionsValidator.BaselinesSection);
         AddSection<NodeLearningOptions>(builder, validator, NodeLearningOptions.Section);
         AddSection<FoundingOptions>(builder, validator, FoundingOptions.Section);
         AddSection<NetworkOptions>(builder, validator, NetworkOptions.Section);
@@ -131,6 +132,7 @@ internal static class RunCommand
         {
             Node = sp.GetRequiredService<IOptions<NodeOptions>>().Value,
             Protocol = sp.GetRequiredService<IOptions<ModestOptions>>().Value,
+            Baselines = sp.GetRequiredService<IOptions<Baselines.BaselineSettings>>().Value,
             Learning = sp.GetRequiredService<IOptions<NodeLearningOptions>>().Value,
             Founding = sp.GetRequiredService<IOptions<FoundingOptions>>().Value,
             Network = sp.GetRequiredService<IOptions<NetworkOptions>>().Value,

@@ -91,7 +91,7 @@ public sealed partial class ModestRun : IMessageHandler, SimChurn.IChurnHandler
         for (var i = 0; i < total; i++)
         {
             var host = new SimNodeHost(this, i, ids[i]);
-            host.Node = ProtocolFactory.Create(scenario, new NodeContext(i, ids[i], ids, scenario.Nodes, new MembershipView(founders), order, host, new Random(DeriveSeed(scenario.Seed, "node", i))));
+            host.Node = ProtocolFactory.Create(scenario.Algorithm, scenario.Protocol, scenario.Baselines, new NodeContext(i, ids[i], ids, scenario.Nodes, new MembershipView(founders), order, host, new Random(DeriveSeed(scenario.Seed, "node", i))));
             _hosts[i] = host;
             if (i >= scenario.Nodes)
             {

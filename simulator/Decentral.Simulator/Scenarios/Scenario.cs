@@ -65,20 +65,8 @@ public sealed class StopSection
 /// Baseline parameters, one object per algorithm. FedAvg's sample size and Epidemic Learning's
 /// fan-out are <c>protocol.sampleSize</c>, so all algorithms share s. FedAvg's server is node slot 0.
 /// </summary>
-public sealed class BaselineSection
+public sealed class BaselineSection : BaselineSettings
 {
-    /// <summary>"fedavg": round timeout (default 300 s) and minimum models at the timeout (default 1).</summary>
-    public FedAvgOptions FedAvg { get; set; } = new();
-
-    /// <summary>"dpsgd": topology (default "exponential"; "ring", "regular"), degree (default 4) and round timeout (default 300 s).</summary>
-    public DpsgdOptions Dpsgd { get; set; } = new();
-
-    /// <summary>"gossip": push period (default 60 s).</summary>
-    public GossipOptions Gossip { get; set; } = new();
-
-    /// <summary>"epidemic": wait after sending before averaging with fewer than s models (default 10 s).</summary>
-    public EpidemicOptions Epidemic { get; set; } = new();
-
     /// <summary>
     /// Upload and download bandwidth of the FedAvg server (slot 0) in Mbit/s; 0 = unlimited, the
     /// default, as in the MoDeST paper, whose server has unlimited transfer slots.

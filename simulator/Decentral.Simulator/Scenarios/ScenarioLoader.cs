@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Decentral.Cli;
+using Decentral.Protocol;
 
 namespace Decentral.Simulator.Scenarios;
 
@@ -105,7 +106,7 @@ public static partial class ScenarioLoader
         }
 
         Check(!string.IsNullOrWhiteSpace(s.Name) && s.Name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0, "name", $"must be a non-empty file-name-safe string (got \"{s.Name}\").");
-        Check(Runner.ProtocolFactory.Algorithms.ContainsKey(s.Algorithm), "algorithm", $"must be one of {string.Join(", ", Runner.ProtocolFactory.Algorithms.Keys)} (got \"{s.Algorithm}\"){Suggestions.DidYouMean(s.Algorithm, Runner.ProtocolFactory.Algorithms.Keys)}");
+        Check(ProtocolFactory.Algorithms.ContainsKey(s.Algorithm), "algorithm", $"must be one of {string.Join(", ", ProtocolFactory.Algorithms.Keys)} (got \"{s.Algorithm}\"){Suggestions.DidYouMean(s.Algorithm, ProtocolFactory.Algorithms.Keys)}");
         Check(s.Nodes >= 2, "nodes", $"must be at least 2 (got {s.Nodes}).");
         Check(s.Stop.Rounds >= 1, "stop.rounds", $"must be at least 1 (got {s.Stop.Rounds}).");
         Check(s.Stop.Time > TimeSpan.Zero, "stop.time", $"must be positive (got {s.Stop.Time}).");

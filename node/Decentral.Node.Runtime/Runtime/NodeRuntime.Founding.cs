@@ -1,0 +1,175 @@
+using Decentral.Identity;
+using Decentral.Membership;
+using Decentral.Node.Runtime.Peers;
+using Decentral.Node.Runtime.State;
+using Decentral.Protocol;
+using Decentral.Sampling;
+
+namespace Decentral.Node.Runtime.Runtime;
+
+/// <content>
+/// Founding, joining, rejoining: whether this node starts the session's first round with the
+/// members it heard of, joins a session that runs, or comes back from its checkpoint; and the
+/// protocol node (MoDeST or a baseline) it runs.
+/// </content>
+public sealed partial class NodeRuntime
+{
+    // Found, join or rejoin. A checkpoint means rejoin at once. Otherwise gather announcements
+    // until either a member is past round 1 (the session runs: join it) or at least
+    // founding:minPeers members are known and none arrived for founding:settle (found it).
+    private async Task FoundOrJoinAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_restored is { } checkpoint)
+            {
+                Post("rejoin", () => Rejoin(checkpoint));
+                return;
+            }
+
+            var needed = _options.Founding.MinPeers > 0 ? _options.Founding.MinPeers : _options.Protocol.SampleSize;
+            var lastReport = _time.GetUtcNow();
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                // Round 1 is the founders' round (a founder that started a moment earlier already
+                // says 1): a node that hears of it founds too; only a session past it runs.
+                var members = _book!.Announcements().Where(a => a.Status == MembershipStatus.Join).ToList();
+                if (members.Any(m => m.RoundEstimate > 1))
+                {
+                    Post("join", () => JoinRunning());
+                    return;
+                }
+
+                DateTimeOffset last;
+                lock (_membersGate)
+                {
+                    last = _lastNewMember;
+                }
+
+                var now = _time.GetUtcNow();
+                if (members.Count + 1 >= needed && now - last >= _options.Founding.Settle)
+                {
+                    Post("found", () => Found());
+                    return;
+                }
+
+                if (now - lastReport >= TimeSpan.FromSeconds(10))
+                {
+                    lastReport = now;
+                    Log.Gathering(_logger, members.Count + 1, needed);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(200), _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping while gathering.
+        }
+    }
+
+    private void Post(string name, Action action) => _loop.Post(new LoopAction(name, action));
+
+    // The algorithm of node:algorithm, built as the simulator builds it. Baselines with a fixed
+    // membership (FedAvg's server and clients, D-PSGD's graph, the gossip and epidemic peers)
+    // take the founders in one order every founder computes alike: by announced slot, then id.
+    private IProtocolNode CreateNode(MembershipView view, IReadOnlyList<PeerId> founders)
+    {
+        _founders = founders;
+        var context = new NodeContext(Slot, _identity!.PeerId, founders, founders.Count, view, new ViewRoundOrder(), new Effects(this), new Random(NodeSeed()));
+        return ProtocolFactory.Create(_options.Node.Algorithm, _options.Protocol, _options.Baselines, context);
+    }
+
+    private bool IsModest => _options.Node.Algorithm == "modest";
+
+    private List<PeerId> FoundersOf(MembershipView view) =>
+        [.. view.Records()
+            .Where(r => r.Status == MembershipStatus.Join)
+            .Select(r => r.Peer)
+            .OrderBy(p => p == _identity!.PeerId ? Slot : _book!.SlotOf(p) is var slot and >= 0 ? slot : int.MaxValue)
+            .ThenBy(p => p)];
+
+    // Founders share one initial model (from the run seed) and the members each has heard of.
+    private void Found()
+    {
+        var view = ViewOfAnnouncements(includeSelf: true);
+        _node = CreateNode(view, IsModest ? [] : FoundersOf(view));
+        var initial = new float[_learning!.Task.ParameterCount];
+        _learning.Task.InitialParameters(_options.Learning.Partition.Seed, initial);
+        var model = new Learning.ModelVector(_learning.Task.LayoutId, initial);
+        _latestModel = model;
+        SetRunning();
+        Log.Founding(_logger, view.Count, string.Join(", ", view.Peers().Take(8)));
+        _node.Start(model);
+        DeliverEarlyMessages();
+    }
+
+    private void JoinRunning()
+    {
+        if (!IsModest)
+        {
+            // A baseline's topology is fixed among its founders; a newcomer has no place in it.
+            throw new NodeStoppedException(
+                $"node:algorithm '{_options.Node.Algorithm}' admits no newcomers and the session already runs: start this node together with the founders, or run modest");
+        }
+
+        var view = ViewOfAnnouncements(includeSelf: false);
+        _node = CreateNode(view, []);
+        SetRunning();
+        Log.Joining(_logger, view.Records().Select(r => r.LastActiveRound).DefaultIfEmpty(0).Max(), view.Count);
+        _node.Join();
+        DeliverEarlyMessages();
+    }
+
+    // Back from a checkpoint: the stored view, refreshed with what announcements say now; the
+    // core's Join bumps the membership index past the stored one, so this JOIN wins everywhere.
+    private void Rejoin(Checkpoint checkpoint)
+    {
+        var view = new MembershipView();
+        foreach (var record in checkpoint.View)
+        {
+            view.Merge(record);
+        }
+
+        foreach (var record in ViewOfAnnouncements(includeSelf: false).Records())
+        {
+            view.Merge(record);
+        }
+
+        _node = CreateNode(view, IsModest ? [] : checkpoint.Founders.Count > 0 ? checkpoint.Founders : FoundersOf(view));
+        if (checkpoint.Model is { } model)
+        {
+            _latestModel = model;
+            _latestModelRound = checkpoint.ModelRound;
+        }
+
+        SetRunning();
+        Log.Rejoining(_logger, checkpoint.SavedAt, checkpoint.RoundEstimate, checkpoint.MembershipIndex, checkpoint.View.Count);
+        _node.Join();
+        DeliverEarlyMessages();
+        RequestCheckpoint();
+    }
+
+    private MembershipView ViewOfAnnouncements(bool includeSelf)
+    {
+        var view = new MembershipView();
+        foreach (var a in _book!.Announcements())
+        {
+            view.Merge(new PeerRecord(a.Peer, a.RoundEstimate, a.MembershipIndex, a.Status));
+        }
+
+        if (includeSelf)
+        {
+            view.Merge(new PeerRecord(_identity!.PeerId, 0, 1, MembershipStatus.Join));
+        }
+
+        return view;
+    }
+
+    private void SetRunning()
+    {
+        Phase = NodePhase.Running;
+        PhaseChanged?.Invoke(Phase);
+        PublishAnnouncement(MembershipStatus.Join);
+    }
+}

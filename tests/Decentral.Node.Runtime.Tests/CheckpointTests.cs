@@ -1,0 +1,78 @@
+using Decentral.Identity;
+using Decentral.Learning;
+using Decentral.Membership;
+using Decentral.Node.Runtime.State;
+using Decentral.Wire;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Decentral.Node.Runtime.Tests;
+
+public sealed class CheckpointTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "decentral-checkpoint-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly WireCodec _codec = new();
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-12-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+
+    public CheckpointTests() => Directory.CreateDirectory(_folder);
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void SaveThenLoad_ModelViewFoundersAndCounters_ComeBackEqual()
+    {
+        var store = new CheckpointStore(_folder, _codec, _time, NullLogger.Instance);
+        var saved = Sample(out var self);
+
+        Assert.True(store.Save(saved));
+        var loaded = store.Load(self, "s1");
+
+        Assert.NotNull(loaded);
+        Assert.Equal(saved.MembershipIndex, loaded.MembershipIndex);
+        Assert.Equal(saved.RoundEstimate, loaded.RoundEstimate);
+        Assert.Equal(saved.ModelRound, loaded.ModelRound);
+        Assert.Equal(saved.Model!.Parameters, loaded.Model!.Parameters);
+        Assert.Equal(saved.View, loaded.View);
+        Assert.Equal(saved.Founders, loaded.Founders);
+        Assert.Empty(Directory.GetFiles(_folder, "*.tmp"));
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(-5)]
+    public void FlippedByte_Anywhere_LoggedMovedAsideNotLoaded(int at)
+    {
+        var store = new CheckpointStore(_folder, _codec, _time, NullLogger.Instance);
+        var saved = Sample(out var self);
+        store.Save(saved);
+        var bytes = File.ReadAllBytes(store.Path);
+        bytes[at >= 0 ? at : bytes.Length + at] ^= 0x40;
+        File.WriteAllBytes(store.Path, bytes);
+
+        Assert.Null(store.Load(self, "s1"));
+        Assert.False(File.Exists(store.Path));
+        Assert.Single(Directory.GetFiles(_folder, "checkpoint.corrupt-*.bin"));
+    }
+
+    [Fact]
+    public void CheckpointOfAnotherSession_IsNotLoaded()
+    {
+        var store = new CheckpointStore(_folder, _codec, _time, NullLogger.Instance);
+        store.Save(Sample(out var self));
+
+        Assert.Null(store.Load(self, "another-session"));
+    }
+
+    private static Checkpoint Sample(out PeerId self)
+    {
+        var seed = new byte[32];
+        seed[0] = 7;
+        using var identity = PeerIdentity.FromSeed(seed);
+        self = identity.PeerId;
+        seed[0] = 8;
+        using var other = PeerIdentity.FromSeed(seed);
+        var model = new ModelVector("softmax-regression/d4/c2", [1f, -2f, 0.5f, 3f, 0f, 1f, 2f, 3f, 4f, 5f], samplesTrained: 40);
+        PeerRecord[] view = [new(self, 12, 3, MembershipStatus.Join), new(other.PeerId, 11, 1, MembershipStatus.Leave)];
+        return new Checkpoint(self, "s1", DateTimeOffset.UnixEpoch.AddDays(20_000), 3, 12, 12, model, view) { Founders = [other.PeerId, self] };
+    }
+}
