@@ -102,7 +102,8 @@ wait_status() {
   die "no node.json in $dir after 60 s"
 }
 
-field() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); v=d[sys.argv[2]]; print(v[0] if isinstance(v,list) else v)" "$@"; }
+# One field of a node.json (the first element of a list), read with Node.js, which the README already requires.
+field() { node -e 'const d = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); const v = d[process.argv[2]]; console.log(Array.isArray(v) ? v[0] : v)' "$@"; }
 
 start 0
 wait_status "$out/node-0" "${pids[0]}"

@@ -121,5 +121,28 @@ public sealed class CommandLineRunnerTests
         Assert.Equal(4, Lines(error).Length);
     }
 
+    [Fact]
+    public async Task SuggestDirective_PartialVerb_ListsTheMatchingVerbs()
+    {
+        var (code, output, error) = await RunAsync(Tool(), "[suggest]", "s");
+
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Empty(error);
+        Assert.Contains("stop", Lines(output));
+        Assert.DoesNotContain("go", Lines(output));
+    }
+
+    [Fact]
+    public async Task SuggestDirective_OptionPrefixAtAPosition_ListsTheVerbsOptions()
+    {
+        // What the dotnet-suggest shell hook asks for: the completions at the cursor position.
+        var (code, output, _) = await RunAsync(Tool(), "[suggest:5]", "go --");
+
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("--count", Lines(output));
+        Assert.Contains("--wait", Lines(output));
+        Assert.DoesNotContain("stop", Lines(output));
+    }
+
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

@@ -4,8 +4,9 @@ namespace Decentral.Dashboard.Tests;
 
 /// <summary>
 /// Screenshots of a run page and a fleet page (PNG). They go to $DECENTRAL_SCREENSHOTS when set
-/// (scripts/dashboard-screenshots.sh sets it to docs/images and points $DECENTRAL_SCREENSHOT_RUNS
-/// at real simulation runs), else to a temporary folder; either way the test checks they are PNGs
+/// (scripts/dashboard-screenshots.sh sets it to docs/images, points $DECENTRAL_SCREENSHOT_RUNS
+/// at real simulation runs and $DECENTRAL_SCREENSHOT_FLEET at a running loopback cluster), else
+/// to a temporary folder; either way the test checks they are PNGs
 /// of a page that rendered.
 /// </summary>
 [Trait("Category", "Browser")]
@@ -30,12 +31,23 @@ public sealed class ScreenshotTests(BrowserFixture browser) : IClassFixture<Brow
             new SyntheticRun(host.PathOf(run)).WriteUntil(273).Finish();
         }
 
-        var fleet = new SyntheticFleet(host.PathOf("cluster"), nodes: 8, startUnixSeconds: DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 10 - 230 * SyntheticFleet.SecondsPerRound);
-        fleet.WriteUntil(90);
-        fleet.Stop(6);
-        fleet.WriteUntil(150);
-        fleet.Restart(6);
-        fleet.WriteUntil(230);
+        if (Environment.GetEnvironmentVariable("DECENTRAL_SCREENSHOT_FLEET") is { Length: > 0 } cluster)
+        {
+            // A real cluster's data directories (scripts/cluster.sh --out), copied while it runs.
+            foreach (var node in Directory.EnumerateDirectories(cluster, "node-*"))
+            {
+                CopyFolder(node, Path.Combine(host.PathOf("cluster"), Path.GetFileName(node)), "telemetry.jsonl", "node.json");
+            }
+        }
+        else
+        {
+            var fleet = new SyntheticFleet(host.PathOf("cluster"), nodes: 8, startUnixSeconds: DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 10 - 230 * SyntheticFleet.SecondsPerRound);
+            fleet.WriteUntil(90);
+            fleet.Stop(6);
+            fleet.WriteUntil(150);
+            fleet.Restart(6);
+            fleet.WriteUntil(230);
+        }
 
         Shoot(host, $"?run={run}", "status", "round", Path.Combine(output.FullName, "dashboard-run.png"));
         Shoot(host, "?run=cluster", "status", "round", Path.Combine(output.FullName, "dashboard-fleet.png"));
@@ -55,12 +67,17 @@ public sealed class ScreenshotTests(BrowserFixture browser) : IClassFixture<Brow
         File.WriteAllBytes(path, png);
     }
 
-    private static void CopyFolder(string from, string to)
+    // Copies the files of one folder (only the named ones when names are given: a node's data
+    // directory also holds its identity key and checkpoint, which the dashboard never reads).
+    private static void CopyFolder(string from, string to, params string[] names)
     {
         Directory.CreateDirectory(to);
         foreach (var file in Directory.EnumerateFiles(from))
         {
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+            if (names.Length == 0 || names.Contains(Path.GetFileName(file)))
+            {
+                File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+            }
         }
     }
 }
