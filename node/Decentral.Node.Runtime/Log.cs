@@ -64,8 +64,11 @@ internal static partial class Log
     [LoggerMessage(18, LogLevel.Warning, "Member list from {Peer}: {Invalid} invalid entries dropped ({Reason})")]
     public static partial void MembersListRejected(ILogger logger, PeerId peer, int invalid, string reason);
 
-    [LoggerMessage(19, LogLevel.Warning, "Dropped a gossip message from {Peer}: {Reason}")]
-    public static partial void GossipDropped(ILogger logger, PeerId peer, string reason);
+    [LoggerMessage(19, LogLevel.Warning, "Dropped a gossip message from {Peer}: {Reason}; {Suppressed} more dropped since the last warning")]
+    public static partial void GossipDropped(ILogger logger, PeerId peer, string reason, long suppressed);
+
+    [LoggerMessage(35, LogLevel.Debug, "Dropped a gossip message from {Peer}: {Reason}")]
+    public static partial void GossipDroppedQuietly(ILogger logger, PeerId peer, string reason);
 
     [LoggerMessage(20, LogLevel.Warning, "Checkpoint {Path} unusable ({Reason}); moved aside to {Aside}; starting without it")]
     public static partial void CheckpointUnusable(ILogger logger, string path, string reason, string aside);

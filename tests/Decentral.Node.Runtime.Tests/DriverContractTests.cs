@@ -117,6 +117,34 @@ public sealed class DriverContractTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Aggregator_KilledBeforeItsAggregateLeaves_TrainersFailOverAndRoundsContinue()
+    {
+        // Found by the soak: a process killed after its core aggregated (and Acked the trainers)
+        // but before the aggregate reached the next sample stopped the session for good.
+        await using var cluster = await TestCluster.StartAsync(6, sampleSize: 3, output);
+        await cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= 5).WaitAsync(Bound);
+
+        // The next node to send an aggregate loses every aggregate it sends, then dies.
+        var victim = -1;
+        var aggregated = cluster.WhenObserved((node, o) => node == Volatile.Read(ref victim) && o.Kind == ObservationKind.Aggregated);
+        for (var i = 0; i < cluster.Nodes.Count; i++)
+        {
+            var index = i;
+            cluster.Nodes[i].DropOutgoing = (_, message) => message is AggregatedModel
+                && Interlocked.CompareExchange(ref victim, index, -1) is var first && (first == -1 || first == index);
+        }
+
+        await aggregated.WaitAsync(Bound);
+        var lost = cluster.Observations.Last(o => o.Node == victim && o.Observation.Kind == ObservationKind.Aggregated).Observation.Round;
+        var later = cluster.WhenObserved((node, o) => node != victim && o.Kind == ObservationKind.Aggregated && o.Round >= lost + 3);
+        await cluster.Nodes[victim].CrashAsync();
+        output.WriteLine($"node {victim} died with the aggregate of round {lost}");
+
+        await later.WaitAsync(Bound);
+        Assert.Contains(cluster.Observations, o => o.Observation.Kind == ObservationKind.AggregatorFailover && o.Observation.Round == lost);
+    }
+
+    [Fact]
     public async Task TwoNodesLeave_Gracefully_RoundsContinueAndOthersMarkThemLeft()
     {
         await using var cluster = await TestCluster.StartAsync(6, sampleSize: 3, output);

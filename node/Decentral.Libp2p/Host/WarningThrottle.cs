@@ -2,9 +2,13 @@ namespace Decentral.Libp2p.Host;
 
 /// <summary>
 /// Decides which of many similar events is logged as a warning: the first one of a kind, then
-/// at most one per interval, carrying the count of those in between (which go to Debug).
+/// at most one per interval, carrying the count of those in between (which go to Debug). For
+/// events a remote can cause at will (the host's refused connections, a node's dropped gossip),
+/// so that a flood cannot flood the log. Keep the kinds a fixed set: each one is remembered.
 /// </summary>
-internal sealed class WarningThrottle(TimeProvider time, TimeSpan interval)
+/// <param name="time">The clock of the intervals.</param>
+/// <param name="interval">At most one warning of a kind per interval.</param>
+public sealed class WarningThrottle(TimeProvider time, TimeSpan interval)
 {
     private readonly Dictionary<string, (long LastWarning, long Suppressed)> _kinds = new(StringComparer.Ordinal);
 

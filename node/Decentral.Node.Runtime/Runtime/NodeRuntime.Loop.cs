@@ -31,6 +31,7 @@ public sealed partial class NodeRuntime
     private Task _checkpointWrite = Task.CompletedTask;
     private readonly Queue<MessageArrived> _early = new();
     private const int MaxEarlyMessages = 256;
+    private readonly AckHold _acks = new(maxRounds: 64);
 
     private async Task RunLoopAsync(CancellationToken cancellationToken)
     {
@@ -103,6 +104,11 @@ public sealed partial class NodeRuntime
                     // An event for a core that is not running yet (or stale timers and training): dropped.
                     break;
             }
+
+            foreach (var (to, ack) in _acks.EndEvent(_options.Protocol.MinModels))
+            {
+                Enqueue(to, ack);
+            }
         }
         catch (NodeStoppedException stopped)
         {
@@ -149,11 +155,39 @@ public sealed partial class NodeRuntime
         if (outcome.Ok)
         {
             _telemetry?.Sent(message, bytes, Volatile.Read(ref _viewSize));
+            if (message is AggregatedModel aggregated)
+            {
+                _loop.Post(new LoopAction("aggregate delivered", () =>
+                {
+                    foreach (var (peer, ack) in _acks.Delivered(aggregated.Round))
+                    {
+                        Enqueue(peer, ack);
+                    }
+                }));
+            }
+
             return;
         }
 
         Log.SendFailed(_logger, message.Kind.ToString(), to, outcome.Status, outcome.Reason ?? string.Empty);
         _loop.Post(new DeliveryFailed(to, message));
+    }
+
+    /// <summary>Tests: outgoing messages this returns true for are lost, as when the process dies before they leave (the core never learns).</summary>
+    internal Func<PeerId, ProtocolMessage, bool>? DropOutgoing { get; set; }
+
+    private void Enqueue(PeerId to, ProtocolMessage message)
+    {
+        if (DropOutgoing?.Invoke(to, message) == true)
+        {
+            return;
+        }
+
+        if (!_transport!.Enqueue(to, message))
+        {
+            Log.SendFailed(_logger, message.Kind.ToString(), to, SendStatus.QueueFull, "the peer's queue is full or the node stops");
+            _loop.Post(new DeliveryFailed(to, message));
+        }
     }
 
     // Signed records of the peers a message's view update names, so the receiver can dial them.
@@ -206,6 +240,7 @@ public sealed partial class NodeRuntime
             if (message is AggregatedModel aggregated)
             {
                 runtime._telemetry!.AggregateSent(aggregated.Round, runtime._book!.SlotOf(to));
+                runtime._acks.AggregateSending(aggregated.Round);
             }
 
             if (message is AggregatedModel or TrainedModel)
@@ -213,10 +248,9 @@ public sealed partial class NodeRuntime
                 runtime._clock.ModelSending(aggregate: message is AggregatedModel);
             }
 
-            if (!runtime._transport!.Enqueue(to, message))
+            if (!runtime._acks.TryDefer(to, message))
             {
-                Log.SendFailed(runtime._logger, message.Kind.ToString(), to, SendStatus.QueueFull, "the peer's queue is full or the node stops");
-                runtime._loop.Post(new DeliveryFailed(to, message));
+                runtime.Enqueue(to, message);
             }
         }
 

@@ -107,9 +107,19 @@ public sealed partial class NodeRuntime
             problem = $"malformed: {e.Message}";
         }
 
-        if (problem is not null)
+        if (problem is null)
         {
-            Log.GossipDropped(_logger, author, problem);
+            return;
+        }
+
+        if (_gossipWarnings!.IsDue("dropped", out var suppressed))
+        {
+            Log.GossipDropped(_logger, author, problem, suppressed);
+        }
+        else
+        {
+            // Anyone may publish on the topic, as fast as the gossip layer lets it: one warning per interval.
+            Log.GossipDroppedQuietly(_logger, author, problem);
         }
     }
 

@@ -43,6 +43,7 @@ public sealed partial class NodeRuntime : IAsyncDisposable
     private PeerIdentity? _identity;
     private Libp2pHost? _host;
     private GossipService? _gossip;
+    private WarningThrottle? _gossipWarnings;
     private PeerConnector? _connector;
     private MessageTransport? _transport;
     private AddressBook? _book;
@@ -234,11 +235,13 @@ public sealed partial class NodeRuntime : IAsyncDisposable
         }
 
         var random = new Random(NodeSeed());
-        _host = new Libp2pHost(_identity, new Libp2pHostOptions
+        var hostOptions = new Libp2pHostOptions
         {
             AnnounceAddresses = [.. node.Announce.Select(Multiaddr.Parse)],
             DialTimeout = _options.Network.DialTimeout,
-        }, _time, _loggers, random);
+        };
+        _host = new Libp2pHost(_identity, hostOptions, _time, _loggers, random);
+        _gossipWarnings = new WarningThrottle(_time, hostOptions.WarningInterval);
         _gossip = new GossipService(_host, _identity, new GossipOptions(), new GossipServiceOptions(), _time, new Random(random.Next()),
             _loggers.CreateLogger<GossipService>());
         _connector = new PeerConnector(_host, _book, _options.Network, _time, _logger);
