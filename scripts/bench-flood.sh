@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Resident memory of a node under floods, per GC configuration. The victim is the node
 # executable's p2p verb (a libp2p host with gossip, the default limits); the attacker is
-# scripts/bench-flood.cs. For every GC configuration and every flood (idle sockets, connect/close
+# decentral-soak's flood verb (tests/Decentral.Soak, the soak's attacker too). For every GC configuration and every flood (idle sockets, connect/close
 # churn, 1 MiB of garbage per connection, a peer publishing 64 KiB gossip messages flat out) it
 # samples the victim's VmRSS every 250 ms: at rest before the flood, the peak during it, at its
 # end, and 5 s after it. Writes the table to docs/benchmarks/flood-memory.md.
@@ -19,8 +19,8 @@ victim=0
 
 dotnet build node/Decentral.Node -c Release --nologo -v q -clp:ErrorsOnly >/dev/null
 node_dll="$root/node/Decentral.Node/bin/Release/net10.0/decentral-node.dll"
-(cd scripts && dotnet build bench-flood.cs -c Release -v q >/dev/null)
-flood() { (cd "$root/scripts" && dotnet run --no-build -c Release bench-flood.cs -- "$@"); }
+dotnet build tests/Decentral.Soak -c Release --nologo -v q -clp:ErrorsOnly >/dev/null
+flood() { dotnet "$root/tests/Decentral.Soak/bin/Release/net10.0/decentral-soak.dll" flood "$@"; }
 
 # name|environment (DOTNET_* settings override the executable's runtimeconfig)
 configs=(

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
+using System.Runtime.InteropServices;
 
 namespace Decentral.Cli;
 
@@ -51,6 +52,25 @@ public static class CommandLineRunner
         }
 
         return result.InvokeAsync(configuration, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="root"/> on <paramref name="args"/> in a program that stops gracefully:
+    /// Ctrl+C and SIGTERM cancel the action's token and never end the process abruptly (a node's
+    /// LEAVE advert and last checkpoint, a soak's clean-up of its node processes).
+    /// </summary>
+    public static async Task<int> InvokeUntilSignalledAsync(RootCommand root, IReadOnlyList<string> args)
+    {
+        using var stop = new CancellationTokenSource();
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        return await InvokeAsync(root, args, cancellationToken: stop.Token, handleSignals: false).ConfigureAwait(false);
     }
 
     /// <summary>"decentral-node p2p": the root's name and the verbs down to <paramref name="command"/>.</summary>

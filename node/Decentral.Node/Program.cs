@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Decentral.Cli;
 using Decentral.Learning.Torch;
 using Decentral.Node.P2p;
@@ -15,13 +14,4 @@ var root = new RootCommand("decentral-node: a Decentral peer.")
 };
 // Ctrl+C and SIGTERM cancel the verb, whatever it is doing (a node then leaves gracefully: LEAVE
 // advert, last checkpoint, within node:shutdownTimeout); they never end the process abruptly.
-using var stop = new CancellationTokenSource();
-void Stop(PosixSignalContext context)
-{
-    context.Cancel = true;
-    stop.Cancel();
-}
-
-using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-return await CommandLineRunner.InvokeAsync(root, args, cancellationToken: stop.Token, handleSignals: false);
+return await CommandLineRunner.InvokeUntilSignalledAsync(root, args);

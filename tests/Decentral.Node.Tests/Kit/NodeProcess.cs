@@ -7,19 +7,29 @@ namespace Decentral.Node.Tests.Kit;
 
 /// <summary>
 /// One decentral-node process started from the built program (dotnet decentral-node.dll, never
-/// `dotnet run`), with its output collected line by line. Tests wait for a line or a file state
-/// with a bounded timeout; disposing kills what still runs.
+/// `dotnet run`), with its output collected line by line (and appended to a log file when one is
+/// given). Tests wait for a line or a file state with a bounded timeout; disposing kills what
+/// still runs.
 /// </summary>
 internal sealed partial class NodeProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Done)> _waiters = [];
+    private readonly StreamWriter? _log;
+    private bool _logClosed;
+    private bool _disposed;
 
-    private NodeProcess(Process process, string dataDir)
+    private NodeProcess(Process process, string dataDir, string? logFile)
     {
         _process = process;
         DataDir = dataDir;
+        if (logFile is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logFile))!);
+            _log = new StreamWriter(new FileStream(logFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+        }
+
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
         _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
     }
@@ -64,9 +74,10 @@ internal sealed partial class NodeProcess : IAsyncDisposable
 
     public string DataDir { get; }
 
-    public int Pid => _process.Id;
+    public int Pid { get; private set; }
 
-    public bool HasExited => _process.HasExited;
+    /// <summary>True once the process ended (or this object was disposed).</summary>
+    public bool HasExited => _disposed || _process.HasExited;
 
     public int ExitCode => _process.ExitCode;
 
@@ -83,8 +94,19 @@ internal sealed partial class NodeProcess : IAsyncDisposable
 
     public string TelemetryPath => Path.Combine(DataDir, "telemetry.jsonl");
 
-    /// <summary>Starts `decentral-node` with <paramref name="args"/> in the working directory <paramref name="workingDirectory"/>.</summary>
-    public static NodeProcess Start(string dataDir, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>The process's peak resident set (VmHWM) in KiB, or null once it has exited.</summary>
+    public long? PeakRssKiB => HasExited ? null : ProcStatus.Field(Pid, "VmHWM");
+
+    /// <summary>The process's resident set now (VmRSS) in KiB, or null once it has exited.</summary>
+    public long? RssKiB => HasExited ? null : ProcStatus.Field(Pid, "VmRSS");
+
+    /// <summary>
+    /// Starts `decentral-node` with <paramref name="args"/> in the working directory
+    /// <paramref name="workingDirectory"/>; with <paramref name="logFile"/>, every line it prints is
+    /// also appended to that file.
+    /// </summary>
+    public static NodeProcess Start(string dataDir, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null,
+        string? logFile = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -111,8 +133,9 @@ internal sealed partial class NodeProcess : IAsyncDisposable
             info.Environment[key] = value;
         }
 
-        var process = new NodeProcess(new Process { StartInfo = info, EnableRaisingEvents = true }, dataDir);
+        var process = new NodeProcess(new Process { StartInfo = info, EnableRaisingEvents = true }, dataDir, logFile);
         process._process.Start();
+        process.Pid = process._process.Id;
         process._process.BeginOutputReadLine();
         process._process.BeginErrorReadLine();
         return process;
@@ -188,6 +211,7 @@ internal sealed partial class NodeProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
@@ -195,6 +219,14 @@ internal sealed partial class NodeProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (_log is not null)
+        {
+            lock (_output)
+            {
+                _logClosed = true;
+                _log.Dispose();
+            }
+        }
     }
 
     private void OnLine(string? line)
@@ -208,6 +240,11 @@ internal sealed partial class NodeProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            if (_log is not null && !_logClosed)
+            {
+                _log.WriteLine(line);
+            }
+
             _waiters.RemoveAll(w =>
             {
                 if (!w.Match(line))

@@ -3,6 +3,22 @@ using System.Text.RegularExpressions;
 
 namespace Decentral.Node.Tests.Kit;
 
+/// <summary>Where and how the nodes of a <see cref="ProcessCluster"/> run.</summary>
+internal sealed record ClusterLayout
+{
+    /// <summary>The parent of the data directories (node-0, node-1, ...); null = a scratch folder deleted with the cluster.</summary>
+    public string? Root { get; init; }
+
+    /// <summary>Node i listens on 127.0.0.1:BasePort + i; 0 = a port the system picks (a new one at every restart).</summary>
+    public int BasePort { get; init; }
+
+    /// <summary>The learning session.</summary>
+    public string Session { get; init; } = "cluster-test";
+
+    /// <summary>Every node's output is also appended to node.log in its data directory.</summary>
+    public bool LogFiles { get; init; }
+}
+
 /// <summary>
 /// N decentral-node processes on loopback, started from the built program: node 0 first (its
 /// address becomes everyone's bootstrap), then the rest at once, each with its own data
@@ -13,12 +29,15 @@ internal sealed partial class ProcessCluster : IAsyncDisposable
 {
     public static readonly TimeSpan StartBound = TimeSpan.FromSeconds(120);
 
-    private readonly Scratch _scratch = new();
+    private readonly Scratch? _scratch;
+    private readonly ClusterLayout _layout;
     private readonly List<NodeProcess> _nodes = [];
     private readonly string[] _extra;
 
-    private ProcessCluster(int size, int sampleSize, string[] extra)
+    private ProcessCluster(ClusterLayout layout, int size, int sampleSize, string[] extra)
     {
+        _layout = layout;
+        _scratch = layout.Root is null ? new Scratch() : null;
         Size = size;
         SampleSize = sampleSize;
         _extra = extra;
@@ -28,20 +47,22 @@ internal sealed partial class ProcessCluster : IAsyncDisposable
 
     public int SampleSize { get; }
 
-    public string Session => "cluster-test";
+    public string Session => _layout.Session;
 
     public IReadOnlyList<NodeProcess> Nodes => _nodes;
 
     public string Bootstrap { get; private set; } = "";
 
-    public string DataDir(int index) => _scratch.Sub($"node-{index}");
+    public string DataDir(int index) => _scratch?.Sub($"node-{index}") ?? Path.Combine(_layout.Root!, $"node-{index}");
 
-    public static async Task<ProcessCluster> StartAsync(int size, int sampleSize, params string[] extra)
+    public static Task<ProcessCluster> StartAsync(int size, int sampleSize, params string[] extra) =>
+        StartAsync(new ClusterLayout(), size, sampleSize, extra);
+
+    public static async Task<ProcessCluster> StartAsync(ClusterLayout layout, int size, int sampleSize, params string[] extra)
     {
-        var cluster = new ProcessCluster(size, sampleSize, extra);
+        var cluster = new ProcessCluster(layout, size, sampleSize, extra);
         var first = cluster.StartNode(0, bootstrap: null);
-        var advertising = await first.WaitForLineAsync(l => l.Contains("Advertising /ip4/127.0.0.1/", StringComparison.Ordinal), StartBound);
-        cluster.Bootstrap = AddressPattern().Match(advertising).Value;
+        cluster.Bootstrap = await AddressAsync(first, StartBound);
         for (var i = 1; i < size; i++)
         {
             cluster.StartNode(i, cluster.Bootstrap);
@@ -50,13 +71,21 @@ internal sealed partial class ProcessCluster : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>The address a node process advertises (/ip4/127.0.0.1/tcp/port/p2p/id), once it logged it.</summary>
+    public static async Task<string> AddressAsync(NodeProcess node, TimeSpan bound)
+    {
+        var advertising = await node.WaitForLineAsync(l => l.Contains("Advertising /ip4/127.0.0.1/", StringComparison.Ordinal), bound);
+        return AddressPattern().Match(advertising).Value;
+    }
+
     /// <summary>(Re)starts node <paramref name="index"/> on its data directory.</summary>
     public NodeProcess StartNode(int index, string? bootstrap)
     {
+        var port = _layout.BasePort == 0 ? 0 : _layout.BasePort + index;
         string[] args =
         [
             "run", "--config", Path.Combine(NodeProcess.Repository, "configs", "node-local.json"),
-            "--data-dir", DataDir(index), "--session", Session, "--listen", "/ip4/127.0.0.1/tcp/0",
+            "--data-dir", DataDir(index), "--session", Session, "--listen", $"/ip4/127.0.0.1/tcp/{port}",
             "--task", "mnist", "--model", "softmax", "--partition", $"{index}/{Size}",
             "--set", $"protocol:sampleSize={SampleSize}", "--set", "protocol:minModels=2",
             "--set", $"founding:minPeers={Size}", "--set", "node:statusInterval=00:00:01",
@@ -64,7 +93,7 @@ internal sealed partial class ProcessCluster : IAsyncDisposable
             .. bootstrap is null ? Array.Empty<string>() : ["--bootstrap", bootstrap],
             .. _extra,
         ];
-        var node = NodeProcess.Start(DataDir(index), args);
+        var node = NodeProcess.Start(DataDir(index), args, logFile: _layout.LogFiles ? Path.Combine(DataDir(index), "node.log") : null);
         if (index < _nodes.Count)
         {
             _nodes[index] = node;
@@ -120,7 +149,7 @@ internal sealed partial class ProcessCluster : IAsyncDisposable
             await node.DisposeAsync();
         }
 
-        _scratch.Dispose();
+        _scratch?.Dispose();
     }
 
     private static string Tail(string text, int lines) => string.Join("\n", text.Split('\n').TakeLast(lines));
