@@ -68,9 +68,53 @@ public sealed class RobustnessSuiteTests
         }
     }
 
+    [Fact]
+    public void Report_ByzantineAggregatorRuns_FinalLastFiveMinuteMeanAndTimeToTarget()
+    {
+        // 20 virtual minutes, so the last 5 are the points after 900 s. The a = 1 run ends on a
+        // good evaluation (90%) after two poisoned ones: its 5-minute mean is 50%.
+        RunResult[] runs =
+        [
+            Run("clean", 0, "mean", (60, 0.86), (600, 0.80), (960, 0.88), (1200, 0.90)),
+            Run("clean", 0, "median", (1200, 0.904)),
+            Run("clean", 0, "clipped", (1200, 0.8996)),
+            Run("clean", 0, "a3median", (900, 0.10), (960, 0.88), (1200, 0.90)),
+            Run("aggregator", 0.2, "a1", (960, 0.10), (1080, 0.50), (1200, 0.90)),
+            Run("aggregator", 0.2, "a3median", (960, 0.86), (1200, 0.88)),
+        ];
+        var folder = Path.Combine(Path.GetTempPath(), "robustness-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var text = RobustnessReport.Write(folder, "decentral-sim reproduce --suite robustness", quick: true, runs);
+
+            Assert.Equal(0.89, RobustnessReport.LastMinutes(runs[0]), 1e-9);
+            Assert.Equal(0.89, RobustnessReport.LastMinutes(runs[3]), 1e-9);
+            Assert.Contains("| 0% (attack-free) | 90.0% / 89.0% / 1.0 | | 90.0% / 89.0% / 16.0 |", text);
+            Assert.Contains("| 20% | 90.0% / 50.0% / 20.0 |  | 88.0% / 87.0% / 16.0 |", text);
+            Assert.Contains("Byzantine aggregators at f = 20%, mean accuracy over the last 5 minutes: a = 1: 50.0%; a = 3, median of aggregates: 87.0%.", text);
+
+            // Costs of the defences in signed points; one that rounds to zero reads 0.0.
+            Assert.Contains("`median` +0.4, `clipped` 0.0", text);
+            var csv = File.ReadAllLines(Path.Combine(folder, "runs.csv"));
+            Assert.Contains("last_5min_accuracy", csv[0].Split(','));
+            Assert.Contains(csv, l => l.StartsWith("byz-mnist-iid-aggregator-a1,", StringComparison.Ordinal) && l.Contains(",0.9000,0.5000,0.9000,", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void LastMinutes_NoEvaluationInTheLastFiveMinutes_IsNaN()
+    {
+        Assert.True(double.IsNaN(RobustnessReport.LastMinutes(Run("clean", 0, "mean", (600, 0.8)))));
+    }
+
     private static RunResult Run(string attack, double fraction, string defence, params (double Seconds, double Accuracy)[] points)
     {
-        var scenario = new Scenario { Learning = { Model = "softmax", Task = "mnist", Alpha = 0 } };
+        var scenario = new Scenario { Stop = { Time = TimeSpan.FromMinutes(20) }, Learning = { Model = "softmax", Task = "mnist", Alpha = 0 } };
         var curve = new List<CurvePoint> { new(0, 0, 0.1, 100) };
         curve.AddRange(points.Select((p, k) => new CurvePoint(p.Seconds, 0, p.Accuracy, 100, k + 2)));
         var experiment = new Experiment($"byz-mnist-iid-{attack}-{defence}", "byz-mnist-iid", "modest", scenario) { Attack = attack, Fraction = fraction, Defence = defence };

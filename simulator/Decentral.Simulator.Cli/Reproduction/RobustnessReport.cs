@@ -7,7 +7,7 @@ namespace Decentral.Simulator.Cli.Reproduction;
 /// <summary>
 /// Writes the robustness suite's results.md, runs.csv and plots: per data split, attack × defence
 /// tables of final accuracy and time to target next to the attack-free runs, the Byzantine
-/// aggregator table, then the issue's goal (20% Byzantine trainers, the best defence within 3
+/// aggregator table (with the mean accuracy over the last 5 virtual minutes), then the issue's goal (20% Byzantine trainers, the best defence within 3
 /// points of the attack-free run on IID data) and the cost of each defence on non-IID data.
 /// </summary>
 /// <remarks>
@@ -112,11 +112,13 @@ internal static class RobustnessReport
 
         line("### A Byzantine aggregator");
         line("");
-        line("Final accuracy / time to target (virtual minutes). Attack-free rows: a = 1 is the mean rule's attack-free run.");
+        line("Final accuracy / mean accuracy over the last 5 virtual minutes / time to target (virtual minutes). A poisoned round");
+        line("drops the accuracy until honest rounds repair the model, so one final evaluation lands on a good or a bad moment;");
+        line("the 5-minute mean says how much of the time the model is usable. Attack-free rows: a = 1 is the mean rule's attack-free run.");
         line("");
         line($"| f | {string.Join(" | ", RobustnessPlan.AggregatorSetups.Select(a => a.Label))} |");
         line($"|---:|{string.Concat(RobustnessPlan.AggregatorSetups.Select(_ => "---:|"))}");
-        string Both(IReadOnlyList<RunResult> c) => c.Count == 0 ? "" : $"{Percent(Spread.Of(c.Select(r => r.Final)))} / {TimeToTarget(c, target)}";
+        string Both(IReadOnlyList<RunResult> c) => c.Count == 0 ? "" : $"{Percent(Spread.Of(c.Select(r => r.Final)))} / {Percent(Spread.Of(c.Select(LastMinutes)))} / {TimeToTarget(c, target)}";
         line($"| 0% (attack-free) | {Both(Cell(runs, Clean, 0, "mean"))} | | {Both(Cell(runs, Clean, 0, "a3median"))} |");
         foreach (var fraction in runs.Where(r => r.Experiment.Attack == Aggregator).Select(r => r.Experiment.Fraction).Distinct().Order())
         {
@@ -201,8 +203,17 @@ internal static class RobustnessReport
         var costs = RobustnessPlan.Defences.Skip(1)
             .Select(d => (d.Id, Final: Spread.Of(Cell(runs, Clean, 0, d.Id).Select(r => r.Final))))
             .Where(c => c.Final is not null)
-            .Select(c => Invariant($"`{c.Id}` {(c.Final!.Value.Mean - reference.Mean) * 100:+0.0;-0.0}"));
+            .Select(c => $"`{c.Id}` {Points(c.Final!.Value.Mean - reference.Mean)}");
         lines.Add($"Cost of each defence without attack (final accuracy against the mean rule, points): {string.Join(", ", costs)}.");
+        foreach (var fraction in runs.Where(r => r.Experiment.Attack == Aggregator).Select(r => r.Experiment.Fraction).Distinct().Order())
+        {
+            var setups = RobustnessPlan.AggregatorSetups
+                .Select(a => (a.Label, Runs: Cell(runs, Aggregator, fraction, a.Id)))
+                .Where(a => a.Runs.Count > 0)
+                .Select(a => Invariant($"{a.Label}: {a.Runs.Average(LastMinutes) * 100:F1}%"));
+            lines.Add(Invariant($"Byzantine aggregators at f = {fraction * 100:F0}%, mean accuracy over the last 5 minutes: {string.Join("; ", setups)}."));
+        }
+
         lines.Add("");
         foreach (var l in lines)
         {
@@ -225,15 +236,30 @@ internal static class RobustnessReport
         return hits.Count == runs.Count || hits.Count == 0 ? cell : $"{cell} [{hits.Count}/{runs.Count}]";
     }
 
+    /// <summary>The mean accuracy of the evaluations in the last 5 virtual minutes of a run.</summary>
+    internal static double LastMinutes(RunResult run)
+    {
+        var end = run.Experiment.Scenario.Stop.Time.TotalSeconds - 300;
+        var last = run.Curve.Where(p => p.Seconds > end).Select(p => p.Metric).ToList();
+        return last.Count == 0 ? double.NaN : last.Average();
+    }
+
+    // A difference in points with its sign: "+0.4", "-7.1", "0.0".
+    private static string Points(double difference)
+    {
+        var rounded = Math.Round(difference * 100, 1);
+        return rounded == 0 ? "0.0" : rounded.ToString("+0.0;-0.0", CultureInfo.InvariantCulture);
+    }
+
     private static string Percent(Spread? spread) => ReproductionReport.Cell(spread, v => Invariant($"{v * 100:F1}"), "%");
 
     private static string RunsCsv(IReadOnlyList<RunResult> results)
     {
-        var csv = new StringBuilder("id,group,attack,fraction,defence,seed,final_accuracy,best_accuracy,rounds,rejected_norm,rejected_non_finite,wall_seconds\n");
+        var csv = new StringBuilder("id,group,attack,fraction,defence,seed,final_accuracy,last_5min_accuracy,best_accuracy,rounds,rejected_norm,rejected_non_finite,wall_seconds\n");
         foreach (var r in results)
         {
             var e = r.Experiment;
-            csv.Append(CultureInfo.InvariantCulture, $"{e.Id},{e.Group},{e.Attack},{e.Fraction},{e.Defence},{e.Seed},{r.Final:F4},{r.Best:F4},{r.Summary.Rounds},{r.Summary.Rejections.GetValueOrDefault(RejectionReason.Norm)},{r.Summary.Rejections.GetValueOrDefault(RejectionReason.NonFinite)},{r.WallSeconds:F1}\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{e.Id},{e.Group},{e.Attack},{e.Fraction},{e.Defence},{e.Seed},{r.Final:F4},{LastMinutes(r):F4},{r.Best:F4},{r.Summary.Rounds},{r.Summary.Rejections.GetValueOrDefault(RejectionReason.Norm)},{r.Summary.Rejections.GetValueOrDefault(RejectionReason.NonFinite)},{r.WallSeconds:F1}\n");
         }
 
         return csv.ToString();
