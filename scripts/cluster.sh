@@ -15,8 +15,8 @@
 #   --port P            node i listens on 127.0.0.1:P+i (default 4101)
 #   --session NAME      the learning session (default cluster)
 #   --keep              keep the data directories of a previous run (identities, checkpoints,
-#                       telemetry); by default they are deleted first, since a session whose
-#                       nodes all rejoin from checkpoints at once has nobody to start a round
+#                       telemetry): the nodes rejoin from their checkpoints and resume the
+#                       session after founding:resumeAfter (20 s); by default they are deleted
 #   --duration D        stop after D seconds (default: run until Ctrl+C)
 # Example: scripts/cluster.sh 10 --task mnist --model softmax
 set -euo pipefail

@@ -37,6 +37,9 @@ internal static partial class Log
     [LoggerMessage(9, LogLevel.Information, "Rejoining from the checkpoint of {SavedAt:o} (round {Round}, membership index {Index}, {Records} view records)")]
     public static partial void Rejoining(ILogger logger, DateTimeOffset savedAt, long round, long index, int records);
 
+    [LoggerMessage(40, LogLevel.Warning, "No round estimate moved for {Quiet} after the rejoin (round {Round}): every member came back at once, so the session resumes at round {Resume}; this node {Role}")]
+    public static partial void Resuming(ILogger logger, TimeSpan quiet, long round, long resume, string role);
+
     [LoggerMessage(10, LogLevel.Information, "Gathering members: {Known} of {Needed} known")]
     public static partial void Gathering(ILogger logger, int known, int needed);
 

@@ -247,4 +247,31 @@ public sealed class DriverContractTests(ITestOutputHelper output)
         var indexAfter = await restarted.InspectAsync(n => ((ModestNode)n!).MembershipIndex);
         Assert.True(indexAfter > indexBefore, $"membership index {indexBefore} -> {indexAfter}");
     }
+
+    [Fact]
+    public async Task EveryNode_RestartsFromCheckpointAtOnce_SessionResumesPastTheCheckpoints()
+    {
+        // Nobody holds a round in flight after all came back: without founding:resumeAfter the
+        // session would never move again.
+        static void Resume(int index, NodeRuntimeOptions o) => o.Founding.ResumeAfter = TimeSpan.FromSeconds(3);
+        await using var cluster = await TestCluster.StartAsync(4, sampleSize: 2, output, Resume);
+        await cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= 6).WaitAsync(Bound);
+        foreach (var node in cluster.Nodes)
+        {
+            await node.CrashAsync();
+        }
+
+        var restored = cluster.Observations.Where(o => o.Observation.Kind == ObservationKind.Aggregated).Max(o => o.Observation.Round);
+        var resumed = cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= restored + 4);
+        var first = await cluster.StartNodeAsync(TestCluster.Options(cluster.Root, 0, 4, null, sampleSize: 2, o => Resume(0, o)), replace: 0);
+        var bootstrap = first.Addresses.First(a => a.ToString().Contains("127.0.0.1", StringComparison.Ordinal)).ToString();
+        for (var i = 1; i < 4; i++)
+        {
+            var index = i;
+            await cluster.StartNodeAsync(TestCluster.Options(cluster.Root, index, 4, bootstrap, sampleSize: 2, o => Resume(index, o)), replace: index);
+        }
+
+        await resumed.WaitAsync(Bound);
+        Assert.All(Enumerable.Range(0, 4), i => Assert.True(File.Exists(Path.Combine(cluster.DataDir(i), "checkpoint.bin"))));
+    }
 }

@@ -87,32 +87,64 @@ public sealed partial class ModestNode : IProtocolNode
         ArgumentNullException.ThrowIfNull(initialModel);
         IsRunning = true;
         TouchSelf();
+        TrainIfSampled(1, initialModel);
+    }
+
+    /// <summary>
+    /// Restarts a session that came to a stop: every peer came back from a checkpoint at once, so
+    /// none holds a round in flight and nobody would ever send the model that starts the next
+    /// one. Called on a running node (after <see cref="Join"/>) by a driver that saw no progress
+    /// for a while: if this peer is one of the first s active peers of order(<paramref name="round"/>)
+    /// in its view, it trains <paramref name="model"/> (its checkpoint's) as that round, which
+    /// the round's aggregators combine as usual. Peers that resume with different models only
+    /// make that round's trainers start from different points; with deltas, an aggregator that
+    /// lacks a trainer's base asks for it as for any other.
+    /// </summary>
+    /// <returns>True when this peer trains the round.</returns>
+    public bool Resume(ModelVector model, long round)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfLessThan(round, 1);
+        if (!IsRunning)
+        {
+            throw new InvalidOperationException("Resume needs a running node: call Join first.");
+        }
+
+        return TrainIfSampled(round, model);
+    }
+
+    // Trains the model as the given round when this peer ranks among the round's first s active
+    // peers (founding: round 1 with the shared initial model; a resume: any round).
+    private bool TrainIfSampled(long round, ModelVector model)
+    {
         if (UsesDeltas)
         {
-            // Every founder holds the initial model, so round 2's aggregator has the base of round 1's deltas.
-            AddBase(new ModelBase(1, ModelHash.Of(initialModel.Parameters)), initialModel);
+            // The round's trainers hold this model, so the next round's aggregator has the base of their deltas.
+            AddBase(new ModelBase(round, ModelHash.Of(model.Parameters)), model);
         }
 
         var rank = 0;
-        foreach (var peer in _order.Order(1, View))
+        foreach (var peer in _order.Order(round, View))
         {
             if (rank >= _options.SampleSize)
             {
                 break;
             }
 
-            if (peer == Self || View.IsActive(peer, 1, _options.InactivityThreshold))
+            if (peer == Self || View.IsActive(peer, round, _options.InactivityThreshold))
             {
                 if (peer == Self)
                 {
-                    TrainEstimate = 1;
-                    BeginTraining(1, initialModel, received: null);
-                    return;
+                    TrainEstimate = Math.Max(TrainEstimate, round);
+                    BeginTraining(round, model, received: null);
+                    return true;
                 }
 
                 rank++;
             }
         }
+
+        return false;
     }
 
     /// <summary>

@@ -21,4 +21,12 @@ public sealed class FoundingOptions
 
     /// <summary>How often announcements are published while gathering. Default 1 s.</summary>
     public TimeSpan GatherAnnounceInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// After a rejoin from a checkpoint: when neither this node's round estimate nor any member's
+    /// announced one moves for this long, every member came back at once and nothing is in flight,
+    /// so the node resumes the session (MoDeST only). Make it several network:announceInterval
+    /// and longer than the slowest round. 0 turns it off. Default 5 min.
+    /// </summary>
+    public TimeSpan ResumeAfter { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -129,6 +129,11 @@ public sealed class NodeOptionsValidator :
         AtLeast(errors, "founding:minPeers", options.MinPeers, 0);
         Positive(errors, "founding:settle", options.Settle);
         Positive(errors, "founding:gatherAnnounceInterval", options.GatherAnnounceInterval);
+        if (options.ResumeAfter < TimeSpan.Zero)
+        {
+            errors.Add($"founding:resumeAfter must be 00:00:00 (off) or a positive duration such as 00:05:00 (got {options.ResumeAfter})");
+        }
+
         return Result(errors);
     }
 

@@ -14,7 +14,8 @@ namespace Decentral.Node.Runtime.Runtime;
 /// </content>
 public sealed partial class NodeRuntime
 {
-    // Found, join or rejoin. A checkpoint means rejoin at once. Otherwise gather announcements
+    // Found, join or rejoin. A checkpoint means rejoin at once, then watch that the session moves
+    // (founding:resumeAfter). Otherwise gather announcements
     // until either a member is past round 1 (the session runs: join it) or at least
     // founding:minPeers members are known and none arrived for founding:settle (found it).
     private async Task FoundOrJoinAsync(CancellationToken cancellationToken)
@@ -24,6 +25,11 @@ public sealed partial class NodeRuntime
             if (_restored is { } checkpoint)
             {
                 Post("rejoin", () => Rejoin(checkpoint));
+                if (IsModest && _options.Founding.ResumeAfter > TimeSpan.Zero)
+                {
+                    await ResumeWatchAsync(checkpoint.RoundEstimate, cancellationToken).ConfigureAwait(false);
+                }
+
                 return;
             }
 
@@ -148,6 +154,53 @@ public sealed partial class NodeRuntime
         _node.Join();
         DeliverEarlyMessages();
         RequestCheckpoint();
+    }
+
+    // A rejoined node watches whether the session moves: its own round estimate (models and view
+    // updates it receives) and the members' announced ones. A running session moves within an
+    // announce interval; one whose members all came back from checkpoints at once never does,
+    // since nobody holds a round in flight. Then the node resumes it at the next round (the core
+    // trains the checkpoint's model if the node is sampled). It keeps watching: a resumed round
+    // whose sample is all gone changes nothing, so the following check resumes the round after.
+    private async Task ResumeWatchAsync(long restoredRound, CancellationToken cancellationToken)
+    {
+        var last = Math.Max(restoredRound, Progress());
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(_options.Founding.ResumeAfter, _time, cancellationToken).ConfigureAwait(false);
+            var now = Progress();
+            if (now > last)
+            {
+                last = now;
+                continue;
+            }
+
+            var round = now + 1;
+            Post("resume", () => Resume(round));
+            last = round;
+        }
+    }
+
+    private long Progress() =>
+        Math.Max(Interlocked.Read(ref _roundEstimate), _book!.Announcements().Select(a => a.RoundEstimate).DefaultIfEmpty(0).Max());
+
+    private void Resume(long round)
+    {
+        if (_node is not ModestNode modest || Phase != NodePhase.Running || _leaving)
+        {
+            return;
+        }
+
+        var model = _latestModel;
+        if (model is null)
+        {
+            var initial = new float[_learning!.Task.ParameterCount];
+            _learning.Task.InitialParameters(_options.Learning.Partition.Seed, initial);
+            model = new Learning.ModelVector(_learning.Task.LayoutId, initial);
+        }
+
+        var trains = modest.Resume(model, round);
+        Log.Resuming(_logger, _options.Founding.ResumeAfter, round - 1, round, trains ? "is sampled and trains its checkpoint's model" : "is not sampled for it");
     }
 
     private MembershipView ViewOfAnnouncements(bool includeSelf)

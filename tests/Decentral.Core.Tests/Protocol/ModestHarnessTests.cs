@@ -46,6 +46,35 @@ public sealed class ModestHarnessTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Resume_EveryNodeRejoinedWithNothingInFlight_SampleOfTheRoundTrainsAndRoundsAdvance()
+    {
+        // Every node came back at once (Join after a restart): adverts circulate, nobody holds a
+        // round, so nothing would ever train again.
+        var h = new ProtocolHarness(12, Options(), seed: 4, MessageDelay, TrainingTime);
+        foreach (var node in h.Nodes)
+        {
+            node.Join();
+        }
+
+        h.RunUntil(() => false, MaxTime);
+        Assert.Empty(h.TrainingsStarted);
+
+        var resumed = h.Nodes.Where(n => n.Resume(ProtocolHarness.InitialModel(), 10)).ToList();
+
+        Assert.Equal(Options().SampleSize, resumed.Count);
+        Assert.All(h.TrainingsStarted, t => Assert.Equal(10, t.Round));
+        Assert.True(h.RunUntil(() => h.HighestAggregatedRound > 20, MaxTime), $"stuck at round {h.HighestAggregatedRound} after {h.Now}");
+    }
+
+    [Fact]
+    public void Resume_NodeNotJoined_Throws()
+    {
+        var h = new ProtocolHarness(3, Options(), seed: 1, MessageDelay, TrainingTime);
+
+        Assert.Throws<InvalidOperationException>(() => h.Nodes[0].Resume(ProtocolHarness.InitialModel(), 2));
+    }
+
+    [Fact]
     public void Run_TwoAggregatorsPerRound_EachRoundTrainedOnceByFive()
     {
         var options = Options(successFraction: 0.8);
