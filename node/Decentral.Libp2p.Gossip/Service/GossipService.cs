@@ -284,7 +284,15 @@ public sealed class GossipService : IAsyncDisposable
             reason = _stopping.IsCancellationRequested ? "service stopped" : "connection closed";
         }
 
-        Log.StreamClosed(_logger, peer, reason);
+        if (_stopping.IsCancellationRequested)
+        {
+            // Every stream ends when the node stops, whichever way it noticed: no warning for that.
+            Log.StreamClosedStopping(_logger, peer, reason);
+        }
+        else
+        {
+            Log.StreamClosed(_logger, peer, reason);
+        }
     }
 
     /// <summary>Reads length-prefixed RPCs until the stream ends; returns why it stopped.</summary>

@@ -35,10 +35,15 @@ public sealed partial class NodeRuntime
 
             var needed = _options.Founding.MinPeers > 0 ? _options.Founding.MinPeers : _options.Protocol.SampleSize;
             var lastReport = _time.GetUtcNow();
+            var known = new HashSet<PeerId>();
+            var lastNewMember = lastReport;
             while (!cancellationToken.IsCancellationRequested)
             {
                 // Round 1 is the founders' round (a founder that started a moment earlier already
-                // says 1): a node that hears of it founds too; only a session past it runs.
+                // says 1): a node that hears of it founds too, at once, since a late founder does
+                // not answer the round's pings and its trainers would fail over; only a session
+                // past round 1 runs. Settling counts new members only: announcements that merely
+                // move a round estimate must not hold a founder back.
                 var members = _book!.Announcements().Where(a => a.Status == MembershipStatus.Join).ToList();
                 if (members.Any(m => m.RoundEstimate > 1))
                 {
@@ -46,14 +51,17 @@ public sealed partial class NodeRuntime
                     return;
                 }
 
-                DateTimeOffset last;
-                lock (_membersGate)
+                var now = _time.GetUtcNow();
+                foreach (var member in members)
                 {
-                    last = _lastNewMember;
+                    if (known.Add(member.Peer))
+                    {
+                        lastNewMember = now;
+                    }
                 }
 
-                var now = _time.GetUtcNow();
-                if (members.Count + 1 >= needed && now - last >= _options.Founding.Settle)
+                var founderStarted = members.Any(m => m.RoundEstimate == 1);
+                if (members.Count + 1 >= needed && (founderStarted || now - lastNewMember >= _options.Founding.Settle))
                 {
                     Post("found", () => Found());
                     return;

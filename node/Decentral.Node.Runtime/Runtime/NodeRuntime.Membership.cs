@@ -29,8 +29,6 @@ internal enum GossipKind
 /// </content>
 public sealed partial class NodeRuntime
 {
-    private readonly Lock _membersGate = new();
-    private DateTimeOffset _lastNewMember;
 
     // The overlay carries what every member should hear: announcements and adverts.
     private void PublishGossip(GossipKind kind, ReadOnlySpan<byte> payload)
@@ -155,16 +153,10 @@ public sealed partial class NodeRuntime
         return null;
     }
 
-    // A peer announced itself (new, restarted or leaving): founding notes the arrival; a running
-    // core that does not know the peer at that membership index hears it as an advert, so a
+    // A peer announced itself (new, restarted or leaving): a running core that does not know the peer at that membership index hears it as an advert, so a
     // member that missed a JOIN advert still learns of every peer within one announce interval.
     private void OnAnnounced(MemberAnnouncement announcement)
     {
-        lock (_membersGate)
-        {
-            _lastNewMember = _time.GetUtcNow();
-        }
-
         _loop.Post(new LoopAction("announced", () =>
         {
             if (_node is null || Phase != NodePhase.Running)
