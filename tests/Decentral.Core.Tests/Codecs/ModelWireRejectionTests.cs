@@ -65,6 +65,33 @@ public sealed class ModelWireRejectionTests
         Assert.NotEmpty(result.Detail);
     }
 
+    [FsCheck.Xunit.Property(MaxTest = 1000)]
+    public void Decode_RandomCompressedBody_IsRejectedOrValidNeverThrows(byte[] body, bool zstd, byte codec)
+    {
+        // Any bytes behind a lossless stage: a frame that does not decompress to the declared
+        // length is BadCompression, one that does must then pass the codec's own checks.
+        var declared = 4 + 12 + Length;
+        var result = _codec.Decode(Aggregate(1 + (codec % 3), zstd ? 2 : 1, body.Length < declared ? body : body[..(declared - 1)], declared));
+
+        Assert.True(result.Ok || result.Error is DecodeError.BadCompression or DecodeError.WrongLength or DecodeError.NonFiniteWeight or DecodeError.InvalidScale or DecodeError.InvalidValue, result.ToString());
+    }
+
+    [FsCheck.Xunit.Property(MaxTest = 1000)]
+    public void Decode_ValidFrameOfAnyBody_DecidesAsTheUncompressedBody(byte[] pattern, bool zstd, byte codec)
+    {
+        // The lossless stage is transparent: a frame that does decompress (random bytes rarely do,
+        // so the body is a short random pattern repeated) gets the verdict its plain body gets.
+        var quantizer = 1 + (codec % 3);
+        var plain = Repeat(pattern, quantizer switch { 1 => 4 * Length, 2 => 2 * Length, _ => 4 + 12 + Length });
+        var kind = zstd ? LosslessCompression.Zstd : LosslessCompression.Lz4;
+        var frame = LosslessStage.Compress(kind, plain);
+        var expected = _codec.Decode(Aggregate(quantizer, 0, plain));
+
+        var result = frame is null ? expected : _codec.Decode(Aggregate(quantizer, (long)kind, frame, plain.Length));
+
+        Assert.Equal((expected.Ok, expected.Error), (result.Ok, result.Error));
+    }
+
     [Fact]
     public void Cases_WithTheBadFieldRepaired_Decode()
     {
@@ -96,6 +123,17 @@ public sealed class ModelWireRejectionTests
             w.Write(new byte[ModelHash.Length]);
         };
         return Envelope(2, (int)MessageKind.TrainedModel, [Array(4), Int(4), .. Model("m"u8.ToArray(), Length, codec, 0, body.Length, Bin(body), modelBase), Int(10), EmptyView()]);
+    }
+
+    private static byte[] Repeat(byte[] pattern, int length)
+    {
+        var bytes = new byte[length];
+        for (var i = 0; i < length && pattern is { Length: > 0 }; i++)
+        {
+            bytes[i] = pattern[i % Math.Min(pattern.Length, 4)];
+        }
+
+        return bytes;
     }
 
     private static byte[] Floats(int count, int at = -1, float value = 0)
