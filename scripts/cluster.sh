@@ -23,6 +23,8 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# Nodes run with at most 2 glibc malloc arenas, as the systemd unit sets it (configs/decentral-node.service).
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
 usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "cluster: $*" >&2; exit 2; }

@@ -4,9 +4,10 @@ using static TorchSharp.torch;
 namespace Decentral.Learning.Torch;
 
 /// <summary>
-/// One thread's model instance with its SGD momentum buffers and batch staging arrays. Trainers
-/// only borrow it for the duration of a Train call (the parameters are overwritten from the
-/// start vector each time), so memory grows with threads, not with simulated nodes.
+/// A model instance with its SGD momentum buffers and batch staging arrays. Trainers only rent
+/// it from a <see cref="ModelPool{TModel}"/> for the duration of a Train call (the parameters are
+/// overwritten from the start vector each time), so memory grows with the trainings that run at
+/// once, not with simulated nodes.
 /// </summary>
 internal sealed class ModelWorkspace<TModel> : IDisposable
     where TModel : nn.Module

@@ -45,7 +45,8 @@ internal abstract class SgdTrainer<TModel> : ILocalTrainer
             return new TrainOutcome(0, double.NaN);
         }
 
-        var workspace = pool.Workspace;
+        using var lease = pool.Rent();
+        var workspace = lease.Workspace;
         workspace.Flat.Write(start);
         workspace.ResetMomentum();
         workspace.Model.train();

@@ -6,7 +6,7 @@ namespace Decentral.Learning.Torch;
 
 /// <summary>
 /// The local trainers of every node of a run, one per partition entry, sharing one model per
-/// thread. Dispose after the last Train call to free the native models.
+/// training that runs at the same time. Dispose after the last Train call to free the native models.
 /// </summary>
 public sealed class TrainerSet : IReadOnlyList<ILocalTrainer>, IDisposable
 {

@@ -6,7 +6,7 @@ namespace Decentral.Node.Runtime.Options;
 /// and the peer lists of the peers it dials) until it knows at least <see cref="MinPeers"/> and
 /// has heard of no new one for <see cref="Settle"/>; then it starts round 1 from the shared
 /// initial model with that founding view. A node that hears of a running session (a member
-/// past round 1, the founders' round) or restarts from a checkpoint joins instead.
+/// past round 2, the last of the founders' rounds) or restarts from a checkpoint joins instead.
 /// </summary>
 public sealed class FoundingOptions
 {

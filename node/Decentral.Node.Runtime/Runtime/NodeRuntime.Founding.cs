@@ -16,7 +16,7 @@ public sealed partial class NodeRuntime
 {
     // Found, join or rejoin. A checkpoint means rejoin at once, then watch that the session moves
     // (founding:resumeAfter). Otherwise gather announcements
-    // until either a member is past round 1 (the session runs: join it) or at least
+    // until either a member is past round 2 (the session runs: join it) or at least
     // founding:minPeers members are known and none arrived for founding:settle (found it).
     private async Task FoundOrJoinAsync(CancellationToken cancellationToken)
     {
@@ -39,13 +39,13 @@ public sealed partial class NodeRuntime
             var lastNewMember = lastReport;
             while (!cancellationToken.IsCancellationRequested)
             {
-                // Round 1 is the founders' round (a founder that started a moment earlier already
-                // says 1): a node that hears of it founds too, at once, since a late founder does
-                // not answer the round's pings and its trainers would fail over; only a session
-                // past round 1 runs. Settling counts new members only: announcements that merely
-                // move a round estimate must not hold a founder back.
+                // Rounds 1 and 2 are the founders' rounds (LastFoundingRound): a node that hears of a
+                // founder in them founds too, at once, since a late founder does not answer the
+                // round's pings and its trainers would fail over; only a session past round 2 runs.
+                // Settling counts new members only: announcements that merely move a round
+                // estimate must not hold a founder back.
                 var members = _book!.Announcements().Where(a => a.Status == MembershipStatus.Join).ToList();
-                if (members.Any(m => m.RoundEstimate > 1))
+                if (members.Any(m => m.RoundEstimate > LastFoundingRound))
                 {
                     Post("join", () => JoinRunning());
                     return;
@@ -60,7 +60,7 @@ public sealed partial class NodeRuntime
                     }
                 }
 
-                var founderStarted = members.Any(m => m.RoundEstimate == 1);
+                var founderStarted = members.Any(m => m.RoundEstimate is >= 1 and <= LastFoundingRound);
                 if (members.Count + 1 >= needed && (founderStarted || now - lastNewMember >= _options.Founding.Settle))
                 {
                     Post("found", () => Found());
@@ -81,6 +81,15 @@ public sealed partial class NodeRuntime
             // Stopping while gathering.
         }
     }
+
+    // Rounds 1 and 2 are the founders' rounds. A founder that settled a moment earlier than the
+    // others says 1, and 2 as soon as its own round-1 training is done when it is round 2's
+    // aggregator (milliseconds for softmax): a node that hears either founds and trains its share
+    // of round 1. Taking 2 for a running
+    // session made the later founders joiners, which never train round 1, so round 2 never got
+    // minModels models and the session stalled. Only a member past round 2 shows that a round was
+    // aggregated, which needs founders that trained: that session runs and takes joiners.
+    internal const long LastFoundingRound = 2;
 
     private void Post(string name, Action action) => _loop.Post(new LoopAction(name, action));
 
