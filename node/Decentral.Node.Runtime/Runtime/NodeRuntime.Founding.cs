@@ -85,10 +85,10 @@ public sealed partial class NodeRuntime
     // Rounds 1 and 2 are the founders' rounds. A founder that settled a moment earlier than the
     // others says 1, and 2 as soon as its own round-1 training is done when it is round 2's
     // aggregator (milliseconds for softmax): a node that hears either founds and trains its share
-    // of round 1. Taking 2 for a running
-    // session made the later founders joiners, which never train round 1, so round 2 never got
-    // minModels models and the session stalled. Only a member past round 2 shows that a round was
-    // aggregated, which needs founders that trained: that session runs and takes joiners.
+    // of round 1. Taking 2 for a running session made the later founders joiners, which never
+    // train round 1, so round 2 never got minModels models and the session stalled. Only a member
+    // past round 2 shows that a round was aggregated, which needs founders that trained: that
+    // session runs and takes joiners.
     internal const long LastFoundingRound = 2;
 
     private void Post(string name, Action action) => _loop.Post(new LoopAction(name, action));
