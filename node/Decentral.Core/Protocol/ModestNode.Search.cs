@@ -59,6 +59,17 @@ public sealed partial class ModestNode
         ContinueSearch(entry.Search);
     }
 
+    private void SearchUnreachable(PeerId to, long nonce)
+    {
+        if (!_searches.TryGetValue(nonce, out var entry) || !entry.Search.IsWaitingFor(to))
+        {
+            return;
+        }
+
+        SendPings(entry.Search, entry.Search.Unreachable(to));
+        ContinueSearch(entry.Search);
+    }
+
     private void SearchTick(long id)
     {
         if (!_searches.TryGetValue(id, out var entry))

@@ -250,6 +250,10 @@ public sealed partial class ModestNode : IProtocolNode
         {
             BaseRequestFailed(to, request);
         }
+        else if (message is Ping ping && _options.PingFailFast)
+        {
+            SearchUnreachable(to, ping.Nonce);
+        }
 
         Flush();
     }

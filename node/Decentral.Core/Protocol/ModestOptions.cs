@@ -23,6 +23,15 @@ public sealed class ModestOptions
     /// <summary>Unanswered pings are resent this often. Default 1 s.</summary>
     public TimeSpan PingResend { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// A ping whose delivery failed (the driver's failed send: connection refused, circuit open,
+    /// receiver offline) makes its candidate silent at once instead of after
+    /// <see cref="PingTimeout"/>. Off by default, as in the paper, where only the timeout
+    /// decides; a node on a network where a killed process refuses connections gains a round's
+    /// ping timeout every time a dead peer is sampled.
+    /// </summary>
+    public bool PingFailFast { get; set; }
+
     /// <summary>Inactivity threshold T in rounds: peers not active since k-T are not sampled in k. Default 50.</summary>
     public int InactivityThreshold { get; set; } = 50;
 

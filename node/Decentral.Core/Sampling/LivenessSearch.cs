@@ -87,6 +87,23 @@ public sealed class LivenessSearch
         return true;
     }
 
+    /// <summary>
+    /// A ping to <paramref name="peer"/> could not be delivered: it counts as silent now, and the
+    /// next candidates take its place; returns the peers to ping (none when it was not awaited).
+    /// </summary>
+    public List<PeerId> Unreachable(PeerId peer)
+    {
+        var toPing = new List<PeerId>();
+        var index = _waiting.FindIndex(c => c.Peer == peer);
+        if (index >= 0)
+        {
+            _waiting.RemoveAt(index);
+            Refill(toPing);
+        }
+
+        return toPing;
+    }
+
     /// <summary>One resend interval passed: returns the peers to ping (again or for the first time).</summary>
     public List<PeerId> Tick()
     {

@@ -61,6 +61,28 @@ public sealed class ModestNodeFailoverTests
         Assert.All(f.Effects.SentOf<TrainedModel>(), t => Assert.Contains(t.Message.View.Records, r => r.Peer == f.Self && r.Status == MembershipStatus.Join));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void SendFailed_PingToTheFirstAggregator_FailFastPingsTheNextAtOnceElseWaits(bool failFast)
+    {
+        var options = NodeFixture.SmallOptions();
+        options.PingFailFast = failFast;
+        var f = new NodeFixture(options: options, chooseSelf: peers => TestPeers.OrderOf(peers, 1)[20]);
+        var k = f.StartTraining(next => Array.IndexOf(next, f.Self) >= 3);
+        f.Node.TrainingCompleted(k, NodeFixture.Model(2), 10);
+        var first = f.Other(k + 1, 0);
+        var ping = Assert.Single(f.Effects.SentOf<Ping>(), p => p.To == first).Message;
+
+        f.Node.SendFailed(first, ping);
+        f.AnswerPings(peer => peer != first);
+
+        // Fail fast: the next candidate was pinged, answered and got the model, no timer fired.
+        // Otherwise the first stays a candidate until its ping timeout, so nothing is sent yet.
+        var sent = f.Effects.SentOf<TrainedModel>().Select(t => t.To).ToList();
+        Assert.Equal(failFast ? [f.Other(k + 1, 1)] : [], sent);
+    }
+
     [Fact]
     public void SendFailed_PingOrAck_IsNotRetried()
     {
