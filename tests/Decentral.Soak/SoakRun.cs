@@ -61,17 +61,15 @@ public sealed class SoakRun
         }
         finally
         {
-            await run.StopAllAsync();
+            await ClusterSteps.StopAllAsync(cluster);
         }
     }
 
     private async Task<SoakReport> ExecuteAsync(Stopwatch started, CancellationToken cancellationToken)
     {
         var n = _options.Nodes;
-        await Task.WhenAll(_cluster.Nodes.Select(node => node.WaitForLineAsync(l => l.Contains($"View: {n} members", StringComparison.Ordinal), _options.StartBound)));
-        await _cluster.AccuracyAsync(0, _options.StartBound);
+        _peers = await ClusterSteps.RunningAsync(_cluster, _options.StartBound);
         var startSeconds = started.Elapsed.TotalSeconds;
-        _peers = [.. _cluster.Nodes.Select(node => node.Status()?.PeerId ?? throw new InvalidOperationException($"no node.json in {node.DataDir}"))];
         _progress.WriteLine($"[soak] {n} nodes running after {startSeconds:F0} s; measured phase: "
             + (_options.KillEvery is { } every ? $"{_options.Duration.TotalSeconds:F0} s, a kill every {every.TotalSeconds:F0} s"
                 : _options.PacedKills > 0 ? $"{_options.PacedKills} kills paced by recovery" : $"{_options.Duration.TotalSeconds:F0} s, no kills")
@@ -96,7 +94,7 @@ public sealed class SoakRun
         await sampling;
         _progress.WriteLine($"[soak] measured phase over after {seconds:F0} s; waiting for the last recoveries and the views");
         var results = await Task.WhenAll(restarts);
-        var missing = await ViewsAsync();
+        var missing = await ClusterSteps.ViewsAsync(_cluster, _peers, _options.RecoveryBound);
         var rssAtEnd = _cluster.Nodes.Select(node => node.RssKiB ?? 0).ToArray();
         for (var i = 0; i < n; i++)
         {
@@ -104,7 +102,7 @@ public sealed class SoakRun
             _history[i] = (processes, Math.Max(peak, _cluster.Nodes[i].PeakRssKiB ?? 0));
         }
 
-        var exitCodes = await StopAllAsync();
+        var exitCodes = await ClusterSteps.StopAllAsync(_cluster);
         var (rounds, series, accuracy) = Rounds(began, ended);
         var problems = new List<string>();
         var nodes = new List<NodeResult>();
@@ -317,48 +315,6 @@ public sealed class SoakRun
         {
             // The phase ended.
         }
-    }
-
-    // Every node's node.json lists every peer (waits on the files, bounded); the peers each one misses.
-    private async Task<List<string>[]> ViewsAsync()
-    {
-        var waits = _cluster.Nodes.Select(async node =>
-        {
-            try
-            {
-                var status = await StatusFile.WaitAsync(node.DataDir, s => _peers.All(p => s.Members.Contains(p)), _options.RecoveryBound);
-                return new List<string>();
-            }
-            catch (TimeoutException)
-            {
-                var members = node.Status()?.Members ?? [];
-                return _peers.Select((p, i) => (p, i)).Where(x => !members.Contains(x.p)).Select(x => $"node {x.i}").ToList();
-            }
-        });
-        return await Task.WhenAll(waits);
-    }
-
-    // SIGTERM (a graceful leave) to every node still running; their exit codes (null: killed after the bound).
-    private async Task<int?[]> StopAllAsync()
-    {
-        var nodes = _cluster.Nodes.ToArray();
-        foreach (var node in nodes.Where(node => !node.HasExited))
-        {
-            node.Terminate();
-        }
-
-        return await Task.WhenAll(nodes.Select(async node =>
-        {
-            try
-            {
-                return (int?)await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
-            }
-            catch (OperationCanceledException)
-            {
-                node.KillHard();
-                return null;
-            }
-        }));
     }
 
     // Distinct rounds some node aggregated in [began, ended], per minute too, and the best accuracy of the last minute.

@@ -16,15 +16,16 @@ internal static class SoakVerb
 
     public static Command Create()
     {
-        var defaults = new SoakOptions { Out = "runs/soak" };
-        var nodes = CliOptions.Int("--nodes", $"Node processes [default: {defaults.Nodes}].", 3).WithDefault(defaults.Nodes);
-        var sample = CliOptions.Int("--sample-size", $"MoDeST's s [default: {defaults.SampleSize}].", 2).WithDefault(defaults.SampleSize);
+        var defaults = new SoakOptions { Out = "out/soak" };
+        var nodes = CliOptions.Int("--nodes", "Node processes.", 3).WithDefault(defaults.Nodes);
+        var sample = CliOptions.Int("--sample-size", "MoDeST's s.", 2).WithDefault(defaults.SampleSize);
         var duration = CliOptions.Duration("--duration", "Length of the chaos run's measured phase.", defaults.Duration, positive: true);
         var killEvery = CliOptions.Duration("--kill-every", "Kill -9 a random node this often and restart it on its data directory.", defaults.KillEvery!.Value, positive: true);
-        var baseline = CliOptions.Duration("--baseline", "Length of the calm run (no kills, no attacker) measured first; 0 = none.", TimeSpan.FromMinutes(3));
+        var calmDefault = TimeSpan.FromMinutes(3);
+        var baseline = CliOptions.Duration("--baseline", "Length of the calm run (no kills, no attacker) measured first; 0 = none.", calmDefault);
         var noAttack = new Option<bool>("--no-attack") { Description = "No attacker during the chaos run." };
-        var port = CliOptions.Int("--port", $"Node i listens on 127.0.0.1:PORT+i; 0 = ports the system picks [default: {defaults.BasePort}].", 0).WithDefault(defaults.BasePort);
-        var seed = CliOptions.Int("--seed", "Seeds the choice of victims [default: 1].", int.MinValue).WithDefault(defaults.Seed);
+        var port = CliOptions.Int("--port", "Node i listens on 127.0.0.1:PORT+i; 0 = ports the system picks.", 0).WithDefault(defaults.BasePort);
+        var seed = CliOptions.Int("--seed", "Seeds the choice of victims.", int.MinValue).WithDefault(defaults.Seed);
         var output = CliOptions.Text("--out", "Data directories, logs, rss.csv and the reports go here.", "dir").WithDefault(defaults.Out);
         var markdown = new Option<string>("--markdown") { Description = "Also write the results tables to this file.", HelpName = "file" };
         var command = new Command("soak", "Soak under churn: N decentral-node processes, kill -9 and restart a random node every --kill-every while an attacker floods (connections, garbage, gossip spam, a slow reader and writer); reports exceptions in the logs, peak RSS, rejoins and rounds per minute against a calm run. Exit 1 when a goal fails.")
@@ -63,7 +64,7 @@ internal static class SoakVerb
 
             var progress = result.InvocationConfiguration.Output;
             SoakReport? calm = null;
-            if (result.GetValue(baseline) is { } calmLength && calmLength > TimeSpan.Zero)
+            if ((result.GetValue(baseline) ?? calmDefault) is var calmLength && calmLength > TimeSpan.Zero)
             {
                 calm = await SoakRun.RunAsync(chaosOptions with { Duration = calmLength, KillEvery = null, Attack = null, Out = Path.Combine(outDir, "calm") }, progress, cancellationToken);
                 await File.WriteAllTextAsync(Path.Combine(outDir, "calm.json"), JsonSerializer.Serialize(calm, Json), cancellationToken);
