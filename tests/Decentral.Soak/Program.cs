@@ -8,6 +8,7 @@ var root = new RootCommand("decentral-soak: soaks, floods and network faults aga
 {
     SoakVerb.Create(),
     FloodVerb.Create(),
+    FaultsVerb.Create(),
 };
 // Ctrl+C and SIGTERM stop a soak cleanly: its node processes get SIGTERM (a graceful leave).
 return await CommandLineRunner.InvokeUntilSignalledAsync(root, args);

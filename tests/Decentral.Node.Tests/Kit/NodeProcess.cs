@@ -103,12 +103,13 @@ internal sealed partial class NodeProcess : IAsyncDisposable
     /// <summary>
     /// Starts `decentral-node` with <paramref name="args"/> in the working directory
     /// <paramref name="workingDirectory"/>; with <paramref name="logFile"/>, every line it prints is
-    /// also appended to that file.
+    /// also appended to that file; with <paramref name="launcher"/>, that command runs `dotnet` (and
+    /// must exec it, so the pid stays the node's: setpriv, say).
     /// </summary>
     public static NodeProcess Start(string dataDir, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null,
-        string? logFile = null)
+        string? logFile = null, IReadOnlyList<string>? launcher = null)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(launcher is [var command, ..] ? command : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -116,6 +117,11 @@ internal sealed partial class NodeProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Repository,
         };
+        foreach (var arg in launcher is { Count: > 0 } ? launcher.Skip(1).Append("dotnet") : [])
+        {
+            info.ArgumentList.Add(arg);
+        }
+
         info.ArgumentList.Add(Program);
         foreach (var arg in args)
         {

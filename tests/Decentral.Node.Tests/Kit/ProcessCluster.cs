@@ -17,6 +17,9 @@ internal sealed record ClusterLayout
 
     /// <summary>Every node's output is also appended to node.log in its data directory.</summary>
     public bool LogFiles { get; init; }
+
+    /// <summary>The command that runs node i's `dotnet` (it must exec it), or null: dotnet itself.</summary>
+    public Func<int, IReadOnlyList<string>>? Launcher { get; init; }
 }
 
 /// <summary>
@@ -93,7 +96,8 @@ internal sealed partial class ProcessCluster : IAsyncDisposable
             .. bootstrap is null ? Array.Empty<string>() : ["--bootstrap", bootstrap],
             .. _extra,
         ];
-        var node = NodeProcess.Start(DataDir(index), args, logFile: _layout.LogFiles ? Path.Combine(DataDir(index), "node.log") : null);
+        var node = NodeProcess.Start(DataDir(index), args, logFile: _layout.LogFiles ? Path.Combine(DataDir(index), "node.log") : null,
+            launcher: _layout.Launcher?.Invoke(index));
         if (index < _nodes.Count)
         {
             _nodes[index] = node;
