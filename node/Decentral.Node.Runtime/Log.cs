@@ -70,7 +70,7 @@ internal static partial class Log
     [LoggerMessage(19, LogLevel.Warning, "Dropped a gossip message from {Peer}: {Reason}; {Suppressed} more dropped since the last warning")]
     public static partial void GossipDropped(ILogger logger, PeerId peer, string reason, long suppressed);
 
-    [LoggerMessage(35, LogLevel.Debug, "Dropped a gossip message from {Peer}: {Reason}")]
+    [LoggerMessage(41, LogLevel.Debug, "Dropped a gossip message from {Peer}: {Reason}")]
     public static partial void GossipDroppedQuietly(ILogger logger, PeerId peer, string reason);
 
     [LoggerMessage(20, LogLevel.Warning, "Checkpoint {Path} unusable ({Reason}); moved aside to {Aside}; starting without it")]
