@@ -278,4 +278,22 @@ public sealed class DriverContractTests(ITestOutputHelper output)
         await resumed.WaitAsync(Bound);
         Assert.All(Enumerable.Range(0, 4), i => Assert.True(File.Exists(Path.Combine(cluster.DataDir(i), "checkpoint.bin"))));
     }
+
+    [Fact]
+    public async Task BootstrapNode_RestartsWithNobodyToBootstrapFrom_DialsThePeersItKnewAndIsSampledAgain()
+    {
+        // Node 0 is everyone's bootstrap; restarted, its own address is no help, and the others'
+        // overlays are full: only the peer records it stored (peers.bin) lead it back.
+        static void Fast(int index, NodeRuntimeOptions o) => o.Node.StatusInterval = TimeSpan.FromMilliseconds(300);
+        await using var cluster = await TestCluster.StartAsync(4, sampleSize: 2, output, Fast);
+        await cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= 5).WaitAsync(Bound);
+        await cluster.WhenObserved((node, o) => node == 0 && o.Kind == ObservationKind.TrainingStarted).WaitAsync(Bound);
+        await cluster.Nodes[0].CrashAsync();
+        Assert.True(File.Exists(Path.Combine(cluster.DataDir(0), "peers.bin")));
+
+        var retrained = cluster.WhenObserved((node, o) => node == 0 && o.Kind == ObservationKind.TrainingStarted);
+        await cluster.StartNodeAsync(TestCluster.Options(cluster.Root, 0, 4, bootstrap: null, sampleSize: 2, o => Fast(0, o)), replace: 0);
+
+        await retrained.WaitAsync(Bound);
+    }
 }

@@ -192,7 +192,8 @@ public sealed partial class NodeRuntime
                 continue;
             }
 
-            var round = now + 1;
+            // Past the round resumed last time, which changed nothing.
+            var round = Math.Max(now, last) + 1;
             Post("resume", () => Resume(round));
             last = round;
         }

@@ -307,6 +307,7 @@ public sealed partial class NodeRuntime
                 }
 
                 WriteStatus("running");
+                _peers?.Save(_book!);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

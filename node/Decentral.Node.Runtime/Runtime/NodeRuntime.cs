@@ -50,6 +50,7 @@ public sealed partial class NodeRuntime : IAsyncDisposable
     private NodeTelemetry? _telemetry;
     private NodeStatusFile? _status;
     private CheckpointStore? _checkpoints;
+    private PeerStore? _peers;
     private Checkpoint? _restored;
     private WireCodec _codec = new();
     private LearningSetup? _learning;
@@ -232,6 +233,13 @@ public sealed partial class NodeRuntime : IAsyncDisposable
         foreach (var address in node.Bootstrap)
         {
             _book.AddConfigured(Multiaddr.Parse(address));
+        }
+
+        // The peers it knew before a restart: dialled by the overlay loop like any others.
+        _peers = new PeerStore(dataDir, _logger);
+        if (_peers.Load(_book) is var loaded and > 0)
+        {
+            Log.PeerStoreLoaded(_logger, loaded, _peers.Path);
         }
 
         var random = new Random(NodeSeed());
