@@ -37,13 +37,13 @@ internal static partial class Log
     [LoggerMessage(9, LogLevel.Information, "Rejoining from the checkpoint of {SavedAt:o} (round {Round}, membership index {Index}, {Records} view records)")]
     public static partial void Rejoining(ILogger logger, DateTimeOffset savedAt, long round, long index, int records);
 
-    [LoggerMessage(41, LogLevel.Warning, "Peer records in {Path} could not be read ({Reason}); the node relies on bootstrap and announcements")]
+    [LoggerMessage(50, LogLevel.Warning, "Peer records in {Path} could not be read ({Reason}); the node relies on bootstrap and announcements")]
     public static partial void PeerStoreUnreadable(ILogger logger, string path, string reason);
 
-    [LoggerMessage(42, LogLevel.Warning, "Peer records could not be written to {Path}: {Reason}")]
+    [LoggerMessage(51, LogLevel.Warning, "Peer records could not be written to {Path}: {Reason}")]
     public static partial void PeerStoreUnwritable(ILogger logger, string path, string reason);
 
-    [LoggerMessage(43, LogLevel.Information, "Loaded {Count} peer records from {Path}")]
+    [LoggerMessage(52, LogLevel.Information, "Loaded {Count} peer records from {Path}")]
     public static partial void PeerStoreLoaded(ILogger logger, int count, string path);
 
     [LoggerMessage(40, LogLevel.Warning, "No round estimate moved for {Quiet} after the rejoin (round {Round}): every member came back at once, so the session resumes at round {Resume}; this node {Role}")]
