@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Decentral.Libp2p.Records;
+using Decentral.Node.Runtime.State;
 using Microsoft.Extensions.Logging;
 
 namespace Decentral.Node.Runtime.Peers;
@@ -10,7 +11,8 @@ namespace Decentral.Node.Runtime.Peers;
 /// (or down) knows peer ids from its checkpoint but no address, and stays alone when the others'
 /// overlays are full. The file holds the records' signed envelopes, each behind a 4-byte
 /// big-endian length; every one is verified again when loaded, so a stale or tampered file can
-/// only cost a failed dial. Written atomically (temporary file, then rename).
+/// only cost a failed dial. Written atomically (<see cref="AtomicFile"/>), and only when the
+/// records changed.
 /// </summary>
 internal sealed class PeerStore(string directory, ILogger logger)
 {
@@ -19,6 +21,9 @@ internal sealed class PeerStore(string directory, ILogger logger)
 
     // A bound on what is read back: records are at most 8 KiB, and a node keeps few.
     private const int MaxRecords = 10_000;
+
+    // What the file holds now (written or loaded), so an unchanged book is not written again.
+    private byte[] _stored = [];
 
     /// <summary>The file's path.</summary>
     public string Path { get; } = System.IO.Path.Combine(directory, FileName);
@@ -42,6 +47,7 @@ internal sealed class PeerStore(string directory, ILogger logger)
             return 0;
         }
 
+        _stored = bytes;
         var loaded = 0;
         var span = bytes.AsSpan();
         for (var n = 0; n < MaxRecords && span.Length > 0; n++)
@@ -64,7 +70,7 @@ internal sealed class PeerStore(string directory, ILogger logger)
         return loaded;
     }
 
-    /// <summary>Writes the records <paramref name="book"/> holds now; false (logged) when the file cannot be written.</summary>
+    /// <summary>Writes the records <paramref name="book"/> holds now, unless the file holds them already; false (logged) when the file cannot be written.</summary>
     public bool Save(AddressBook book)
     {
         ArgumentNullException.ThrowIfNull(book);
@@ -81,17 +87,19 @@ internal sealed class PeerStore(string directory, ILogger logger)
             }
         }
 
-        var temporary = Path + ".tmp";
-        try
+        var bytes = output.ToArray();
+        if (bytes.AsSpan().SequenceEqual(_stored))
         {
-            File.WriteAllBytes(temporary, output.ToArray());
-            File.Move(temporary, Path, overwrite: true);
             return true;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+
+        if (AtomicFile.TryReplace(Path, bytes, flushToDisk: false) is { } error)
         {
-            Log.PeerStoreUnwritable(logger, Path, e.Message);
+            Log.PeerStoreUnwritable(logger, Path, error);
             return false;
         }
+
+        _stored = bytes;
+        return true;
     }
 }

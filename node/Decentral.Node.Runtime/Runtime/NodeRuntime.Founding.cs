@@ -117,14 +117,20 @@ public sealed partial class NodeRuntime
     {
         var view = ViewOfAnnouncements(includeSelf: true);
         _node = CreateNode(view, IsModest ? [] : FoundersOf(view));
-        var initial = new float[_learning!.Task.ParameterCount];
-        _learning.Task.InitialParameters(_options.Learning.Partition.Seed, initial);
-        var model = new Learning.ModelVector(_learning.Task.LayoutId, initial);
+        var model = InitialModel();
         _latestModel = model;
         SetRunning();
         Log.Founding(_logger, view.Count, string.Join(", ", view.Peers().Take(8)));
         _node.Start(model);
         DeliverEarlyMessages();
+    }
+
+    // The model every founder starts from, seeded by the run seed.
+    private Learning.ModelVector InitialModel()
+    {
+        var initial = new float[_learning!.Task.ParameterCount];
+        _learning.Task.InitialParameters(_options.Learning.Partition.Seed, initial);
+        return new Learning.ModelVector(_learning.Task.LayoutId, initial);
     }
 
     private void JoinRunning()
@@ -209,15 +215,7 @@ public sealed partial class NodeRuntime
             return;
         }
 
-        var model = _latestModel;
-        if (model is null)
-        {
-            var initial = new float[_learning!.Task.ParameterCount];
-            _learning.Task.InitialParameters(_options.Learning.Partition.Seed, initial);
-            model = new Learning.ModelVector(_learning.Task.LayoutId, initial);
-        }
-
-        var trains = modest.Resume(model, round);
+        var trains = modest.Resume(_latestModel ?? InitialModel(), round);
         Log.Resuming(_logger, _options.Founding.ResumeAfter, round - 1, round, trains ? "is sampled and trains its checkpoint's model" : "is not sampled for it");
     }
 

@@ -26,9 +26,6 @@ public sealed partial class NodeRuntime
     private ModelVector? _latestModel;
     private long _latestModelRound;
     private Advert? _lastPublishedAdvert;
-    private long _checkpointRequested;
-    private long _checkpointWritten;
-    private Task _checkpointWrite = Task.CompletedTask;
     private readonly Queue<MessageArrived> _early = new();
     private const int MaxEarlyMessages = 256;
     private readonly AckHold _acks = new(maxRounds: 64);
@@ -352,53 +349,12 @@ public sealed partial class NodeRuntime
         PublishGossip(GossipKind.Advert, wire.WrittenSpan.ToArray());
     }
 
-    private void RequestCheckpoint() => _checkpointRequested++;
-
     // Messages that arrived while the node gathered members reach the core right after it starts.
     private void DeliverEarlyMessages()
     {
         while (_node is not null && _early.TryDequeue(out var early))
         {
             _node.Receive(early.From, early.Message);
-        }
-    }
-
-    // At most one write in flight; the snapshot is taken on the loop, written off it.
-    private void MaybeWriteCheckpoint()
-    {
-        if (_node is null || _checkpointRequested == _checkpointWritten || !_checkpointWrite.IsCompleted)
-        {
-            return;
-        }
-
-        _checkpointWritten = _checkpointRequested;
-        var checkpoint = Snapshot();
-        _checkpointWrite = Task.Run(() => _checkpoints!.Save(checkpoint));
-    }
-
-    private Checkpoint Snapshot()
-    {
-        var node = _node!;
-        return new Checkpoint(_identity!.PeerId, _options.Node.Session, _time.GetUtcNow(), MembershipIndexOf(node), RoundOf(node),
-            _latestModel is null ? 0 : _latestModelRound, _latestModel, [.. node.View.Records()])
-        {
-            Founders = _founders,
-        };
-    }
-
-    private async Task SaveCheckpointNowAsync(CancellationToken cancellationToken)
-    {
-        var taken = new TaskCompletionSource<Checkpoint?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_loop.Post(new LoopAction("checkpoint", () => taken.TrySetResult(_node is null ? null : Snapshot()))))
-        {
-            return;
-        }
-
-        var checkpoint = await taken.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        await _checkpointWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (checkpoint is not null)
-        {
-            _checkpoints!.Save(checkpoint);
         }
     }
 }

@@ -79,25 +79,15 @@ public sealed class CheckpointStore
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         var bytes = checkpoint.Encode(_codec);
-        var temporary = Path + ".tmp";
         lock (_gate)
         {
-            try
+            if (AtomicFile.TryReplace(Path, bytes, flushToDisk: true) is { } error)
             {
-                using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-                {
-                    file.Write(bytes);
-                    file.Flush(flushToDisk: true);
-                }
-
-                File.Move(temporary, Path, overwrite: true);
-                return true;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Log.CheckpointWriteFailed(_logger, Path, e.Message);
+                Log.CheckpointWriteFailed(_logger, Path, error);
                 return false;
             }
+
+            return true;
         }
     }
 

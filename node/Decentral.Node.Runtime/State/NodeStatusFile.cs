@@ -18,16 +18,6 @@ public sealed class NodeStatusFile
     public bool Write(NodeStatus status)
     {
         ArgumentNullException.ThrowIfNull(status);
-        var temporary = _path + ".tmp";
-        try
-        {
-            File.WriteAllText(temporary, status.ToJson());
-            File.Move(temporary, _path, overwrite: true);
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
+        return AtomicFile.TryReplace(_path, System.Text.Encoding.UTF8.GetBytes(status.ToJson()), flushToDisk: false) is null;
     }
 }
