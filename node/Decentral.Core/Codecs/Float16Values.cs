@@ -28,10 +28,18 @@ internal static class Float16Values
     private const uint HalfQuietNaN = 0x7E00;
 
     /// <summary>Writes <paramref name="values"/> as little-endian halves into <paramref name="destination"/> (2 bytes each).</summary>
-    public static void Encode(ReadOnlySpan<float> values, Span<byte> destination)
+    public static void Encode(ReadOnlySpan<float> values, Span<byte> destination) => Encode(values, destination, VectorPaths.Best);
+
+    /// <summary><see cref="Encode(ReadOnlySpan{float}, Span{byte})"/> on a given path (the tests compare them).</summary>
+    internal static void Encode(ReadOnlySpan<float> values, Span<byte> destination, VectorPath path)
     {
         var bits = MemoryMarshal.Cast<byte, ushort>(destination[..(values.Length * 2)]);
-        var done = Vector256.IsHardwareAccelerated ? EncodeVectors(values, bits) : 0;
+        var done = path switch
+        {
+            VectorPath.Avx512 => EncodeVectors512(values, bits),
+            VectorPath.Scalar => 0,
+            _ => EncodeVectors(values, bits),
+        };
         for (var i = done; i < values.Length; i++)
         {
             bits[i] = ToHalf(values[i]);
@@ -44,7 +52,7 @@ internal static class Float16Values
     }
 
     // One float to half bits: the definition the vector path follows lane by lane.
-    private static ushort ToHalf(float value)
+    internal static ushort ToHalf(float value)
     {
         var f = BitConverter.SingleToUInt32Bits(value);
         var a = (int)(f & 0x7FFFFFFF);
@@ -69,6 +77,38 @@ internal static class Float16Values
         }
 
         return (ushort)(((f >> 16) & 0x8000) | h);
+    }
+
+    // 16 floats per vector, AVX-512: the same lane operations as ToHalves below, each one
+    // instruction (masked moves for the selects), and vpmovdw to narrow.
+    private static int EncodeVectors512(ReadOnlySpan<float> values, Span<ushort> destination)
+    {
+        ref var source = ref MemoryMarshal.GetReference(values);
+        ref var target = ref MemoryMarshal.GetReference(destination);
+        var length = values.Length - (values.Length % (2 * Vector512<float>.Count));
+        for (var i = 0; i < length; i += 2 * Vector512<float>.Count)
+        {
+            var low = ToHalves(Vector512.LoadUnsafe(ref source, (nuint)i).AsInt32());
+            var high = ToHalves(Vector512.LoadUnsafe(ref source, (nuint)(i + Vector512<float>.Count)).AsInt32());
+            Avx512F.ConvertToVector256UInt16(low).StoreUnsafe(ref target, (nuint)i);
+            Avx512F.ConvertToVector256UInt16(high).StoreUnsafe(ref target, (nuint)(i + Vector512<float>.Count));
+        }
+
+        return length;
+    }
+
+    // ToHalf lane by lane: the normal rounding; |x| * 2^24 rounded to even by vcvtps2dq for a
+    // subnormal half; saturation as a minimum (the normal formula gives 0x7C00 or more exactly
+    // from 65520 up, infinity included); NaN last; then the sign.
+    private static Vector512<uint> ToHalves(Vector512<int> f)
+    {
+        var a = f & Vector512.Create(0x7FFFFFFF);
+        var normal = (a + Vector512.Create(0x0FFF - 0x38000000) + ((a >>> 13) & Vector512<int>.One)) >>> 13;
+        var subnormal = Avx512F.ConvertToVector512Int32(a.AsSingle() * Vector512.Create(16_777_216f));
+        var h = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(a, Vector512.Create(HalfMinNormal)), normal, subnormal);
+        h = Vector512.Min(h, Vector512.Create((int)HalfMaxFinite));
+        h = Vector512.ConditionalSelect(Vector512.GreaterThan(a, Vector512.Create(FloatInfinity)), Vector512.Create((int)HalfQuietNaN), h);
+        return (h | ((f >>> 16) & Vector512.Create(0x8000))).AsUInt32();
     }
 
     private static int EncodeVectors(ReadOnlySpan<float> values, Span<ushort> destination)
@@ -99,12 +139,20 @@ internal static class Float16Values
     }
 
     /// <summary>Reads little-endian halves from <paramref name="source"/> into <paramref name="destination"/>.</summary>
-    public static void Decode(ReadOnlySpan<byte> source, Span<float> destination)
+    public static void Decode(ReadOnlySpan<byte> source, Span<float> destination) => Decode(source, destination, VectorPaths.Best);
+
+    /// <summary><see cref="Decode(ReadOnlySpan{byte}, Span{float})"/> on a given path (the tests compare them).</summary>
+    internal static void Decode(ReadOnlySpan<byte> source, Span<float> destination, VectorPath path)
     {
         var halves = MemoryMarshal.Cast<byte, ushort>(source[..(destination.Length * 2)]);
         if (BitConverter.IsLittleEndian)
         {
-            var done = Vector256.IsHardwareAccelerated ? DecodeVectors(halves, destination) : 0;
+            var done = path switch
+            {
+                VectorPath.Avx512 => DecodeVectors512(halves, destination),
+                VectorPath.Scalar => 0,
+                _ => DecodeVectors(halves, destination),
+            };
             TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<ushort, Half>(halves[done..]), destination[done..]);
             return;
         }
@@ -151,6 +199,34 @@ internal static class Float16Values
             subnormal,
             Vector256.ConditionalSelect(Vector256.Equals(exponent, Vector256.Create(0x7C00u)), special, normal));
         return (value | ((h & Vector256.Create(0x8000u)) << 16)).AsSingle();
+    }
+
+    // The same conversion, 16 halves per vector with AVX-512 (vpmovzxwd widens; the selects are masked moves).
+    private static int DecodeVectors512(ReadOnlySpan<ushort> halves, Span<float> destination)
+    {
+        ref var source = ref MemoryMarshal.GetReference(halves);
+        ref var target = ref MemoryMarshal.GetReference(destination);
+        var length = halves.Length - (halves.Length % (2 * Vector512<float>.Count));
+        for (var i = 0; i < length; i += 2 * Vector512<float>.Count)
+        {
+            Convert(Avx512F.ConvertToVector512UInt32(Vector256.LoadUnsafe(ref source, (nuint)i))).StoreUnsafe(ref target, (nuint)i);
+            Convert(Avx512F.ConvertToVector512UInt32(Vector256.LoadUnsafe(ref source, (nuint)(i + Vector512<float>.Count)))).StoreUnsafe(ref target, (nuint)(i + Vector512<float>.Count));
+        }
+
+        return length;
+    }
+
+    private static Vector512<float> Convert(Vector512<uint> h)
+    {
+        var magnitude = h & Vector512.Create(0x7FFFu);
+        var normal = (magnitude << 13) + Vector512.Create(0x38000000u);
+        var subnormal = (Vector512.ConvertToSingle(magnitude.AsInt32()) * Vector512.Create(1f / 16_777_216)).AsUInt32();
+        var value = Vector512.ConditionalSelect(Vector512.LessThan(magnitude, Vector512.Create(0x0400u)), subnormal, normal);
+
+        // Exponent all ones: 0x7F800000 | mantissa << 13 (the normal value plus the rest of the bias), quiet when a NaN.
+        value = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(magnitude, Vector512.Create(0x7C00u)), normal + Vector512.Create(0x38000000u), value);
+        value |= Vector512.GreaterThan(magnitude, Vector512.Create(0x7C00u)) & Vector512.Create(0x00400000u);
+        return (value | ((h << 16) & Vector512.Create(0x80000000u))).AsSingle();
     }
 
     /// <summary>Index of the first infinite or NaN half among the little-endian halves of <paramref name="source"/>, or -1.</summary>

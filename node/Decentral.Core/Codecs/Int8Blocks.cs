@@ -11,7 +11,10 @@ namespace Decentral.Codecs;
 /// round trip: |x - q s| &lt;= s / 2 (plus float rounding, below |x| * 2^-22), so the error is
 /// relative to the block's largest magnitude. A block whose largest magnitude is below the
 /// smallest normal float (1.2e-38, including all-zero blocks) or NaN (a diverged trainer) is sent
-/// as zeros with scale 1, so a scale on the wire is never zero, NaN or infinite (receivers reject those).
+/// as zeros with scale 1, so a scale on the wire is never zero or NaN (receivers reject those); a
+/// block holding an infinity gets the infinite scale and zeros, which receivers reject as they
+/// would the infinite fp32 value. The vector paths (AVX-512, AVX2, portable) write the same bytes
+/// as the scalar definition.
 /// </summary>
 internal static class Int8Blocks
 {
@@ -28,23 +31,34 @@ internal static class Int8Blocks
     /// Quantizes <paramref name="values"/>: scales (float32, little-endian, one per block) into
     /// <paramref name="scales"/> and one signed byte per value into <paramref name="quantized"/>.
     /// </summary>
-    public static void Encode(ReadOnlySpan<float> values, int blockSize, Span<byte> scales, Span<byte> quantized)
+    public static void Encode(ReadOnlySpan<float> values, int blockSize, Span<byte> scales, Span<byte> quantized) =>
+        Encode(values, blockSize, scales, quantized, VectorPaths.Best);
+
+    /// <summary><see cref="Encode(ReadOnlySpan{float}, int, Span{byte}, Span{byte})"/> on a given path (the tests compare them).</summary>
+    internal static void Encode(ReadOnlySpan<float> values, int blockSize, Span<byte> scales, Span<byte> quantized, VectorPath path)
     {
         var q = MemoryMarshal.Cast<byte, sbyte>(quantized);
         for (int block = 0, start = 0; start < values.Length; block++, start += blockSize)
         {
             var length = Math.Min(blockSize, values.Length - start);
             var chunk = values.Slice(start, length);
-            var absMax = MaxMagnitude(chunk);
+            var absMax = MaxMagnitude(chunk, path);
             var scale = absMax / 127f;
             if (!(scale >= MinNormal))
             {
                 scale = 1f;
                 q.Slice(start, length).Clear();
             }
+            else if (float.IsPositiveInfinity(scale))
+            {
+                // An infinite value in the block: x / scale is 0 for every finite x and NaN for an
+                // infinite one, which converts to 0 too; the infinite scale goes on the wire, where
+                // receivers reject it as they reject an infinite fp32 value.
+                q.Slice(start, length).Clear();
+            }
             else
             {
-                QuantizeBlock(chunk, 1f / scale, q.Slice(start, length));
+                QuantizeBlock(chunk, 1f / scale, q.Slice(start, length), path);
             }
 
             BinaryPrimitives.WriteSingleLittleEndian(scales[(block * sizeof(float))..], scale);
@@ -52,14 +66,18 @@ internal static class Int8Blocks
     }
 
     /// <summary>Writes q * s for every value into <paramref name="destination"/> (its length is the value count).</summary>
-    public static void Decode(ReadOnlySpan<byte> scales, ReadOnlySpan<byte> quantized, int blockSize, Span<float> destination)
+    public static void Decode(ReadOnlySpan<byte> scales, ReadOnlySpan<byte> quantized, int blockSize, Span<float> destination) =>
+        Decode(scales, quantized, blockSize, destination, VectorPaths.Best);
+
+    /// <summary><see cref="Decode(ReadOnlySpan{byte}, ReadOnlySpan{byte}, int, Span{float})"/> on a given path.</summary>
+    internal static void Decode(ReadOnlySpan<byte> scales, ReadOnlySpan<byte> quantized, int blockSize, Span<float> destination, VectorPath path)
     {
         var q = MemoryMarshal.Cast<byte, sbyte>(quantized);
         for (int block = 0, start = 0; start < destination.Length; block++, start += blockSize)
         {
             var length = Math.Min(blockSize, destination.Length - start);
             var scale = BinaryPrimitives.ReadSingleLittleEndian(scales[(block * sizeof(float))..]);
-            DequantizeBlock(q.Slice(start, length), scale, destination.Slice(start, length));
+            DequantizeBlock(q.Slice(start, length), scale, destination.Slice(start, length), path);
         }
     }
 
@@ -94,11 +112,16 @@ internal static class Int8Blocks
     // max |x| of a block, inline (a library call per 256 values costs more than the scan). Max
     // propagates NaN (IEEE 754-2019 maximum), so a block holding a NaN gets a NaN scale and is sent
     // as zeros, as documented above.
-    private static float MaxMagnitude(ReadOnlySpan<float> values)
+    private static float MaxMagnitude(ReadOnlySpan<float> values, VectorPath path)
     {
+        if (path == VectorPath.Avx512)
+        {
+            return MaxMagnitude512(values);
+        }
+
         var i = 0;
         var max = 0f;
-        if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<float>.Count)
+        if (path != VectorPath.Scalar && values.Length >= Vector256<float>.Count)
         {
             ref var source = ref MemoryMarshal.GetReference(values);
             var m = Vector256<float>.Zero;
@@ -121,12 +144,53 @@ internal static class Int8Blocks
         return max;
     }
 
-    private static void QuantizeBlock(ReadOnlySpan<float> values, float inverse, Span<sbyte> destination)
+    // The same maximum on the magnitude bits as integers: for floats without their sign the order
+    // of the bits is the order of the values, and every NaN is above infinity, so the result is
+    // MathF.Max's, a NaN included (its bits may differ, which the caller does not look at).
+    private static float MaxMagnitude512(ReadOnlySpan<float> values)
+    {
+        var bits = MemoryMarshal.Cast<float, int>(values);
+        ref var source = ref MemoryMarshal.GetReference(bits);
+        var mask = Vector512.Create(0x7FFFFFFF);
+        var m0 = Vector512<int>.Zero;
+        var m1 = Vector512<int>.Zero;
+        var i = 0;
+        for (; i <= bits.Length - (2 * Vector512<int>.Count); i += 2 * Vector512<int>.Count)
+        {
+            m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref source, (nuint)i) & mask);
+            m1 = Vector512.Max(m1, Vector512.LoadUnsafe(ref source, (nuint)(i + Vector512<int>.Count)) & mask);
+        }
+
+        var m = Vector512.Max(m0, m1);
+        var half = Vector256.Max(m.GetLower(), m.GetUpper());
+        var max = Vector128.Max(half.GetLower(), half.GetUpper());
+        var result = Math.Max(Math.Max(max.GetElement(0), max.GetElement(1)), Math.Max(max.GetElement(2), max.GetElement(3)));
+        for (; i < bits.Length; i++)
+        {
+            result = Math.Max(result, bits[i] & 0x7FFFFFFF);
+        }
+
+        return BitConverter.Int32BitsToSingle(result);
+    }
+
+    private static void QuantizeBlock(ReadOnlySpan<float> values, float inverse, Span<sbyte> destination, VectorPath path)
     {
         var i = 0;
         ref var source = ref MemoryMarshal.GetReference(values);
         ref var target = ref MemoryMarshal.GetReference(destination);
-        if (Avx2.IsSupported)
+        if (path == VectorPath.Avx512)
+        {
+            // vcvtps2dq rounds to nearest even; the maximum makes -128 impossible and vpmovsdb's
+            // saturation does the clamp at 127, so the bytes are the scalar tail's.
+            var inv = Vector512.Create(inverse);
+            var low = Vector512.Create(-127);
+            for (; i <= values.Length - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var q = Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref source, (nuint)i) * inv), low);
+                Avx512F.ConvertToVector128SByteWithSaturation(q).StoreUnsafe(ref target, (nuint)i);
+            }
+        }
+        else if (path == VectorPath.Avx2)
         {
             // cvtps2dq rounds to nearest even (the default rounding mode, as MathF.Round), and the
             // packs saturate, which for values already within [-127, 127] is the identity; the
@@ -143,7 +207,7 @@ internal static class Int8Blocks
                 Avx2.PermuteVar8x32(packed.AsInt32(), order).AsSByte().StoreUnsafe(ref target, (nuint)i);
             }
         }
-        else if (Vector256.IsHardwareAccelerated)
+        else if (path == VectorPath.Vector256)
         {
             var inv = Vector256.Create(inverse);
             var low = Vector256.Create(-127);
@@ -168,10 +232,21 @@ internal static class Int8Blocks
     private static Vector256<int> Quantize(Vector256<float> values, Vector256<float> inverse, Vector256<int> low, Vector256<int> high) =>
         Vector256.Min(Vector256.Max(Vector256.ConvertToInt32(Vector256.Round(values * inverse)), low), high);
 
-    private static void DequantizeBlock(ReadOnlySpan<sbyte> quantized, float scale, Span<float> destination)
+    private static void DequantizeBlock(ReadOnlySpan<sbyte> quantized, float scale, Span<float> destination, VectorPath path)
     {
         var i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (path == VectorPath.Avx512)
+        {
+            var s = Vector512.Create(scale);
+            ref var source = ref MemoryMarshal.GetReference(quantized);
+            ref var target = ref MemoryMarshal.GetReference(destination);
+            for (; i <= quantized.Length - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var q = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref source, (nuint)i));
+                (Vector512.ConvertToSingle(q) * s).StoreUnsafe(ref target, (nuint)i);
+            }
+        }
+        else if (path != VectorPath.Scalar)
         {
             var s = Vector256.Create(scale);
             ref var source = ref MemoryMarshal.GetReference(quantized);

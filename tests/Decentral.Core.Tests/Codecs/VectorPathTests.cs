@@ -1,0 +1,153 @@
+using System.Buffers.Binary;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using Decentral.Codecs;
+
+namespace Decentral.Core.Tests.Codecs;
+
+/// <summary>
+/// Every vector path of the codec kernels this machine supports (AVX-512, AVX2, portable 256-bit)
+/// against the scalar definition, bit for bit, on random inputs full of edge values and on
+/// lengths that are not multiples of any vector width.
+/// </summary>
+public sealed class VectorPathTests
+{
+    // Halves' edges as floats: half max and the rounding edge above it, the smallest normal half
+    // and its neighbours, subnormal halves and the ties between them, normal ties, float subnormals.
+    private static readonly float[] Edges =
+    [
+        0f, 65_504f, 65_505f, 65_519.99f, 65_520f, 65_536f, 1e6f, float.MaxValue, float.PositiveInfinity, float.NaN,
+        6.103515625e-5f, MathF.BitIncrement(6.103515625e-5f), MathF.BitDecrement(6.103515625e-5f),
+        5.9604645e-8f, 2.9802322e-8f, MathF.BitIncrement(2.9802322e-8f), MathF.BitDecrement(2.9802322e-8f),
+        1.5f * 5.9604645e-8f, 2.5f * 5.9604645e-8f, 1023.5f * 5.9604645e-8f,
+        1f + (1f / 2048), 1f + (3f / 2048), 2048f + 1f, 2048f + 3f,
+        float.Epsilon, 1e-40f, 1.17549435e-38f,
+    ];
+
+    // By name: the enum is internal to the core, and the names read well in the test list.
+    public static TheoryData<string> Paths()
+    {
+        var data = new TheoryData<string>();
+        foreach (var path in Enum.GetValues<VectorPath>().Where(VectorPaths.IsSupported))
+        {
+            data.Add(path.ToString());
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void Best_ThisMachine_IsSupported()
+    {
+        Assert.True(VectorPaths.IsSupported(VectorPaths.Best));
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Fp16Encode_RandomValuesWithEdges_SameBitsAsScalarDefinition(string pathName)
+    {
+        var path = Enum.Parse<VectorPath>(pathName);
+        var random = new Random(16);
+        foreach (var length in Lengths(random))
+        {
+            var values = RandomFloats(random, length);
+            var bytes = new byte[length * 2];
+
+            Float16Values.Encode(values, bytes, path);
+
+            var halves = MemoryMarshal.Cast<byte, ushort>(bytes);
+            for (var i = 0; i < length; i++)
+            {
+                if (halves[i] != Float16Values.ToHalf(values[i]))
+                {
+                    Assert.Fail($"{path}, length {length}, value {i} = {values[i]:R}: expected {Float16Values.ToHalf(values[i]):x4}, got {halves[i]:x4}");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Fp16Decode_EveryHalfPatternAtEveryAlignment_SameBitsAsTensorPrimitives(string pathName)
+    {
+        var path = Enum.Parse<VectorPath>(pathName);
+        var halves = Enumerable.Range(0, 65_536 + 31).Select(i => (ushort)(i % 65_536)).ToArray();
+        for (var offset = 0; offset < 3; offset++)
+        {
+            var source = halves.AsSpan(offset);
+            var expected = new float[source.Length];
+            TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<ushort, Half>(source), expected);
+            var actual = new float[source.Length];
+
+            Float16Values.Decode(MemoryMarshal.AsBytes(source), actual, path);
+
+            Assert.Equal(MemoryMarshal.Cast<float, uint>(expected.AsSpan()).ToArray(), MemoryMarshal.Cast<float, uint>(actual.AsSpan()).ToArray());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Int8_RandomBlocksWithEdges_SameBytesAndValuesAsScalar(string pathName)
+    {
+        var path = Enum.Parse<VectorPath>(pathName);
+        var random = new Random(8);
+        foreach (var length in Lengths(random))
+        {
+            var blockSize = 1 + random.Next(300);
+            var values = RandomFloats(random, length);
+            var scaleBytes = Int8Blocks.ScaleCount(length, blockSize) * sizeof(float);
+            var (expectedScales, expectedBytes) = (new byte[scaleBytes], new byte[length]);
+            var (scales, bytes) = (new byte[scaleBytes], new byte[length]);
+
+            Int8Blocks.Encode(values, blockSize, expectedScales, expectedBytes, VectorPath.Scalar);
+            Int8Blocks.Encode(values, blockSize, scales, bytes, path);
+
+            Assert.Equal(expectedScales, scales);
+            Assert.Equal(expectedBytes, bytes);
+            var expected = new float[length];
+            var actual = new float[length];
+            Int8Blocks.Decode(expectedScales, expectedBytes, blockSize, expected, VectorPath.Scalar);
+            Int8Blocks.Decode(scales, bytes, blockSize, actual, path);
+            Assert.Equal(MemoryMarshal.Cast<float, uint>(expected.AsSpan()).ToArray(), MemoryMarshal.Cast<float, uint>(actual.AsSpan()).ToArray());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Int8Encode_BlocksWithNaNOrInfinity_ZerosWithScaleOneOrInfinite(string pathName)
+    {
+        var path = Enum.Parse<VectorPath>(pathName);
+        var values = Enumerable.Range(0, 96).Select(i => (i % 7) - 3f).ToArray();
+        values[5] = float.NaN;
+        values[40] = float.NegativeInfinity;
+        var scales = new byte[3 * sizeof(float)];
+        var bytes = new byte[values.Length];
+
+        Int8Blocks.Encode(values, 32, scales, bytes, path);
+
+        Assert.Equal(1f, BinaryPrimitives.ReadSingleLittleEndian(scales));
+        Assert.Equal(float.PositiveInfinity, BinaryPrimitives.ReadSingleLittleEndian(scales.AsSpan(4)));
+        Assert.Equal(3f / 127f, BinaryPrimitives.ReadSingleLittleEndian(scales.AsSpan(8)));
+        Assert.All(bytes[..64], b => Assert.Equal(0, b));
+        Assert.Equal(127, (sbyte)bytes[69]); // 69 % 7 - 3 = 3, the block's largest
+    }
+
+    private static IEnumerable<int> Lengths(Random random) =>
+        Enumerable.Range(0, 70).Concat([255, 256, 257, 511, 1000, 4099]).Concat(Enumerable.Range(0, 30).Select(_ => random.Next(70, 3000)));
+
+    // Edges (either sign) a third of the time, else a float of random sign, mantissa and an
+    // exponent anywhere from float subnormal to far beyond the half range.
+    private static float[] RandomFloats(Random random, int length)
+    {
+        var values = new float[length];
+        for (var i = 0; i < length; i++)
+        {
+            var value = random.Next(3) == 0
+                ? Edges[random.Next(Edges.Length)]
+                : BitConverter.Int32BitsToSingle((random.Next(70, 150) << 23) | random.Next(1 << 23));
+            values[i] = random.Next(2) == 0 ? value : -value;
+        }
+
+        return values;
+    }
+}
