@@ -11,8 +11,8 @@ public sealed class RobustnessSuiteTests
         var plan = RobustnessPlan.Create(quick: true);
 
         // Per split: 6 attack-free defences, 5 attacks x 3 fractions x 6 defences, an attack-free
-        // a = 3 median run and 3 fractions x 3 aggregator setups.
-        Assert.Equal(2 * (6 + 90 + 1 + 9), plan.Count);
+        // run of each of the 3 trainer-side defences and 3 fractions x 5 aggregator setups.
+        Assert.Equal(2 * (6 + 90 + 3 + 15), plan.Count);
         Assert.Equal(plan.Count, plan.Select(e => e.Id).Distinct().Count());
         Assert.All(plan, e => Assert.Empty(ScenarioLoader.Validate(e.Scenario)));
         Assert.All(plan, e => Assert.Equal("softmax", e.Scenario.Learning.Model));
@@ -21,6 +21,9 @@ public sealed class RobustnessSuiteTests
         var defended = Assert.Single(plan, e => e.Id == "byz-mnist-dir0.1-aggregator30-a3median");
         Assert.Equal((3, "median", AttackKinds.Aggregator, 0.3), (defended.Scenario.Protocol.Aggregators, defended.Scenario.Protocol.Robustness.AggregateDefence, defended.Scenario.Attack.Kind, defended.Scenario.Attack.Fraction));
         Assert.False(Assert.Single(plan, e => e.Id == "byz-mnist-iid-clean-mean").Scenario.Attack.Active);
+        var reference = Assert.Single(plan, e => e.Id == "byz-mnist-iid-aggregator20-a1ref").Scenario.Protocol;
+        Assert.Equal((1, "reference", RobustnessPlan.ChangeBound), (reference.Aggregators, reference.Robustness.AggregateDefence, reference.Robustness.AggregateMaxChange));
+        Assert.Single(plan, e => e.Id == "byz-mnist-dir0.1-clean-a3ref");
     }
 
     [Fact]
@@ -28,7 +31,7 @@ public sealed class RobustnessSuiteTests
     {
         var plan = RobustnessPlan.Create(quick: false, seeds: 3);
 
-        Assert.Equal(3 * 2 * (6 + 30 + 1 + 3), plan.Count);
+        Assert.Equal(3 * 2 * (6 + 30 + 3 + 5), plan.Count);
         Assert.All(plan, e => Assert.Equal("lenet", e.Scenario.Learning.Model));
         Assert.All(plan.Where(e => e.Attack != "clean"), e => Assert.Equal(0.2, e.Fraction));
         Assert.Equal([1, 2, 3], plan.Take(3).Select(e => e.Seed));
@@ -90,7 +93,7 @@ public sealed class RobustnessSuiteTests
 
             Assert.Equal(0.89, RobustnessReport.LastMinutes(runs[0]), 1e-9);
             Assert.Equal(0.89, RobustnessReport.LastMinutes(runs[3]), 1e-9);
-            Assert.Contains("| 0% (attack-free) | 90.0% / 89.0% / 1.0 | | 90.0% / 89.0% / 16.0 |", text);
+            Assert.Contains("| 0% (attack-free) | 90.0% / 89.0% / 1.0 |  | 90.0% / 89.0% / 16.0 |", text);
             Assert.Contains("| 20% | 90.0% / 50.0% / 20.0 |  | 88.0% / 87.0% / 16.0 |", text);
             Assert.Contains("Byzantine aggregators at f = 20%, mean accuracy over the last 5 minutes: a = 1: 50.0%; a = 3, median of aggregates: 87.0%.", text);
 

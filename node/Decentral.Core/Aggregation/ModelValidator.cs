@@ -40,6 +40,19 @@ public enum RejectionReason : byte
 
     /// <summary>A base reply whose parameters do not have the hash asked for (or that is itself a delta).</summary>
     BaseHashMismatch = 10,
+
+    /// <summary>
+    /// A trainer's reference defence: an aggregate further from the trainer's reference model than
+    /// <c>aggregateFarRatio</c> times the distance of the round's closest aggregate (not trained).
+    /// </summary>
+    AggregateFar = 11,
+
+    /// <summary>
+    /// A trainer's reference defence: an aggregate further from the trainer's reference model than
+    /// <c>aggregateMaxChange</c> times the reference's norm (not trained; if none is left, the
+    /// trainer trains its reference).
+    /// </summary>
+    AggregateChange = 12,
 }
 
 /// <summary>One model a validator refused: its index in the input list and why.</summary>

@@ -14,6 +14,8 @@ public sealed partial class ModestNode
     private readonly IAggregationRule _rule;
     private readonly ModelValidator _validator;
     private PendingAggregates? _pendingAggregates;
+    // The reference defence's trusted point: the model this node trained last (or started from).
+    private ModelVector? _reference;
 
     private RobustnessOptions Robustness => _options.Robustness;
 
@@ -95,8 +97,8 @@ public sealed partial class ModestNode
             : throw new InvalidOperationException($"Validated models failed to aggregate: {result.Error}.");
     }
 
-    // Trainer side with a > 1 and an aggregate defence: keep the round's aggregates, one per
-    // aggregator, until all a arrived or the wait ran out, then train their median.
+    // Trainer side with an aggregate defence: keep the round's aggregates, one per aggregator,
+    // until all a arrived or the wait ran out, then train what ChooseStart makes of them.
     private void CollectAggregate(PeerId from, long round, ModelVector model)
     {
         if (_pendingAggregates is not { } pending || pending.Round != round)
@@ -141,16 +143,46 @@ public sealed partial class ModestNode
             return;
         }
 
-        var start = outcome.Accepted[0].Model;
-        if (outcome.Accepted.Count > 1)
+        var accepted = outcome.Accepted.Select(m => m.Model).ToArray();
+        var start = ChooseStart(round, accepted);
+        Observe(ObservationKind.AggregatesCombined, round, accepted.Length);
+        BeginTraining(round, start, received: null);
+    }
+
+    // The model a trainer starts from, out of a round's validated aggregates: the one closest to
+    // its reference (reference defence; the reference itself when all are refused), else their
+    // coordinate-wise median (also the reference defence's choice for a node without a reference,
+    // a newcomer that never trained).
+    private ModelVector ChooseStart(long round, ModelVector[] accepted)
+    {
+        if (Robustness.KeepsReference && _reference is { } reference && reference.Length == accepted[0].Length)
         {
-            var parameters = new float[start.Length];
-            MedianRule.Instance.Aggregate(outcome.Accepted, parameters);
-            start = new ModelVector(start.LayoutId, parameters, outcome.Accepted.Max(m => m.Model.SamplesTrained));
+            var choice = ReferenceSelector.Choose(accepted, reference, Robustness.AggregateFarRatio, Robustness.AggregateMaxChange);
+            foreach (var rejection in choice.Rejections)
+            {
+                Reject(round, rejection.Reason);
+            }
+
+            return choice.TrainsReference ? reference : accepted[choice.Chosen];
         }
 
-        Observe(ObservationKind.AggregatesCombined, round, outcome.Accepted.Count);
-        BeginTraining(round, start, received: null);
+        if (accepted.Length == 1)
+        {
+            return accepted[0];
+        }
+
+        var parameters = new float[accepted[0].Length];
+        var weighted = accepted.Select(m => new WeightedModel(m, 1)).ToArray();
+        MedianRule.Instance.Aggregate(weighted, parameters);
+        return new ModelVector(accepted[0].LayoutId, parameters, accepted.Max(m => m.SamplesTrained));
+    }
+
+    private void KeepReference(ModelVector model)
+    {
+        if (Robustness.KeepsReference)
+        {
+            _reference = model;
+        }
     }
 
     private void DropPendingAggregates()

@@ -30,6 +30,7 @@ public sealed partial class ModestNode
         }
 
         _isTraining = false;
+        KeepReference(trained);
         CancelTrainerSend();
         var tag = round + 1;
         _trainerSend = new TrainerSend(tag, EncodeTrained(trained), Math.Max(0, samples));
@@ -72,9 +73,9 @@ public sealed partial class ModestNode
 
         if (message.Round == TrainEstimate && _trainingRound < message.Round)
         {
-            if (Robustness.DefendsAggregates && _options.Aggregators > 1)
+            if (Robustness.CollectsAggregates(_options.Aggregators))
             {
-                // The median of the round's aggregates is trained, so none of them is the base.
+                // The round's aggregates are judged together; what is trained is not the base.
                 CollectAggregate(from, message.Round, message.Model.DecodeWhole());
                 message.Release();
             }
@@ -97,6 +98,7 @@ public sealed partial class ModestNode
         _trainingRound = round;
         _isTraining = true;
         _trainingStart = model;
+        KeepReference(model);
         _trainingBase = RememberStart(round, model, received);
         MarkActive(Self, round);
         Observe(ObservationKind.TrainingStarted, round, model: model);

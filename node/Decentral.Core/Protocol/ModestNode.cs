@@ -87,6 +87,7 @@ public sealed partial class ModestNode : IProtocolNode
         ArgumentNullException.ThrowIfNull(initialModel);
         IsRunning = true;
         TouchSelf();
+        KeepReference(initialModel);
         TrainIfSampled(1, initialModel);
     }
 

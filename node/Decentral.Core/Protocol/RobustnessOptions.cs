@@ -80,18 +80,42 @@ public sealed class RobustnessOptions
     public int RankLimit { get; set; }
 
     /// <summary>
-    /// Trainer side, with a &gt; 1: "none" (default, as the reference: train the first aggregate
-    /// that arrives) or "median": wait for the round's a aggregates (at most
-    /// <see cref="AggregateWait"/>) and train their coordinate-wise median, which an honest
-    /// majority of the round's aggregators decides.
+    /// Trainer side: "none" (default, as the reference: train the first aggregate that arrives);
+    /// "median" (a &gt; 1): wait for the round's a aggregates (at most <see cref="AggregateWait"/>)
+    /// and train their coordinate-wise median, which an honest majority of the round's aggregators
+    /// decides; "reference" (any a): wait the same way, then train the aggregate closest to this
+    /// node's reference model (the model it trained last), refusing one that moved further from it
+    /// than <see cref="AggregateMaxChange"/> allows (see <see cref="ReferenceSelector"/>).
     /// </summary>
     public string AggregateDefence { get; set; } = AggregateDefences.None;
 
     /// <summary>How long a trainer with an aggregate defence waits for the other aggregates of a round after the first. Default 10 s.</summary>
     public TimeSpan AggregateWait { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Reference defence, telemetry only: an aggregate not chosen and further from the reference
+    /// than this many times the chosen one is counted as refused (<c>aggregate_far</c>); nearer
+    /// ones are honest copies. At least 1. Default 1.5.
+    /// </summary>
+    public double AggregateFarRatio { get; set; } = 1.5;
+
+    /// <summary>
+    /// Reference defence: refuse an aggregate whose distance from the reference exceeds this many
+    /// times the reference's L2 norm (<c>aggregate_change</c>); when every aggregate of the round is
+    /// refused the trainer trains its reference instead, so the round goes on without the poisoned
+    /// model. 0 (default) = no bound; with a = 1 it is the only check there is. A negated aggregate
+    /// of a model near the reference is about 2 × its norm away, an honest one much less.
+    /// </summary>
+    public double AggregateMaxChange { get; set; }
+
     /// <summary>True when a trainer combines the aggregates of a round instead of training the first.</summary>
     public bool DefendsAggregates => AggregateDefence != AggregateDefences.None;
+
+    /// <summary>True when a trainer judges aggregates against its own last model (<see cref="AggregateDefences.Reference"/>).</summary>
+    public bool KeepsReference => AggregateDefence == AggregateDefences.Reference;
+
+    /// <summary>True when a trainer with <paramref name="aggregators"/> aggregators per round collects the round's aggregates before training.</summary>
+    public bool CollectsAggregates(int aggregators) => KeepsReference || (DefendsAggregates && aggregators > 1);
 
     /// <summary>Every problem with these options, each starting with the field's name; empty when they are valid.</summary>
     public IReadOnlyList<string> Validate()
@@ -140,10 +164,17 @@ public sealed class RobustnessOptions
             errors.Add($"{nameof(RankLimit)} must not be negative (got {RankLimit}).");
         }
 
-        if (AggregateDefence is not (AggregateDefences.None or AggregateDefences.Median))
+        if (!AggregateDefences.Names.Contains(AggregateDefence))
         {
-            errors.Add($"{nameof(AggregateDefence)} must be {AggregateDefences.None} or {AggregateDefences.Median} (got \"{AggregateDefence}\").");
+            errors.Add($"{nameof(AggregateDefence)} must be one of {string.Join(", ", AggregateDefences.Names)} (got \"{AggregateDefence}\").");
         }
+
+        if (!(AggregateFarRatio >= 1 && double.IsFinite(AggregateFarRatio)))
+        {
+            errors.Add($"{nameof(AggregateFarRatio)} must be at least 1 (got {AggregateFarRatio}).");
+        }
+
+        RequireBound(errors, nameof(AggregateMaxChange), AggregateMaxChange);
 
         if (AggregateWait <= TimeSpan.Zero)
         {
@@ -176,4 +207,10 @@ public static class AggregateDefences
 
     /// <summary>Train the coordinate-wise median of the round's aggregates.</summary>
     public const string Median = "median";
+
+    /// <summary>Train the round's aggregate closest to this node's own last model (bounded by <see cref="RobustnessOptions.AggregateMaxChange"/>).</summary>
+    public const string Reference = "reference";
+
+    /// <summary>Every defence.</summary>
+    public static IReadOnlyList<string> Names { get; } = [None, Median, Reference];
 }

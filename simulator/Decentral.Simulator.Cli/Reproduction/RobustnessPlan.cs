@@ -14,8 +14,8 @@ public sealed record Defence(string Id, string Label, Action<ModestOptions> Appl
 /// <summary>
 /// The robustness suite (<c>reproduce --suite robustness</c>): MoDeST on MNIST, IID and Dirichlet
 /// 0.1, every trainer attack at f = 10, 20 and 30% against every defence, next to the attack-free
-/// runs with each defence, and a Byzantine aggregator at the same fractions with a = 1, a = 3 and
-/// a = 3 with the trainers' median. Quick mode trains softmax regression (20 virtual minutes);
+/// runs with each defence, and a Byzantine aggregator at the same fractions with a = 1, a = 3,
+/// a = 3 with the trainers' median, and the trainers' reference defence with a = 1 and a = 3. Quick mode trains softmax regression (20 virtual minutes);
 /// full mode trains LeNet-5 (30 minutes) on the headline rows only, f = 20%, because the whole
 /// matrix with LeNet-5 would take about nine hours of one core (see the reproduction README).
 /// </summary>
@@ -54,7 +54,18 @@ public static class RobustnessPlan
         new("norm", "norm bound 3x + mean", o => o.Robustness.MaxNormRatio = 3),
     ];
 
-    /// <summary>The Byzantine-aggregator configurations: a = 1, a = 3 (trainers take the first aggregate), a = 3 with the median defence.</summary>
+    /// <summary>
+    /// The reference defence's change bound with one aggregator (aggregateMaxChange): chosen from
+    /// a sweep of 1, 1.5, 1.75 and 1.9 (see the reproduction README); a negated aggregate of a model
+    /// near the trainer's is about 2 × its norm away.
+    /// </summary>
+    public const double ChangeBound = 1.5;
+
+    /// <summary>
+    /// The Byzantine-aggregator configurations: a = 1, a = 3 (trainers take the first aggregate),
+    /// a = 3 with the median defence, and the reference defence with a = 1 (with the change bound,
+    /// its only check) and a = 3 (the closest aggregate to the trainer's last model, no bound).
+    /// </summary>
     public static IReadOnlyList<Defence> AggregatorSetups { get; } =
     [
         new("a1", "a = 1", o => o.Aggregators = 1),
@@ -63,6 +74,17 @@ public static class RobustnessPlan
         {
             o.Aggregators = 3;
             o.Robustness.AggregateDefence = AggregateDefences.Median;
+        }),
+        new("a1ref", "a = 1, reference + change bound 1.5", o =>
+        {
+            o.Aggregators = 1;
+            o.Robustness.AggregateDefence = AggregateDefences.Reference;
+            o.Robustness.AggregateMaxChange = ChangeBound;
+        }),
+        new("a3ref", "a = 3, reference", o =>
+        {
+            o.Aggregators = 3;
+            o.Robustness.AggregateDefence = AggregateDefences.Reference;
         }),
     ];
 
@@ -93,7 +115,11 @@ public static class RobustnessPlan
                 }
             }
 
-            list.AddRange(Seeded(seeds, seed => Make(group, "clean", 0, AggregatorSetups[2], AttackKinds.None, alpha, quick, seed)));
+            foreach (var setup in AggregatorSetups.Skip(2))
+            {
+                list.AddRange(Seeded(seeds, seed => Make(group, "clean", 0, setup, AttackKinds.None, alpha, quick, seed)));
+            }
+
             foreach (var fraction in Fractions(quick))
             {
                 foreach (var setup in AggregatorSetups)

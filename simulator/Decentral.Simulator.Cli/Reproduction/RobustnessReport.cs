@@ -114,12 +114,13 @@ internal static class RobustnessReport
         line("");
         line("Final accuracy / mean accuracy over the last 5 virtual minutes / time to target (virtual minutes). A poisoned round");
         line("drops the accuracy until honest rounds repair the model, so one final evaluation lands on a good or a bad moment;");
-        line("the 5-minute mean says how much of the time the model is usable. Attack-free rows: a = 1 is the mean rule's attack-free run.");
+        line("the 5-minute mean says how much of the time the model is usable. Attack-free rows: a = 1 is the mean rule's attack-free run");
+        line("(a = 3 with the first aggregate is not run: its honest aggregates are the same as a = 1's, only the traffic differs).");
         line("");
         line($"| f | {string.Join(" | ", RobustnessPlan.AggregatorSetups.Select(a => a.Label))} |");
         line($"|---:|{string.Concat(RobustnessPlan.AggregatorSetups.Select(_ => "---:|"))}");
         string Both(IReadOnlyList<RunResult> c) => c.Count == 0 ? "" : $"{Percent(Spread.Of(c.Select(r => r.Final)))} / {Percent(Spread.Of(c.Select(LastMinutes)))} / {TimeToTarget(c, target)}";
-        line($"| 0% (attack-free) | {Both(Cell(runs, Clean, 0, "mean"))} | | {Both(Cell(runs, Clean, 0, "a3median"))} |");
+        line($"| 0% (attack-free) | {string.Join(" | ", RobustnessPlan.AggregatorSetups.Select(a => Both(CleanOf(runs, a))))} |");
         foreach (var fraction in runs.Where(r => r.Experiment.Attack == Aggregator).Select(r => r.Experiment.Fraction).Distinct().Order())
         {
             line(Invariant($"| {fraction * 100:F0}% | {string.Join(" | ", RobustnessPlan.AggregatorSetups.Select(a => Both(Cell(runs, Aggregator, fraction, a.Id))))} |"));
@@ -221,6 +222,15 @@ internal static class RobustnessReport
         }
     }
 
+    // The attack-free runs of an aggregator setup: the mean rule's for plain a = 1, none for a = 3
+    // taking the first aggregate, the setup's own for a trainer-side defence.
+    private static List<RunResult> CleanOf(IReadOnlyList<RunResult> runs, Defence setup) => setup.Id switch
+    {
+        "a1" => Cell(runs, Clean, 0, "mean"),
+        "a3" => [],
+        _ => Cell(runs, Clean, 0, setup.Id),
+    };
+
     private static List<RunResult> Cell(IReadOnlyList<RunResult> runs, string attack, double fraction, string defence) =>
         [.. runs.Where(r => r.Experiment.Attack == attack && Math.Abs(r.Experiment.Fraction - fraction) < 1e-9 && r.Experiment.Defence == defence).OrderBy(r => r.Experiment.Seed)];
 
@@ -255,11 +265,11 @@ internal static class RobustnessReport
 
     private static string RunsCsv(IReadOnlyList<RunResult> results)
     {
-        var csv = new StringBuilder("id,group,attack,fraction,defence,seed,final_accuracy,last_5min_accuracy,best_accuracy,rounds,rejected_norm,rejected_non_finite,wall_seconds\n");
+        var csv = new StringBuilder("id,group,attack,fraction,defence,seed,final_accuracy,last_5min_accuracy,best_accuracy,rounds,rejected_norm,rejected_non_finite,rejected_aggregate_far,rejected_aggregate_change,wall_seconds\n");
         foreach (var r in results)
         {
             var e = r.Experiment;
-            csv.Append(CultureInfo.InvariantCulture, $"{e.Id},{e.Group},{e.Attack},{e.Fraction},{e.Defence},{e.Seed},{r.Final:F4},{LastMinutes(r):F4},{r.Best:F4},{r.Summary.Rounds},{r.Summary.Rejections.GetValueOrDefault(RejectionReason.Norm)},{r.Summary.Rejections.GetValueOrDefault(RejectionReason.NonFinite)},{r.WallSeconds:F1}\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{e.Id},{e.Group},{e.Attack},{e.Fraction},{e.Defence},{e.Seed},{r.Final:F4},{LastMinutes(r):F4},{r.Best:F4},{r.Summary.Rounds},{r.Summary.Rejections.GetValueOrDefault(RejectionReason.Norm)},{r.Summary.Rejections.GetValueOrDefault(RejectionReason.NonFinite)},{r.Summary.Rejections.GetValueOrDefault(RejectionReason.AggregateFar)},{r.Summary.Rejections.GetValueOrDefault(RejectionReason.AggregateChange)},{r.WallSeconds:F1}\n");
         }
 
         return csv.ToString();

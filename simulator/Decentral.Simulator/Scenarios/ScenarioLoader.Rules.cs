@@ -170,9 +170,17 @@ public static partial class ScenarioLoader
                 }
             }
 
-            if (Modest && Valid("protocol.robustness.aggregateDefence", "protocol.aggregators") && r.DefendsAggregates && p.Aggregators == 1)
+            if (Modest && Valid("protocol.robustness.aggregateDefence", "protocol.aggregators") && r.DefendsAggregates && !r.KeepsReference && p.Aggregators == 1)
             {
                 yield return $"$.protocol.robustness.aggregateDefence: {r.AggregateDefence} has no effect with aggregators = 1: a trainer receives one aggregate per round; set aggregators to 3 or more.";
+            }
+
+            foreach (var field in new[] { "aggregateFarRatio", "aggregateMaxChange" })
+            {
+                if (Modest && Valid("protocol.robustness.aggregateDefence") && present.Contains($"$.protocol.robustness.{field}") && !r.KeepsReference)
+                {
+                    yield return $"$.protocol.robustness.{field}: ignored: only the {Protocol.AggregateDefences.Reference} aggregate defence uses it (got aggregateDefence {r.AggregateDefence}).";
+                }
             }
 
             foreach (var field in new[] { "dimensions", "classes", "samplesPerNode", "testSamples" })

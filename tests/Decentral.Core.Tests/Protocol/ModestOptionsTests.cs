@@ -40,6 +40,8 @@ public sealed class ModestOptionsTests
         { "Robustness.RankLimit", o => o.Robustness.RankLimit = 5 },
         { "Robustness.AggregateDefence", o => o.Robustness.AggregateDefence = "mean" },
         { "Robustness.AggregateWait", o => o.Robustness.AggregateWait = TimeSpan.Zero },
+        { "Robustness.AggregateFarRatio", o => o.Robustness.AggregateFarRatio = 0.9 },
+        { "Robustness.AggregateMaxChange", o => o.Robustness.AggregateMaxChange = -1 },
     };
 
     [Theory]

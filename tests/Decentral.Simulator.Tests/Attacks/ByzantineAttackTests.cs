@@ -105,6 +105,41 @@ public sealed class ByzantineAttackTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ByzantineAggregator_ReferenceDefence_HoldsAndCountsTheRefusedAggregates()
+    {
+        var clean = Run(Scenario(AttackKinds.None, 0.3));
+        var first = Scenario(AttackKinds.Aggregator, 0.3);
+        first.Protocol.Aggregators = 3;
+        var undefended = Run(first);
+        var three = Scenario(AttackKinds.Aggregator, 0.3);
+        three.Protocol.Aggregators = 3;
+        three.Protocol.Robustness.AggregateDefence = Protocol.AggregateDefences.Reference;
+
+        var (_, summary, telemetry) = ScenarioRuns.Execute(three);
+
+        output.WriteLine($"a = 3, reference: {summary.Describe()}");
+        Assert.True(summary.Final.Accuracy > undefended, $"a = 3 with the reference {summary.Final.Accuracy:P1}, first aggregate {undefended:P1}");
+        Assert.True(summary.Final.Accuracy > clean - 0.03, $"a = 3 with the reference {summary.Final.Accuracy:P1} against {clean:P1}");
+        Assert.True(summary.Rejections.GetValueOrDefault(RejectionReason.AggregateFar) > 0);
+        Assert.Contains("\"aggregate_far\":", telemetry, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ByzantineAggregator_OneAggregatorAndTheChangeBound_TrainsReferencesInsteadOfPoison()
+    {
+        var one = Run(Scenario(AttackKinds.Aggregator, 0.2));
+        var bounded = Scenario(AttackKinds.Aggregator, 0.2);
+        bounded.Protocol.Robustness.AggregateDefence = Protocol.AggregateDefences.Reference;
+        bounded.Protocol.Robustness.AggregateMaxChange = 1.5;
+
+        var (_, summary, _) = ScenarioRuns.Execute(bounded);
+
+        output.WriteLine($"a = 1, reference, change bound 1.5: {summary.Describe()}");
+        Assert.True(summary.Final.Accuracy > one, $"a = 1 with the bound {summary.Final.Accuracy:P1}, without {one:P1}");
+        Assert.True(summary.Rejections.GetValueOrDefault(RejectionReason.AggregateChange) > 0);
+    }
+
+    [Fact]
     public void AttackScenario_SameSeed_SameTelemetryBytes()
     {
         foreach (var kind in new[] { AttackKinds.Noise, AttackKinds.Alie, AttackKinds.LabelFlip, AttackKinds.Aggregator })

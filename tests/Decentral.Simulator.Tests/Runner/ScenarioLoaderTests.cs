@@ -99,6 +99,7 @@ public sealed class ScenarioLoaderTests
     [InlineData("""{ "attack": { "kind": "noise", "factor": 5 } }""", "$.attack.factor: ignored: only signFlip and scaling use it (got kind noise).")]
     [InlineData("""{ "protocol": { "robustness": { "trimFraction": 0.3 } } }""", "$.protocol.robustness.trimFraction: ignored: only the trimmedMean rule uses it (got rule mean).")]
     [InlineData("""{ "protocol": { "robustness": { "aggregateDefence": "median" } } }""", "$.protocol.robustness.aggregateDefence: median has no effect with aggregators = 1")]
+    [InlineData("""{ "protocol": { "aggregators": 3, "robustness": { "aggregateDefence": "median", "aggregateMaxChange": 1.5 } } }""", "$.protocol.robustness.aggregateMaxChange: ignored: only the reference aggregate defence uses it (got aggregateDefence median).")]
     public void LegalButLikelyWrong_LoadsWithAWarning(string json, string expected)
     {
         var load = ScenarioLoader.Parse(json);
