@@ -80,18 +80,22 @@ internal static class Float16Values
     }
 
     // 16 floats per vector, AVX-512: the same lane operations as ToHalves below, each one
-    // instruction (masked moves for the selects), and vpmovdw to narrow.
+    // instruction (masked moves for the selects).
     private static int EncodeVectors512(ReadOnlySpan<float> values, Span<ushort> destination)
     {
         ref var source = ref MemoryMarshal.GetReference(values);
         ref var target = ref MemoryMarshal.GetReference(destination);
         var length = values.Length - (values.Length % (2 * Vector512<float>.Count));
+
+        // The pack works within 128-bit lanes (lane l: 4 halves of low's lane l, then 4 of high's),
+        // exact as every half fits 16 bits; the permutation of 64-bit pieces puts them in order.
+        var order = Vector512.Create(0ul, 2, 4, 6, 1, 3, 5, 7);
         for (var i = 0; i < length; i += 2 * Vector512<float>.Count)
         {
             var low = ToHalves(Vector512.LoadUnsafe(ref source, (nuint)i).AsInt32());
             var high = ToHalves(Vector512.LoadUnsafe(ref source, (nuint)(i + Vector512<float>.Count)).AsInt32());
-            Avx512F.ConvertToVector256UInt16(low).StoreUnsafe(ref target, (nuint)i);
-            Avx512F.ConvertToVector256UInt16(high).StoreUnsafe(ref target, (nuint)(i + Vector512<float>.Count));
+            var packed = Avx512BW.PackUnsignedSaturate(low.AsInt32(), high.AsInt32()).AsUInt64();
+            Avx512F.PermuteVar8x64(packed, order).AsUInt16().StoreUnsafe(ref target, (nuint)i);
         }
 
         return length;
@@ -225,7 +229,7 @@ internal static class Float16Values
 
         // Exponent all ones: 0x7F800000 | mantissa << 13 (the normal value plus the rest of the bias), quiet when a NaN.
         value = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(magnitude, Vector512.Create(0x7C00u)), normal + Vector512.Create(0x38000000u), value);
-        value |= Vector512.GreaterThan(magnitude, Vector512.Create(0x7C00u)) & Vector512.Create(0x00400000u);
+        value = Vector512.ConditionalSelect(Vector512.GreaterThan(magnitude, Vector512.Create(0x7C00u)), value | Vector512.Create(0x00400000u), value);
         return (value | ((h << 16) & Vector512.Create(0x80000000u))).AsSingle();
     }
 

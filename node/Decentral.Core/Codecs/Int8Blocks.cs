@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -147,6 +148,7 @@ internal static class Int8Blocks
     // The same maximum on the magnitude bits as integers: for floats without their sign the order
     // of the bits is the order of the values, and every NaN is above infinity, so the result is
     // MathF.Max's, a NaN included (its bits may differ, which the caller does not look at).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float MaxMagnitude512(ReadOnlySpan<float> values)
     {
         var bits = MemoryMarshal.Cast<float, int>(values);
@@ -173,6 +175,7 @@ internal static class Int8Blocks
         return BitConverter.Int32BitsToSingle(result);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void QuantizeBlock(ReadOnlySpan<float> values, float inverse, Span<sbyte> destination, VectorPath path)
     {
         var i = 0;
@@ -180,10 +183,23 @@ internal static class Int8Blocks
         ref var target = ref MemoryMarshal.GetReference(destination);
         if (path == VectorPath.Avx512)
         {
-            // vcvtps2dq rounds to nearest even; the maximum makes -128 impossible and vpmovsdb's
-            // saturation does the clamp at 127, so the bytes are the scalar tail's.
+            // vcvtps2dq rounds to nearest even; the maximum makes -128 impossible and the packs'
+            // saturation does the clamp at 127, so the bytes are the scalar tail's. The packs work
+            // within 128-bit lanes (dword j of lane l holds 4 bytes of input vector j's lane l):
+            // the permutation puts the 64 bytes back in order.
             var inv = Vector512.Create(inverse);
             var low = Vector512.Create(-127);
+            var order = Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+            for (; i <= values.Length - Vector512<sbyte>.Count; i += Vector512<sbyte>.Count)
+            {
+                var a = Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref source, (nuint)i) * inv), low);
+                var b = Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref source, (nuint)(i + 16)) * inv), low);
+                var c = Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref source, (nuint)(i + 32)) * inv), low);
+                var d = Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref source, (nuint)(i + 48)) * inv), low);
+                var packed = Avx512BW.PackSignedSaturate(Avx512BW.PackSignedSaturate(a, b), Avx512BW.PackSignedSaturate(c, d));
+                Avx512F.PermuteVar16x32(packed.AsInt32(), order).AsSByte().StoreUnsafe(ref target, (nuint)i);
+            }
+
             for (; i <= values.Length - Vector512<float>.Count; i += Vector512<float>.Count)
             {
                 var q = Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref source, (nuint)i) * inv), low);
