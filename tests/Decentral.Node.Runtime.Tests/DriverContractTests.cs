@@ -253,6 +253,73 @@ public sealed class DriverContractTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task LiveNode_OthersMarkedItLeaveWhileItCouldNotHear_LearnsItTakesAHigherIndexAndIsSampledAgain()
+    {
+        // Found by the soak and the partition runs: a live node the others hold as LEAVE at its
+        // own index is never sampled (the tie goes to LEAVE), so no round would ever tell it.
+        await using var cluster = await TestCluster.StartAsync(5, sampleSize: 3, output, (_, o) => o.Network.AnnounceInterval = TimeSpan.FromSeconds(1));
+        await cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= 5).WaitAsync(Bound);
+        var victim = cluster.Nodes[2];
+        var peer = victim.PeerId;
+
+        // Cut the victim off the model path (gossip still flows), and let the others mark it LEAVE
+        // at its own index, as their timeouts on it would.
+        victim.DropOutgoing = (_, _) => true;
+        var others = cluster.Nodes.Where(n => n != victim).ToArray();
+        foreach (var node in others)
+        {
+            node.DropOutgoing = (to, _) => to == peer;
+        }
+
+        var marked = await victim.InspectAsync(n => ((ModestNode)n!).MembershipIndex);
+        foreach (var node in others)
+        {
+            await node.InspectAsync(n => n!.View.Merge(new PeerRecord(peer, 0, marked, MembershipStatus.Leave)));
+        }
+
+        var later = cluster.Observations.Max(o => o.Observation.Round) + 3;
+        await cluster.WhenObserved((node, o) => node != 2 && o.Kind == ObservationKind.Aggregated && o.Round >= later).WaitAsync(Bound);
+
+        var retrained = cluster.WhenObserved((node, o) => node == 2 && o.Kind == ObservationKind.TrainingStarted);
+        foreach (var node in cluster.Nodes)
+        {
+            node.DropOutgoing = null;
+        }
+
+        await retrained.WaitAsync(Bound);
+        Assert.True(await victim.InspectAsync(n => ((ModestNode)n!).MembershipIndex) > marked);
+        foreach (var node in others)
+        {
+            Assert.True(await node.InspectAsync(n => n!.View.TryGet(peer, out var r) && r.Status == MembershipStatus.Join && r.MembershipIndex > marked));
+        }
+    }
+
+    [Fact]
+    public async Task RestartedNode_OthersHoldItLeaveAtTheIndexItComesBackWith_LearnsItTakesAHigherIndexAndIsSampledAgain()
+    {
+        // A node killed after its index moved past its last checkpoint comes back with an index
+        // the others hold as LEAVE. Its rejoin asks a member for its view at once; the standing
+        // check is the fallback when that reply or the announcement that follows it is lost.
+        static void Often(NodeRuntimeOptions o) => o.Network.AnnounceInterval = TimeSpan.FromSeconds(2);
+        await using var cluster = await TestCluster.StartAsync(5, sampleSize: 3, output, (_, o) => Often(o));
+        await cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= 5).WaitAsync(Bound);
+        var victim = cluster.Nodes[2];
+        var peer = victim.PeerId;
+        var comesBackWith = await victim.InspectAsync(n => ((ModestNode)n!).MembershipIndex) + 1;
+        await victim.CrashAsync();
+        foreach (var node in cluster.Nodes.Where(n => n != victim))
+        {
+            await node.InspectAsync(n => n!.View.Merge(new PeerRecord(peer, 0, comesBackWith, MembershipStatus.Leave)));
+        }
+
+        var retrained = cluster.WhenObserved((node, o) => node == 2 && o.Kind == ObservationKind.TrainingStarted);
+        var restarted = await cluster.StartNodeAsync(TestCluster.Options(cluster.Root, 2, 5, cluster.Nodes[0].Addresses[0].ToString(), sampleSize: 3, Often), replace: 2);
+
+        await retrained.WaitAsync(Bound);
+        Assert.True(await restarted.InspectAsync(n => ((ModestNode)n!).MembershipIndex) > comesBackWith);
+    }
+
+    [Fact]
     public async Task EveryNode_RestartsFromCheckpointAtOnce_SessionResumesPastTheCheckpoints()
     {
         // Nobody holds a round in flight after all came back: without founding:resumeAfter the

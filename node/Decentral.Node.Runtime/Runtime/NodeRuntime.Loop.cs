@@ -29,6 +29,8 @@ public sealed partial class NodeRuntime
     private readonly Queue<MessageArrived> _early = new();
     private const int MaxEarlyMessages = 256;
     private readonly AckHold _acks = new(maxRounds: 64);
+    private long _standingRound = -1;
+    private Random? _standingRandom;
 
     private async Task RunLoopAsync(CancellationToken cancellationToken)
     {
@@ -123,7 +125,17 @@ public sealed partial class NodeRuntime
         if (_node is not null)
         {
             Interlocked.Exchange(ref _roundEstimate, RoundOf(_node));
-            Interlocked.Exchange(ref _membershipIndex, MembershipIndexOf(_node));
+            var index = MembershipIndexOf(_node);
+            var before = Interlocked.Exchange(ref _membershipIndex, index);
+            if (index != before && Phase == NodePhase.Running && !_leaving)
+            {
+                // The others learn the new index from this announcement at once, not one announce
+                // interval later; and a restart from the checkpoint must not come back below it.
+                Log.MembershipIndexChanged(_logger, before, index);
+                PublishAnnouncement(MembershipStatus.Join);
+                RequestCheckpoint();
+            }
+
             Volatile.Write(ref _viewSize, _node.View.Count);
         }
 
