@@ -106,17 +106,23 @@ public sealed class PeerConnectorTests : IAsyncDisposable
     [Fact]
     public async Task FailedDial_RetriedWithBackoffOnTheInjectedClock()
     {
-        using var connector = Connector(Network(retries: 2));
+        // The dials happen in real time, their retry delays (1 s, 2 s, with jitter) only on the fake
+        // clock, which this test pumps. The dial and send timeouts are on the fake clock too: a day,
+        // so no pumping while a dial is slow on a loaded machine can make it time out.
+        var options = Network(retries: 2);
+        options.DialTimeout = TimeSpan.FromDays(1);
+        options.SendTimeout = TimeSpan.FromDays(1);
+        using var connector = Connector(options);
 
         var delivery = DeliverAsync(connector);
         while (!delivery.IsCompleted)
         {
-            // The retry delays (1 s, 2 s, with jitter) elapse only on the fake clock.
+            // 250 ms of fake time per real millisecond: the retries come within tens of milliseconds,
+            // a day of fake time takes minutes.
             _time.Advance(TimeSpan.FromMilliseconds(250));
-            await Task.Yield();
+            await Task.Delay(TimeSpan.FromMilliseconds(1), TimeProvider.System);
         }
 
-        // A dial may also end on the fake clock's dial timeout before the dropper counts it.
         Assert.Equal(SendStatus.DialFailed, (await delivery).Status);
         for (var i = 0; i < 3; i++)
         {
