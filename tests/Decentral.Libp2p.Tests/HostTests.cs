@@ -190,6 +190,50 @@ public sealed class HostTests
         Assert.Equal(PingStatus.Ok, (await a.Host.PingAsync(b.Host.PeerId, Bounded.Token())).Status);
     }
 
+    [Fact]
+    public async Task InboundStreams_EndWhileTheConnectionLives_NoExceptionThrown()
+    {
+        // Each served stream used to dispose a continuation of connection.Closed that had not run
+        // yet: an InvalidOperationException at the end of every inbound stream (40 a second in a
+        // LeNet node), and one continuation left on the connection per stream.
+        await using var a = await TestHost.StartAsync(1);
+        await using var b = await TestHost.StartAsync(2);
+        b.Host.SetStreamHandler(Echo, EchoAsync);
+        Assert.True((await a.Host.DialAsync(b.Address, Bounded.Token())).IsConnected);
+        var thrown = 0;
+        void Count(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
+        {
+            if (e.Exception is InvalidOperationException && e.Exception.Message.StartsWith("A task may only be disposed", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref thrown);
+            }
+        }
+
+        AppDomain.CurrentDomain.FirstChanceException += Count;
+        try
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var opened = await a.Host.OpenStreamAsync(b.Host.PeerId, [Echo], Bounded.Token());
+                Assert.True(opened.IsOpened, opened.Reason);
+                await using var stream = opened.Stream;
+                await stream.WriteAsync(new byte[] { (byte)i });
+                await stream.CloseWriteAsync();
+                var echoed = new MemoryStream();
+                await stream.CopyToAsync(echoed).Within();
+                Assert.Equal([(byte)i], echoed.ToArray());
+            }
+
+            Assert.Equal(PingStatus.Ok, (await a.Host.PingAsync(b.Host.PeerId, Bounded.Token())).Status);
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Count;
+        }
+
+        Assert.Equal(0, Volatile.Read(ref thrown));
+    }
+
     internal static Task EchoAsync(Libp2pStream stream, CancellationToken ct) =>
         stream.CopyToAsync(stream, ct).ContinueWith(t => stream.CloseWriteAsync().AsTask(), ct, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default).Unwrap();
 

@@ -48,9 +48,9 @@ public sealed partial class Libp2pHost
         }
 
         stream.SetProtocol(negotiation.Protocol!);
-        using var closing = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
-        using var onClose = connection.Closed.ContinueWith(_ => closing.Cancel(), CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        // Linked to the session's own token, not a continuation of connection.Closed: disposing a
+        // continuation that has not run throws, and each stream would leave one on the connection.
+        using var closing = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token, connection.Session.Closing);
         try
         {
             await handler(stream, closing.Token).ConfigureAwait(false);

@@ -76,6 +76,9 @@ internal sealed partial class YamuxSession : IAsyncDisposable
 
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
+    /// <summary>Cancelled when the session starts to close, whatever closes it.</summary>
+    public CancellationToken Closing => _closing.Token;
+
     /// <summary>Why the session closed (meaningful once <see cref="Completion"/> completed).</summary>
     public CloseReason CloseKind { get; private set; }
 
