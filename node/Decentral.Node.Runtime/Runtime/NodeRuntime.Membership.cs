@@ -142,6 +142,11 @@ public sealed partial class NodeRuntime
         var decoded = _codec.Decode(wire);
         if (!decoded.Ok || decoded.Message is not Advert advert)
         {
+            if (!decoded.Ok)
+            {
+                _meter.Rejected("gossip", decoded.Error);
+            }
+
             return decoded.Ok ? $"a {decoded.Message!.Kind} on the session topic" : $"advert rejected: {decoded.Error} {decoded.Detail}";
         }
 

@@ -38,6 +38,7 @@ public sealed partial class NodeRuntime : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly LearningSetup? _injectedLearning;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly NodeMeter _meter = new();
     private readonly List<Task> _background = [];
     private DataDirectoryLock? _lock;
     private PeerIdentity? _identity;
@@ -175,7 +176,11 @@ public sealed partial class NodeRuntime : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         _stopping.Dispose();
+        _meter.Dispose();
     }
+
+    /// <summary>This node's meter (<see cref="NodeMetrics"/>), for tests that listen to one node.</summary>
+    internal System.Diagnostics.Metrics.Meter Meter => _meter.Meter;
 
     /// <summary>Runs <paramref name="inspect"/> on the event loop (diagnostics and tests).</summary>
     public Task<T> InspectAsync<T>(Func<IProtocolNode?, T> inspect)
@@ -259,6 +264,7 @@ public sealed partial class NodeRuntime : IAsyncDisposable
             Sent = OnSent,
             Members = OwnAndKnownMembers,
             RecordsFor = RecordsFor,
+            Rejected = error => _meter.Rejected("message", error),
         };
         _host.PeerIdentified += (_, e) =>
         {

@@ -65,6 +65,9 @@ public sealed class MessageTransport : IAsyncDisposable
     /// </summary>
     public Func<InboundMessage, string?>? Received { get; set; }
 
+    /// <summary>Called for each arrived message that did not decode (on the receiving task), before it is refused.</summary>
+    public Action<DecodeError>? Rejected { get; set; }
+
     /// <summary>Called after each delivery attempt ends (on a sending task).</summary>
     public Action<PeerId, ProtocolMessage, long, SendOutcome>? Sent { get; set; }
 
@@ -218,6 +221,7 @@ public sealed class MessageTransport : IAsyncDisposable
             var decoded = _codec.Decode(new ReadOnlySequence<byte>(buffer, 0, (int)length));
             if (!decoded.Ok)
             {
+                Rejected?.Invoke(decoded.Error);
                 return Refuse(peer, $"message rejected: {decoded.Error} {decoded.Detail}");
             }
 
