@@ -48,7 +48,8 @@ cat > "$out/sim/scenario.json" <<JSON
   "seed": 1,
   "nodes": $nodes,
   "stop": { "rounds": 100000, "time": "$(hms $(( 4 * phase )))" },
-  "protocol": { "sampleSize": $sample, "minModels": 2, "pingTimeout": "00:00:02", "aggregationTimeout": "00:00:20", "ackTimeout": "00:00:30" },
+  "protocol": { "sampleSize": $sample, "minModels": 2, "pingTimeout": "00:00:02", "pingResend": "00:00:00.5", "pingFailFast": true,
+                "viewCheckInterval": "00:00:10", "aggregationTimeout": "00:00:20", "ackTimeout": "00:00:30" },
   "learning": { "task": "mnist", "model": "softmax", "alpha": 0.5 },
   "churn": [
     { "kind": "partition", "at": "$(hms $(( 2 * phase )))", "groups": 2 },

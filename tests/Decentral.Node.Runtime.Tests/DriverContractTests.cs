@@ -260,7 +260,7 @@ public sealed class DriverContractTests(ITestOutputHelper output)
     {
         // Found by the soak and the partition runs: a live node the others hold as LEAVE at its
         // own index is never sampled (the tie goes to LEAVE), so no round would ever tell it.
-        await using var cluster = await TestCluster.StartAsync(5, sampleSize: 3, output, (_, o) => o.Network.AnnounceInterval = TimeSpan.FromSeconds(1));
+        await using var cluster = await TestCluster.StartAsync(5, sampleSize: 3, output, (_, o) => o.Protocol.ViewCheckInterval = TimeSpan.FromSeconds(1));
         await cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= 5).WaitAsync(Bound);
         var victim = cluster.Nodes[2];
         var peer = victim.PeerId;
@@ -301,9 +301,9 @@ public sealed class DriverContractTests(ITestOutputHelper output)
     public async Task RestartedNode_OthersHoldItLeaveAtTheIndexItComesBackWith_LearnsItTakesAHigherIndexAndIsSampledAgain()
     {
         // A node killed after its index moved past its last checkpoint comes back with an index
-        // the others hold as LEAVE. Its rejoin asks a member for its view at once; the standing
-        // check is the fallback when that reply or the announcement that follows it is lost.
-        static void Often(NodeRuntimeOptions o) => o.Network.AnnounceInterval = TimeSpan.FromSeconds(2);
+        // the others hold as LEAVE. Its rejoin asks a member for its view at once; the view
+        // check (protocol:viewCheckInterval) is the fallback when that reply or the advert is lost.
+        static void Often(NodeRuntimeOptions o) => o.Protocol.ViewCheckInterval = TimeSpan.FromSeconds(2);
         await using var cluster = await TestCluster.StartAsync(5, sampleSize: 3, output, (_, o) => Often(o));
         await cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= 5).WaitAsync(Bound);
         var victim = cluster.Nodes[2];

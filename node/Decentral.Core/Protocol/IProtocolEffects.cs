@@ -27,6 +27,9 @@ public enum TimerKind : byte
 
     /// <summary>A trainer waits no longer for the other aggregates of a round (<see cref="RobustnessOptions.AggregateDefence"/>).</summary>
     AggregateWait = 8,
+
+    /// <summary>A MoDeST node checks whether its round estimate moved (<see cref="ModestOptions.ViewCheckInterval"/>).</summary>
+    ViewCheck = 9,
 }
 
 /// <summary>Identifies one timer of a node; setting an existing key replaces it.</summary>

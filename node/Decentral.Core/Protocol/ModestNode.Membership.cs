@@ -88,7 +88,48 @@ public sealed partial class ModestNode
         {
             MembershipIndex = record.MembershipIndex + 1;
             TouchSelf();
+            if (IsRunning && _options.ViewCheckInterval > TimeSpan.Zero)
+            {
+                // Held as LEAVE, this peer is sampled by nobody, so the new index must be told.
+                Advertise(MembershipStatus.Join);
+            }
         }
+    }
+
+    private void ArmViewCheck()
+    {
+        if (_options.ViewCheckInterval > TimeSpan.Zero)
+        {
+            _effects.SetTimer(new TimerKey(TimerKind.ViewCheck, 0), _options.ViewCheckInterval);
+        }
+    }
+
+    // A peer that nobody samples hears nothing, so its round estimate stands still: that is also
+    // how a peer looks that the others hold as LEAVE. It asks; a healthy peer's view matches.
+    private void ViewCheckTick()
+    {
+        var round = RoundEstimate;
+        if (round == _viewCheckRound)
+        {
+            AskForView();
+        }
+
+        _viewCheckRound = round;
+        ArmViewCheck();
+    }
+
+    // One view request to a random member this view holds as JOIN; the reply comes only when the
+    // digests differ, and names this peer's record as the member holds it.
+    private void AskForView()
+    {
+        var members = View.Records().Where(r => r.Peer != Self && r.Status == MembershipStatus.Join).ToArray();
+        if (members.Length == 0)
+        {
+            return;
+        }
+
+        Observe(ObservationKind.ViewResync, RoundEstimate);
+        SendTo(members[_random.Next(members.Length)].Peer, new ViewRequest(View.Digest));
     }
 
     private void LearnFromProbe(PeerId from, long roundEstimate, long membershipIndex)

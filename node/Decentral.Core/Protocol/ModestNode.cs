@@ -34,6 +34,7 @@ public sealed partial class ModestNode : IProtocolNode
     private readonly List<(long Round, long Version)> _checkpoints = [];
     private bool _dispatching;
     private long _maxLastActive;
+    private long _viewCheckRound = -1;
 
     /// <summary>Creates a node; it does nothing until <see cref="Start"/> or <see cref="Join"/>.</summary>
     /// <param name="self">This peer.</param>
@@ -87,6 +88,7 @@ public sealed partial class ModestNode : IProtocolNode
         ArgumentNullException.ThrowIfNull(initialModel);
         IsRunning = true;
         TouchSelf();
+        ArmViewCheck();
         KeepReference(initialModel);
         TrainIfSampled(1, initialModel);
     }
@@ -166,6 +168,14 @@ public sealed partial class ModestNode : IProtocolNode
         IsRunning = true;
         TouchSelf();
         Advertise(MembershipStatus.Join);
+        if (_options.ViewCheckInterval > TimeSpan.Zero)
+        {
+            // The others may hold this peer as LEAVE at the index it just took (its checkpoint
+            // predates its last index): a member's view tells it now.
+            AskForView();
+            ArmViewCheck();
+        }
+
         Flush();
     }
 
@@ -227,6 +237,9 @@ public sealed partial class ModestNode : IProtocolNode
                 break;
             case TimerKind.AggregateWait:
                 AggregateWaitOver(key.Id);
+                break;
+            case TimerKind.ViewCheck:
+                ViewCheckTick();
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(key), key.Kind, "Unknown timer kind.");

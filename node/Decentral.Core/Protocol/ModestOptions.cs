@@ -60,6 +60,16 @@ public sealed class ModestOptions
     public int ResyncCooldownRounds { get; set; } = 10;
 
     /// <summary>
+    /// While running, a node whose round estimate did not move for this long asks a random member
+    /// for its view (a <see cref="ViewRequest"/>, answered only when the views differ), and a
+    /// (re)joining node asks at once. A view that holds it as LEAVE at its own index (marked while
+    /// it could not hear, e.g. behind a partition, or back from a checkpoint older than its index)
+    /// makes it take a higher index and advert JOIN: nobody samples a peer held as LEAVE, so no
+    /// round would ever tell it. Zero (the default, as in the paper): off.
+    /// </summary>
+    public TimeSpan ViewCheckInterval { get; set; }
+
+    /// <summary>
     /// Search ahead (default true; the reference searches just in time): a trainer pings its next
     /// aggregators when it starts training and an aggregator pings the next sample when the round's
     /// first model arrives, so the liveness check runs while the node works instead of adding a
@@ -128,6 +138,11 @@ public sealed class ModestOptions
         if (AdvertFanoutFactor < 1)
         {
             errors.Add($"{nameof(AdvertFanoutFactor)} must be at least 1 (got {AdvertFanoutFactor}).");
+        }
+
+        if (ViewCheckInterval < TimeSpan.Zero)
+        {
+            errors.Add($"{nameof(ViewCheckInterval)} must not be negative (got {ViewCheckInterval}; 0 = off).");
         }
 
         if (ResyncCooldownRounds < 1)

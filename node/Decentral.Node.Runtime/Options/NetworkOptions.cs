@@ -44,11 +44,7 @@ public sealed class NetworkOptions
     /// <summary>Connections to other members the node keeps up for the gossip overlay. Default 6.</summary>
     public int OverlayPeers { get; set; } = 6;
 
-    /// <summary>
-    /// How often a running node republishes its signed announcement, and how long its round estimate
-    /// may stand still while a member announces a later round before it asks that member for its view
-    /// (it may be held as LEAVE). Default 30 s.
-    /// </summary>
+    /// <summary>How often a running node republishes its signed announcement. Default 30 s.</summary>
     public TimeSpan AnnounceInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Small messages (ping, pong, ack, adverts, view requests) queued per peer before new ones fail. Default 256.</summary>

@@ -175,13 +175,6 @@ public sealed partial class NodeRuntime
         SetRunning();
         Log.Rejoining(_logger, checkpoint.SavedAt, checkpoint.RoundEstimate, checkpoint.MembershipIndex, checkpoint.View.Count);
         _node.Join();
-        if (_node is ModestNode modest)
-        {
-            // The others may hold this node as LEAVE at the index it just took (its checkpoint
-            // predates its last index): a member's view tells it now, not an announce interval later.
-            AskForView(modest, _book!.Announcements());
-        }
-
         DeliverEarlyMessages();
         RequestCheckpoint();
     }

@@ -29,8 +29,6 @@ public sealed partial class NodeRuntime
     private readonly Queue<MessageArrived> _early = new();
     private const int MaxEarlyMessages = 256;
     private readonly AckHold _acks = new(maxRounds: 64);
-    private long _standingRound = -1;
-    private Random? _standingRandom;
 
     private async Task RunLoopAsync(CancellationToken cancellationToken)
     {

@@ -178,45 +178,6 @@ public sealed partial class NodeRuntime
         }));
     }
 
-    // A MoDeST node that nobody samples hears nothing, so its round estimate stands still. That is
-    // also how a node looks that the others hold as LEAVE at its own index (marked while it could
-    // not hear it, e.g. its messages timed out while it restarted or sat behind a partition): the
-    // tie goes to LEAVE, nobody samples it, and nothing would ever tell it. So when the estimate
-    // did not move for an announce interval while a member announces a later round, the node asks
-    // that member for its view. The reply comes only when the digests differ; when it names this
-    // node as LEAVE or at a higher index, the core takes a higher index, which is announced at once.
-    private void CheckStanding()
-    {
-        if (_node is not ModestNode modest || Phase != NodePhase.Running || _leaving)
-        {
-            return;
-        }
-
-        var round = modest.RoundEstimate;
-        var stood = round == _standingRound;
-        _standingRound = round;
-        if (stood)
-        {
-            AskForView(modest, _book!.Announcements().Where(a => a.RoundEstimate > round));
-        }
-    }
-
-    private Random StandingRandom => _standingRandom ??= new Random(NodeSeed() ^ 0x57A4D);
-
-    // One view request to a member that announces JOIN, picked at random among the candidates.
-    private void AskForView(ModestNode modest, IEnumerable<MemberAnnouncement> candidates)
-    {
-        var members = candidates.Where(a => a.Status == MembershipStatus.Join).ToArray();
-        if (members.Length == 0)
-        {
-            return;
-        }
-
-        var member = members[StandingRandom.Next(members.Length)];
-        Log.AskedForView(_logger, modest.RoundEstimate, member.Peer, member.RoundEstimate);
-        Enqueue(member.Peer, new ViewRequest(modest.View.Digest));
-    }
-
     private async Task AnnounceLoopAsync(CancellationToken cancellationToken)
     {
         try
@@ -226,7 +187,6 @@ public sealed partial class NodeRuntime
                 if (!_leaving)
                 {
                     PublishAnnouncement(MembershipStatus.Join);
-                    Post("standing", CheckStanding);
                 }
 
                 var interval = Phase == NodePhase.Gathering ? _options.Founding.GatherAnnounceInterval : _options.Network.AnnounceInterval;
