@@ -11,8 +11,8 @@ public sealed class RobustnessSuiteTests
         var plan = RobustnessPlan.Create(quick: true);
 
         // Per split: 6 attack-free defences, 5 attacks x 3 fractions x 6 defences, an attack-free
-        // run of each of the 3 trainer-side defences and 3 fractions x 5 aggregator setups.
-        Assert.Equal(2 * (6 + 90 + 3 + 15), plan.Count);
+        // run of each of the 4 trainer-side defences and 3 fractions x 6 aggregator setups.
+        Assert.Equal(2 * (6 + 90 + 4 + 18), plan.Count);
         Assert.Equal(plan.Count, plan.Select(e => e.Id).Distinct().Count());
         Assert.All(plan, e => Assert.Empty(ScenarioLoader.Validate(e.Scenario)));
         Assert.All(plan, e => Assert.Equal("softmax", e.Scenario.Learning.Model));
@@ -31,7 +31,7 @@ public sealed class RobustnessSuiteTests
     {
         var plan = RobustnessPlan.Create(quick: false, seeds: 3);
 
-        Assert.Equal(3 * 2 * (6 + 30 + 3 + 5), plan.Count);
+        Assert.Equal(3 * 2 * (6 + 30 + 4 + 6), plan.Count);
         Assert.All(plan, e => Assert.Equal("lenet", e.Scenario.Learning.Model));
         Assert.All(plan.Where(e => e.Attack != "clean"), e => Assert.Equal(0.2, e.Fraction));
         Assert.Equal([1, 2, 3], plan.Take(3).Select(e => e.Seed));

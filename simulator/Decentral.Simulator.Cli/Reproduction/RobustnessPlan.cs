@@ -64,7 +64,8 @@ public static class RobustnessPlan
     /// <summary>
     /// The Byzantine-aggregator configurations: a = 1, a = 3 (trainers take the first aggregate),
     /// a = 3 with the median defence, and the reference defence with a = 1 (with the change bound,
-    /// its only check) and a = 3 (the closest aggregate to the trainer's last model, no bound).
+    /// its only check) and a = 3 (the closest aggregate to the trainer's last model, without and
+    /// with the bound).
     /// </summary>
     public static IReadOnlyList<Defence> AggregatorSetups { get; } =
     [
@@ -85,6 +86,12 @@ public static class RobustnessPlan
         {
             o.Aggregators = 3;
             o.Robustness.AggregateDefence = AggregateDefences.Reference;
+        }),
+        new("a3refbound", "a = 3, reference + change bound 1.5", o =>
+        {
+            o.Aggregators = 3;
+            o.Robustness.AggregateDefence = AggregateDefences.Reference;
+            o.Robustness.AggregateMaxChange = ChangeBound;
         }),
     ];
 
