@@ -118,9 +118,6 @@ internal static partial class Log
     [LoggerMessage(42, LogLevel.Information, "Membership index {Before} -> {After} (a rejoin, or a view that held this node as LEAVE or at a higher index): announcing JOIN at {After}")]
     public static partial void MembershipIndexChanged(ILogger logger, long before, long after);
 
-    [LoggerMessage(43, LogLevel.Debug, "Round estimate {Round} stood still for an announce interval while {Peer} announces {Ahead}: asked it for its view")]
-    public static partial void AskedForView(ILogger logger, long round, PeerId peer, long ahead);
-
     [LoggerMessage(31, LogLevel.Debug, "Overlay: dialled {Peer}: {Outcome}")]
     public static partial void OverlayDial(ILogger logger, PeerId peer, string outcome);
 
