@@ -27,16 +27,39 @@ Written by `scripts/bench-model-path.sh` (do not edit by hand; rerun the script)
 **What is measured.** What a model goes through between two protocol cores, one model of n
 float32 parameters at a time, in one process, one thread, Release build:
 - **codec kernels**: the quantizers alone into buffers allocated once (fp16 both ways, int8 blocks
-  of 256 both ways), and top-k selection (`TopKSelector`, a radix select on the magnitude bits);
+  of 256 both ways) on the machine's best path (`VectorPaths.Best`: AVX-512 here, 16 lanes per
+  instruction), the same on the 256-bit AVX2 path for comparison, and top-k selection
+  (`TopKSelector`, a radix select on the magnitude bits). Every path writes the bits of the scalar
+  definition (tests compare each path the machine has with it);
+- **bounds**: what the kernels cost at best here. A "bound" row moves the same bytes as the
+  kernel pair without converting them (a truncating narrow and a zero-extending widen, one
+  instruction per vector): fp16 encode + decode reads and writes 12 bytes per value against
+  memcpy's 8, int8 10 against 8, so a kernel pair cannot pass its bound row; compare the kernel's
+  ratio with it. A "fresh heap body" row allocates the result body an encode returns and writes
+  it once: what every codec row below pays on top of the kernel;
 - **codec encode+decode**: `ModelEncoder` (a whole model, or the delta trained - start through
-  top-k, the quantizer and the lossless stage) and then `EncodedModel.DecodeInto` a float buffer;
+  top-k, the quantizer and the lossless stage; a dense delta is quantized chunk by chunk straight
+  from the two models) and then `EncodedModel.DecodeInto` a float buffer;
 - **message path**: the same plus what a node adds: the `TrainedModel` message written into a
   pooled `IBufferWriter` (`WireCodec.Encode`), decoded back from those bytes with full validation
   into pooled buffers (`WireCodec.Decode`), its values decoded, the buffers released;
-- **allocated per encode / per decode**: managed bytes one call allocates once warm. The encoder
-  returns a heap model of exact size (the message, shared by all its receivers), so an encode
-  allocates one body. The receiving side (`WireCodec.Decode` + `DecodeInto` + `Release`) rents
-  every buffer from the shared pools; what it still allocates is the message objects.
+- **allocated per encode / per decode**: managed bytes one call allocates once warm.
+
+**Why an encode still allocates its body.** The encoder returns a heap model of exact size: one
+body per encode (one per round per trainer or aggregator, shared by all its receivers; nothing
+per receiver), on the large-object heap above 85,000 bytes, which is what makes the codec rows
+slower than the kernels (compare the fresh-body rows). It is not rented because nobody could
+give it back safely: the protocol core keeps the model for resends (retry entries are keyed on
+the message object and resend that object), failover and base replies; the simulator hands one
+message object to several receivers, which keep the aggregate as the base of their next delta;
+the node runtime queues messages and serializes them later. A pooled body needs a reference
+counted view per holder in all of these, and one hand-off that misses its view would return the
+body while another holder still reads it (silent corruption), which is far worse than the garbage.
+**What a decode allocates.** The receiving side (`WireCodec.Decode` + `DecodeInto` + `Release`)
+rents every buffer from the shared pools; the 232 B left are the message objects: the
+`TrainedModel` record (48 B), its `ViewUpdate` (40 B) and the `EncodedModel` (144 B), all small
+(none on the large-object heap). Reaching 0 would take pooled, mutable message objects, which the
+protocol's immutable messages (shared by drivers, tests and the simulator) rule out.
 
 The aggregation of s = 10 models against memcpy is in [aggregation.md](aggregation.md)
 (`scripts/bench-aggregation.sh`): the mean row is the protocol's `FedAvg.Average`.

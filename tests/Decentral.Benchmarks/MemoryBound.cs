@@ -4,7 +4,8 @@ using System.Runtime.Intrinsics;
 namespace Decentral.Benchmarks;
 
 /// <summary>
-/// What the codec kernels cost at best on this machine: the same bytes read and written with no
+/// What the codec kernels cost at best on this machine (512-bit vectors; the benchmark uses it only
+/// where they are accelerated): the same bytes read and written with no
 /// conversion (a truncating narrow and a zero-extending widen, one instruction per vector), and
 /// what a result body allocated on the heap costs before anything is encoded into it.
 /// </summary>
