@@ -166,7 +166,8 @@ internal static class Int8Blocks
         var m = Vector512.Max(m0, m1);
         var half = Vector256.Max(m.GetLower(), m.GetUpper());
         var max = Vector128.Max(half.GetLower(), half.GetUpper());
-        var result = Math.Max(Math.Max(max.GetElement(0), max.GetElement(1)), Math.Max(max.GetElement(2), max.GetElement(3)));
+        max = Vector128.Max(max, Vector128.Shuffle(max, Vector128.Create(2, 3, 0, 1)));
+        var result = Vector128.Max(max, Vector128.Shuffle(max, Vector128.Create(1, 0, 3, 2))).ToScalar();
         for (; i < bits.Length; i++)
         {
             result = Math.Max(result, bits[i] & 0x7FFFFFFF);
