@@ -38,10 +38,20 @@ public static class TorchLearning
         var partition = l.Alpha > 0
             ? LabelPartitioner.Dirichlet(data.Train.Labels, data.Train.Classes, slots, l.Alpha, seed)
             : LabelPartitioner.Iid(data.Train.Count, slots, seed);
-        var trainers = TorchTrainers.ForImages(data.Train, partition, Sgd(l), LearningFactory.TrainerSeed(request.Seed));
+        var train = data.Train;
+        var shares = Enumerable.Range(0, partition.NodeCount).Select(k => partition.Node(k).ToArray()).ToArray();
+        if (request.OnlySlot is { } only)
+        {
+            // A node: its share alone, in the share's order, so its trainer trains as over the whole set.
+            ArgumentOutOfRangeException.ThrowIfNotEqual(only, Math.Clamp(only, 0, slots - 1), nameof(request));
+            train = train.Subset(shares[only]);
+            shares = [.. shares.Select((_, k) => k == only ? [.. Enumerable.Range(0, train.Count)] : Array.Empty<int>())];
+        }
+
+        var trainers = TorchTrainers.ForImages(train, shares, Sgd(l), LearningFactory.TrainerSeed(request.Seed));
         // Label flipping: the same trainers over the same samples with flipped labels (pixels shared).
         var flipped = request.FlippedLabelSlots.Count > 0
-            ? TorchTrainers.ForImages(LabelFlipping.Flipped(data.Train), partition, Sgd(l), LearningFactory.TrainerSeed(request.Seed))
+            ? TorchTrainers.ForImages(LabelFlipping.Flipped(train), shares, Sgd(l), LearningFactory.TrainerSeed(request.Seed))
             : trainers;
         var task = new ImageClassificationTask(data.Test);
         var summary = PartitionSummary.Create(l.Alpha > 0 ? $"Dirichlet alpha {l.Alpha}" : "IID", partition, data.Train.Labels);

@@ -46,6 +46,20 @@ public sealed class ClassificationDataset
 
     /// <summary>The features of sample <paramref name="index"/>.</summary>
     public ReadOnlySpan<float> Sample(int index) => X.AsSpan(index * Features, Features);
+
+    /// <summary>A copy of the samples at <paramref name="indices"/>, in that order.</summary>
+    public ClassificationDataset Subset(ReadOnlySpan<int> indices)
+    {
+        var x = new float[checked(indices.Length * Features)];
+        var y = new int[indices.Length];
+        for (var i = 0; i < indices.Length; i++)
+        {
+            Sample(indices[i]).CopyTo(x.AsSpan(i * Features, Features));
+            y[i] = Y[indices[i]];
+        }
+
+        return new ClassificationDataset(Features, Classes, x, y);
+    }
 }
 
 /// <summary>Options of <see cref="SyntheticClassification"/>.</summary>

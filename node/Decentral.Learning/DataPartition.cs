@@ -27,6 +27,24 @@ public sealed class DataPartition
     /// <summary>Number of samples node <paramref name="node"/> holds.</summary>
     public int CountOf(int node) => _offsets[node + 1] - _offsets[node];
 
+    /// <summary>
+    /// A partition over <paramref name="nodes"/> nodes in which only <paramref name="node"/> holds
+    /// samples, the first <paramref name="samples"/> of a dataset that is that node's share alone
+    /// (<see cref="ClassificationDataset.Subset"/>, in the share's order).
+    /// </summary>
+    public static DataPartition OnlyNode(int nodes, int node, int samples)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(samples);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)node, (uint)nodes, nameof(node));
+        var offsets = new int[nodes + 1];
+        for (var n = node + 1; n <= nodes; n++)
+        {
+            offsets[n] = samples;
+        }
+
+        return new DataPartition([.. Enumerable.Range(0, samples)], offsets);
+    }
+
     /// <summary>Flattens a partition made by Decentral.Data's partitioners (one shared index array).</summary>
     public static DataPartition From(Partition partition)
     {

@@ -36,6 +36,14 @@ public sealed record LearningRequest(LearningOptions Learning, int Seed, int Slo
     /// </summary>
     public string? ImageFolder { get; init; }
 
+    /// <summary>
+    /// The one slot this process trains (a node): once the data is partitioned, the other slots'
+    /// training samples are dropped, so the process holds its share instead of the whole dataset
+    /// (the share's trainer trains exactly as it would over the whole one). The other slots'
+    /// trainers then hold no samples. Null (the simulator, the default): every slot.
+    /// </summary>
+    public int? OnlySlot { get; init; }
+
     /// <summary>Loads the request's images: the user's folder when set, else the fetched dataset of the task.</summary>
     public DataResult<ImageSplit> LoadImages(string root) =>
         ImageFolder is { } folder ? DataCatalog.LoadImageFolder(folder) : new DataCatalog(root).LoadImages(Learning.Task);
@@ -140,12 +148,20 @@ public static class LearningFactory
         var options = new LocalTrainingOptions { BatchSize = l.BatchSize, LocalSteps = l.LocalSteps, LearningRate = (float)l.LearningRate };
         var task = new SoftmaxRegressionTask(test);
         var split = l.Alpha > 0 ? $"Dirichlet alpha {l.Alpha}" : "IID";
+        var trainCount = train.Count;
+        if (request.OnlySlot is { } only)
+        {
+            ArgumentOutOfRangeException.ThrowIfNotEqual(only, Math.Clamp(only, 0, slots - 1), nameof(request));
+            train = train.Subset(partition.SamplesOf(only));
+            partition = DataPartition.OnlyNode(slots, only, train.Count);
+        }
+
         var flipped = request.FlippedLabelSlots.Count > 0 ? LabelFlipping.Flipped(train) : train;
         return new LearningBuild(
             new LearningSetup(
                 task,
                 node => new SoftmaxRegressionTrainer(request.FlippedLabelSlots.Contains(node) ? flipped : train, partition, node, options, TrainerSeed(request.Seed, node)),
-                $"softmax regression on {l.Task} ({train.Count} train / {test.Count} test samples, {train.Features} features, {split} over {slots} nodes){FlippedNote(request)}"),
+                $"softmax regression on {l.Task} ({trainCount} train / {test.Count} test samples, {train.Features} features, {split} over {slots} nodes){FlippedNote(request)}"),
             null);
     }
 

