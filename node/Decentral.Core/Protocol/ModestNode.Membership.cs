@@ -96,6 +96,21 @@ public sealed partial class ModestNode
         }
     }
 
+    // A peer this view holds as LEAVE just sent something, so it is alive: its own view check
+    // cannot see it when others still sample it (this view alone marked it, e.g. after its pings
+    // timed out here). Tell it once per index: its core takes a higher index and adverts JOIN.
+    private void TellIfHeldAsLeave(PeerId from)
+    {
+        if (!View.TryGet(from, out var held) || held.Status != MembershipStatus.Leave
+            || (_toldLeave.TryGetValue(from, out var told) && told >= held.MembershipIndex))
+        {
+            return;
+        }
+
+        _toldLeave[from] = held.MembershipIndex;
+        SendTo(from, new ViewSnapshot(new ViewUpdate([held], View.Digest, IsFull: false)));
+    }
+
     private void ArmViewCheck()
     {
         if (_options.ViewCheckInterval > TimeSpan.Zero)

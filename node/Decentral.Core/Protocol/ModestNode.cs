@@ -35,6 +35,7 @@ public sealed partial class ModestNode : IProtocolNode
     private bool _dispatching;
     private long _maxLastActive;
     private long _viewCheckRound = -1;
+    private readonly Dictionary<PeerId, long> _toldLeave = [];
 
     /// <summary>Creates a node; it does nothing until <see cref="Start"/> or <see cref="Join"/>.</summary>
     /// <param name="self">This peer.</param>
@@ -274,6 +275,11 @@ public sealed partial class ModestNode : IProtocolNode
 
     private void Dispatch(PeerId from, ProtocolMessage message)
     {
+        if (_options.ViewCheckInterval > TimeSpan.Zero && message is not ViewSnapshot)
+        {
+            TellIfHeldAsLeave(from);
+        }
+
         switch (message)
         {
             case Ping ping:

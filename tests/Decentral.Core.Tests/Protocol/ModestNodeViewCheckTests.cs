@@ -96,6 +96,33 @@ public sealed class ModestNodeViewCheckTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Ping_FromAPeerHeldAsLeave_ToldItsRecordOncePerIndexWhenChecking(bool checking)
+    {
+        var f = checking ? Checking() : new NodeFixture();
+        f.Node.Start(NodeFixture.Model(0));
+        var peer = f.Peers[3];
+        f.View.Merge(new PeerRecord(peer, 0, 1, MembershipStatus.Leave));
+        f.Effects.Sent.Clear();
+
+        f.Node.Receive(peer, new Ping(1, 0, 1));
+        f.Node.Receive(peer, new Ping(2, 0, 1));
+
+        var told = f.Effects.SentOf<ViewSnapshot>();
+        if (checking)
+        {
+            var (to, snapshot) = Assert.Single(told);
+            Assert.Equal(peer, to);
+            Assert.Equal(new PeerRecord(peer, 0, 1, MembershipStatus.Leave), Assert.Single(snapshot.View.Records));
+        }
+        else
+        {
+            Assert.Empty(told);
+        }
+    }
+
     [Fact]
     public void Options_NegativeViewCheckInterval_IsRejected()
     {
