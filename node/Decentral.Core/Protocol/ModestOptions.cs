@@ -65,7 +65,8 @@ public sealed class ModestOptions
     /// (re)joining node asks at once. A view that holds it as LEAVE at its own index (marked while
     /// it could not hear, e.g. behind a partition, or back from a checkpoint older than its index)
     /// makes it take a higher index and advert JOIN: nobody samples a peer held as LEAVE, so no
-    /// round would ever tell it. Zero (the default, as in the paper): off.
+    /// round would ever tell it. A node that hears from a peer it holds as LEAVE tells it the same
+    /// way (once per index). Zero (the default, as in the paper): off.
     /// </summary>
     public TimeSpan ViewCheckInterval { get; set; }
 
