@@ -315,8 +315,10 @@ public sealed class DriverContractTests(ITestOutputHelper output)
         var retrained = cluster.WhenObserved((node, o) => node == 2 && o.Kind == ObservationKind.TrainingStarted);
         var restarted = await cluster.StartNodeAsync(TestCluster.Options(cluster.Root, 2, 5, cluster.Nodes[0].Addresses[0].ToString(), sampleSize: 3, Often), replace: 2);
 
+        // Sampled again is the claim (it times out without the view check); the index it holds by
+        // then is not: a view may take it back before it had to defend itself.
         await retrained.WaitAsync(Bound);
-        Assert.True(await restarted.InspectAsync(n => ((ModestNode)n!).MembershipIndex) > comesBackWith);
+        Assert.True(await restarted.InspectAsync(n => ((ModestNode)n!).MembershipIndex) >= comesBackWith);
     }
 
     [Fact]

@@ -43,9 +43,11 @@ public sealed partial class GossipRouter
         _seen = new SeenCache(options.SeenTtl, options.MaxSeenIds);
         _cache = new MessageCache(options.HistoryLength, options.HistoryGossip, options.MaxCachedBytes);
 
-        // Seqnos must never repeat for this key; a random start makes a restarted node with
-        // the same identity unlikely to reuse ids still in other peers' seen caches.
-        _seqno = (ulong)random.NextInt64(long.MaxValue);
+        // Seqnos must never repeat for this key, across restarts too: a restarted node with the
+        // same identity whose ids are still in other peers' seen caches is silently dropped. A
+        // seeded random start repeats exactly then (the node seeds from its identity), so the
+        // start is the clock in nanoseconds (as go-libp2p does), later than any earlier process's.
+        _seqno = checked((ulong)time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000) + (ulong)random.NextInt64(1_000_000);
     }
 
     /// <summary>The local peer id.</summary>
