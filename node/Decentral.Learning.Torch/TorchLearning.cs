@@ -39,11 +39,10 @@ public static class TorchLearning
             ? LabelPartitioner.Dirichlet(data.Train.Labels, data.Train.Classes, slots, l.Alpha, seed)
             : LabelPartitioner.Iid(data.Train.Count, slots, seed);
         var train = data.Train;
-        var shares = Enumerable.Range(0, partition.NodeCount).Select(k => partition.Node(k).ToArray()).ToArray();
+        var shares = TorchTrainers.Indices(partition, train.Count);
         if (request.OnlySlot is { } only)
         {
             // A node: its share alone, in the share's order, so its trainer trains as over the whole set.
-            ArgumentOutOfRangeException.ThrowIfNotEqual(only, Math.Clamp(only, 0, slots - 1), nameof(request));
             train = train.Subset(shares[only]);
             shares = [.. shares.Select((_, k) => k == only ? [.. Enumerable.Range(0, train.Count)] : Array.Empty<int>())];
         }

@@ -155,7 +155,7 @@ public static class TorchTrainers
         return new TrainerSet(layoutId, trainers, pool);
     }
 
-    private static int[][] Indices(Partition partition, int sampleCount)
+    internal static int[][] Indices(Partition partition, int sampleCount)
     {
         ArgumentNullException.ThrowIfNull(partition);
         if (partition.SampleCount != sampleCount)

@@ -107,6 +107,10 @@ public static class LearningFactory
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentOutOfRangeException.ThrowIfLessThan(request.Slots, 1, nameof(request));
+        if (request.OnlySlot is { } onlySlot)
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)onlySlot, (uint)request.Slots, nameof(request));
+        }
         var l = request.Learning;
         var slots = request.Slots;
         var root = request.DataRoot ?? DataCatalog.DefaultRoot();
@@ -151,7 +155,6 @@ public static class LearningFactory
         var trainCount = train.Count;
         if (request.OnlySlot is { } only)
         {
-            ArgumentOutOfRangeException.ThrowIfNotEqual(only, Math.Clamp(only, 0, slots - 1), nameof(request));
             train = train.Subset(partition.SamplesOf(only));
             partition = DataPartition.OnlyNode(slots, only, train.Count);
         }
