@@ -35,31 +35,31 @@ float32 parameters at a time, in one process, one thread, Release build:
   kernel pair without converting them (a truncating narrow and a zero-extending widen, one
   instruction per vector): fp16 encode + decode reads and writes 12 bytes per value against
   memcpy's 8, int8 10 against 8, so a kernel pair cannot pass its bound row; compare the kernel's
-  ratio with it. A "fresh heap body" row allocates the result body an encode returns and writes
-  it once: what every codec row below pays on top of the kernel;
-- **codec encode+decode**: `ModelEncoder` (a whole model, or the delta trained - start through
-  top-k, the quantizer and the lossless stage; a dense delta is quantized chunk by chunk straight
-  from the two models) and then `EncodedModel.DecodeInto` a float buffer;
+  ratio with it. A "fresh heap body" row allocates a body of an encode's size on the heap and
+  writes it once: what an encode into a heap body (the simulator's) pays on top of the kernel;
+- **codec encode+decode**: `ModelEncoder` with pooled bodies, as a node encodes (a whole model,
+  or the delta trained - start through top-k, the quantizer and the lossless stage; a dense delta
+  is quantized chunk by chunk straight from the two models), then `EncodedModel.DecodeInto` a
+  float buffer, then the model released (its body goes back to the pool);
 - **message path**: the same plus what a node adds: the `TrainedModel` message written into a
-  pooled `IBufferWriter` (`WireCodec.Encode`), decoded back from those bytes with full validation
-  into pooled buffers (`WireCodec.Decode`), its values decoded, the buffers released;
+  pooled `IBufferWriter` (`WireCodec.Encode`) and released, decoded back from those bytes with full
+  validation into pooled buffers (`WireCodec.Decode`), its values decoded, the buffers released;
 - **allocated per encode / per decode**: managed bytes one call allocates once warm.
 
-**Why an encode still allocates its body.** The encoder returns a heap model of exact size: one
-body per encode (one per round per trainer or aggregator, shared by all its receivers; nothing
-per receiver), on the large-object heap above 85,000 bytes, which is what makes the codec rows
-slower than the kernels (compare the fresh-body rows). It is not rented because nobody could
-give it back safely: the protocol core keeps the model for resends (retry entries are keyed on
-the message object and resend that object), failover and base replies; the simulator hands one
-message object to several receivers, which keep the aggregate as the base of their next delta;
-the node runtime queues messages and serializes them later. A pooled body needs a reference
-counted view per holder in all of these, and one hand-off that misses its view would return the
-body while another holder still reads it (silent corruption), which is far worse than the garbage.
+**Encoded bodies are pooled in the node, on the heap in the simulator.** A node's driver
+releases every message once it is serialized (`IProtocolEffects.ReleasesSentModels`), so the
+node encodes into bodies rented from the shared array pools. Every holder of such a model (the
+trainer's send, each message, each retry entry) holds a view of its own (`EncodedModel.Share`)
+and releases it once; the body goes back with the last view. A missed release only leaves a body
+to the garbage collector; a view read after its release throws instead of reading a reused body.
+The simulator hands one message object to all its receivers, so it keeps heap bodies (the last
+row: one body of exact size per encode, on the large-object heap above 85,000 bytes).
 **What a decode allocates.** The receiving side (`WireCodec.Decode` + `DecodeInto` + `Release`)
 rents every buffer from the shared pools; the 232 B left are the message objects: the
 `TrainedModel` record (48 B), its `ViewUpdate` (40 B) and the `EncodedModel` (144 B), all small
-(none on the large-object heap). Reaching 0 would take pooled, mutable message objects, which the
-protocol's immutable messages (shared by drivers, tests and the simulator) rule out.
+(none on the large-object heap). An encode likewise leaves its `EncodedModel` view and the lease
+behind it. Reaching 0 would take pooled, mutable message objects, which the protocol's immutable
+messages (shared by drivers, tests and the simulator) rule out.
 
 The aggregation of s = 10 models against memcpy is in [aggregation.md](aggregation.md)
 (`scripts/bench-aggregation.sh`): the mean row is the protocol's `FedAvg.Average`.

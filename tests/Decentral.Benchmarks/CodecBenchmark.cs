@@ -80,6 +80,7 @@ internal static class CodecBenchmark
             ("int8 delta + lz4", new ModelCodecOptions { Quantizer = ModelCodecOptions.Int8, Lossless = ModelCodecOptions.Lz4 }, true),
             ("int8 delta + zstd", new ModelCodecOptions { Quantizer = ModelCodecOptions.Int8, Lossless = ModelCodecOptions.Zstd }, true),
             ("top-k 10% int8 delta + zstd", new ModelCodecOptions { Quantizer = ModelCodecOptions.Int8, TopK = 0.1, Lossless = ModelCodecOptions.Zstd }, true),
+            ("int8 delta, heap body (as the simulator encodes)", new ModelCodecOptions { Quantizer = ModelCodecOptions.Int8 }, true),
         };
 
         var codec = new WireCodec();
@@ -91,9 +92,15 @@ internal static class CodecBenchmark
         var allocations = new List<(string Name, double Encode, double Decode)>();
         foreach (var (name, options, isDelta) in settings)
         {
-            var encoder = new ModelEncoder(options);
+            // Pooled bodies, as a node encodes (its driver releases every message once it is serialized).
+            var encoder = new ModelEncoder(options, pooledBodies: !name.Contains("heap body", StringComparison.Ordinal));
             EncodedModel Encode() => isDelta ? encoder.EncodeDelta(trained, start, modelBase) : encoder.EncodeWhole(trained);
-            codecCases.Add(new BenchCase(name, inputBytes, () => Encode().DecodeInto(decoded)));
+            codecCases.Add(new BenchCase(name, inputBytes, () =>
+            {
+                var model = Encode();
+                model.DecodeInto(decoded);
+                model.Release();
+            }));
 
             // The receiving side alone, for its allocations: decode the same bytes over and over.
             var sample = Encode();
@@ -117,9 +124,10 @@ internal static class CodecBenchmark
                 var outgoing = new TrainedModel(8, Encode(), 10, view);
                 writer.EnsureCapacity(codec.EncodedSize(outgoing));
                 codec.Encode(outgoing, writer);
+                outgoing.Release();
                 Receive(writer.WrittenMemory);
             }));
-            allocations.Add((name, Allocated(() => Encode()), Allocated(() => Receive(bytes))));
+            allocations.Add((name, Allocated(() => Encode().Release()), Allocated(() => Receive(bytes))));
         }
 
         if (kernels)

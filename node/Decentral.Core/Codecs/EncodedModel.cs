@@ -20,8 +20,14 @@ namespace Decentral.Codecs;
 /// each decoded message to the core and forgets it is correct; a driver that drops a message
 /// without giving it to the core releases it itself. Reading a released model throws
 /// <see cref="ObjectDisposedException"/>; releasing twice, or releasing a heap model, does nothing.</para>
+/// <para>A node whose driver releases what it sends (<c>IProtocolEffects.ReleasesSentModels</c>)
+/// encodes into rented bodies too (<see cref="ModelEncoder"/> with pooled bodies). Such a model has
+/// several holders (the trainer's send, each message, a retry), so each holds a view of its own,
+/// made with <see cref="Share"/>, and releases that view once; the body goes back to its pool with
+/// the last view. A holder that never releases only costs the pool a body (the garbage collector
+/// takes it); one that reads a view after releasing it gets <see cref="ObjectDisposedException"/>.</para>
 /// <para>Decoding a heap model caches the result (<see cref="DecodeWhole"/>), so the receivers of
-/// one shared aggregate decode it once.</para>
+/// one shared aggregate decode it once; the views of one pooled body share that cache too.</para>
 /// </remarks>
 public sealed class EncodedModel
 {
@@ -33,7 +39,10 @@ public sealed class EncodedModel
     private ModelVector? _decoded;
     private ModelHash? _hash;
 
-    internal EncodedModel(string layoutId, long samplesTrained, int length, ModelEncoding encoding, ModelBase? modelBase, float[]? floats, byte[]? bytes, int bodyLength, LosslessCompression compression, byte[]? compressed, int compressedLength, bool pooled)
+    // Set for the views of a body a pooled encoder rented (null for heap and decoded models).
+    private readonly BodyLease? _lease;
+
+    internal EncodedModel(string layoutId, long samplesTrained, int length, ModelEncoding encoding, ModelBase? modelBase, float[]? floats, byte[]? bytes, int bodyLength, LosslessCompression compression, byte[]? compressed, int compressedLength, bool pooled, BodyLease? lease = null)
     {
         LayoutId = layoutId;
         SamplesTrained = samplesTrained;
@@ -46,7 +55,8 @@ public sealed class EncodedModel
         Compression = compressed is null ? LosslessCompression.None : compression;
         _compressed = compressed;
         WireBodyLength = compressed is null ? bodyLength : compressedLength;
-        IsPooled = pooled;
+        IsPooled = pooled || lease is not null;
+        _lease = lease;
     }
 
     /// <summary>The layout (architecture and parameter order) the model belongs to.</summary>
@@ -143,7 +153,7 @@ public sealed class EncodedModel
             throw new InvalidOperationException($"A delta of {Base} is not a whole model.");
         }
 
-        if (_decoded is { } cached)
+        if ((_decoded ?? _lease?.Decoded) is { } cached)
         {
             return cached;
         }
@@ -151,7 +161,11 @@ public sealed class EncodedModel
         var parameters = GC.AllocateUninitializedArray<float>(Length);
         DecodeInto(parameters);
         var model = new ModelVector(LayoutId, parameters, SamplesTrained);
-        if (!IsPooled)
+        if (_lease is { } lease)
+        {
+            lease.Decoded = model;
+        }
+        else if (!IsPooled)
         {
             Interlocked.CompareExchange(ref _decoded, model, null);
         }
@@ -162,13 +176,17 @@ public sealed class EncodedModel
     /// <summary>The hash of the whole model's decoded parameters (cached for heap models).</summary>
     public ModelHash DecodedHash()
     {
-        if (_hash is { } hash)
+        if ((_hash ?? _lease?.Hash) is { } hash)
         {
             return hash;
         }
 
         var computed = ModelHash.Of(DecodeWhole().Parameters);
-        if (!IsPooled)
+        if (_lease is { } lease)
+        {
+            lease.Hash = computed;
+        }
+        else if (!IsPooled)
         {
             _hash = computed;
         }
@@ -217,6 +235,33 @@ public sealed class EncodedModel
     }
 
     /// <summary>
+    /// A view of this model for one more holder, who releases it once (see the remarks): for a
+    /// pooled encoder's body a new view of the same buffers; a heap model is itself (it may be
+    /// shared freely); a decoded pooled model has one owner, so another holder gets a heap copy.
+    /// </summary>
+    public EncodedModel Share()
+    {
+        if (_lease is not { } lease)
+        {
+            return ToHeap();
+        }
+
+        var floats = _floats;
+        var bytes = _bytes;
+        var compressed = _compressed;
+        if (IsReleased)
+        {
+            throw new ObjectDisposedException(nameof(EncodedModel), "The pooled model was released.");
+        }
+
+        lease.AddView();
+        return new EncodedModel(LayoutId, SamplesTrained, Length, Encoding, Base, floats, bytes, BodyLength, Compression, compressed, WireBodyLength, pooled: true, lease);
+    }
+
+    /// <summary>True when both are views of the same pooled encoder's body.</summary>
+    internal bool SharesBodyWith(EncodedModel other) => _lease is not null && ReferenceEquals(_lease, other._lease);
+
+    /// <summary>
     /// Gives the rented buffers of a pooled model back (see the ownership rule in the remarks);
     /// nothing for a heap model. Idempotent.
     /// </summary>
@@ -224,6 +269,16 @@ public sealed class EncodedModel
     {
         if (!IsPooled || Interlocked.Exchange(ref _released, 1) != 0)
         {
+            return;
+        }
+
+        if (_lease is { } lease)
+        {
+            // The view lets go; the buffers are the lease's to give back, with its last view.
+            _floats = null;
+            _bytes = null;
+            _compressed = null;
+            lease.DropView();
             return;
         }
 

@@ -24,29 +24,43 @@ internal static class LosslessStage
     private static Decompressor? t_decompressor;
 
     /// <summary>
-    /// Compresses <paramref name="body"/>; returns the compressed bytes in a new array of their
-    /// exact length, or null when compression does not make the body smaller (then it goes as is).
+    /// Compresses <paramref name="body"/>; returns the compressed bytes (<paramref name="length"/>
+    /// of them), or null when compression does not make the body smaller (then it goes as is).
+    /// Without <paramref name="pool"/> the result is a new array of exactly that length; with it,
+    /// an array rented from it (at least that long) that the caller gives back.
     /// </summary>
-    public static byte[]? Compress(LosslessCompression kind, ReadOnlySpan<byte> body)
+    public static byte[]? Compress(LosslessCompression kind, ReadOnlySpan<byte> body, BodyPool? pool, out int length)
     {
+        length = 0;
         if (kind == LosslessCompression.None || body.IsEmpty)
         {
             return null;
         }
 
         var bound = kind == LosslessCompression.Lz4 ? LZ4Codec.MaximumOutputSize(body.Length) : Compressor.GetCompressBound(body.Length);
-        var scratch = ArrayPool<byte>.Shared.Rent(bound);
-        try
+        var scratch = pool?.RentBytes(bound) ?? ArrayPool<byte>.Shared.Rent(bound);
+        var written = kind == LosslessCompression.Lz4
+            ? LZ4Codec.Encode(body, scratch, LZ4Level.L00_FAST)
+            : (t_compressor ??= new Compressor(ZstdLevel)).Wrap(body, scratch);
+        var shrank = written > 0 && written < body.Length;
+        if (shrank && pool is not null)
         {
-            var written = kind == LosslessCompression.Lz4
-                ? LZ4Codec.Encode(body, scratch, LZ4Level.L00_FAST)
-                : (t_compressor ??= new Compressor(ZstdLevel)).Wrap(body, scratch);
-            return written > 0 && written < body.Length ? scratch.AsSpan(0, written).ToArray() : null;
+            length = written;
+            return scratch;
         }
-        finally
+
+        var result = shrank ? scratch.AsSpan(0, written).ToArray() : null;
+        length = result?.Length ?? 0;
+        if (pool is not null)
+        {
+            pool.Return(scratch, null);
+        }
+        else
         {
             ArrayPool<byte>.Shared.Return(scratch);
         }
+
+        return result;
     }
 
     /// <summary>

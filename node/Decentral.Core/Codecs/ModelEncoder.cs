@@ -12,8 +12,10 @@ namespace Decentral.Codecs;
 /// (aggregates) through the quantizer and the lossless stage; trained deltas also through top-k,
 /// whose error feedback this instance keeps (one encoder per node, never shared). The lossless
 /// stage is used per message only when it shrinks the body. Results are heap models of exact
-/// size (they are shared by every receiver of a message); scratch buffers are rented.
-/// Deterministic: the same inputs give the same bytes. Not thread-safe.
+/// size, which may be shared freely (the simulator hands one to every receiver of a message), or,
+/// with pooled bodies, views of rented buffers that every holder releases (see
+/// <see cref="EncodedModel.Share"/>); scratch buffers are rented either way. Pooled or not, the
+/// same inputs give the same bytes. Not thread-safe.
 /// </summary>
 public sealed class ModelEncoder
 {
@@ -24,11 +26,24 @@ public sealed class ModelEncoder
     private readonly ModelEncoding _dense;
     private readonly ModelEncoding _sparse;
     private readonly LosslessCompression _lossless;
+    private readonly BodyPool? _pool;
     private float[]? _residual;
 
-    /// <summary>An encoder for <paramref name="options"/> (validated here).</summary>
-    public ModelEncoder(ModelCodecOptions options)
+    /// <summary>
+    /// An encoder for <paramref name="options"/> (validated here). With
+    /// <paramref name="pooledBodies"/> the bodies are rented from the shared array pools and come
+    /// back when the last view of a model is released; for callers that release every model they
+    /// get (a node whose driver releases what it sends), not for ones that keep models around.
+    /// </summary>
+    public ModelEncoder(ModelCodecOptions options, bool pooledBodies = false)
+        : this(options, pooledBodies ? BodyPool.Shared : null)
     {
+    }
+
+    /// <summary>An encoder renting its bodies from <paramref name="pool"/> (null: heap bodies).</summary>
+    internal ModelEncoder(ModelCodecOptions options, BodyPool? pool)
+    {
+        _pool = pool;
         ArgumentNullException.ThrowIfNull(options);
         var errors = options.Validate();
         if (errors.Count > 0)
@@ -53,6 +68,9 @@ public sealed class ModelEncoder
 
     /// <summary>The options this encoder follows.</summary>
     public ModelCodecOptions Options => _options;
+
+    /// <summary>True when the bodies are rented (see the constructor).</summary>
+    public bool PooledBodies => _pool is not null;
 
     /// <summary>
     /// A whole model through the quantizer and lossless stage, without top-k or error feedback
@@ -111,14 +129,13 @@ public sealed class ModelEncoder
         if (_dense == ModelEncoding.Float32)
         {
             var floats = wrap ?? values.ToArray();
-            var compressed = LosslessStage.Compress(_lossless, MemoryMarshal.AsBytes(floats.AsSpan()));
-            return new EncodedModel(layoutId, samplesTrained, values.Length, _dense, modelBase, floats, null, values.Length * sizeof(float), _lossless, compressed, compressed?.Length ?? 0, pooled: false);
+            return Finish(layoutId, samplesTrained, values.Length, _dense, modelBase, floats, rentedFloats: false, null, values.Length * sizeof(float));
         }
 
-        // Uninitialized: every byte is written below.
-        var body = GC.AllocateUninitializedArray<byte>(ModelBodyLength(_dense, values.Length));
-        WriteValues(_dense, values, body);
-        return WithLossless(layoutId, samplesTrained, values.Length, _dense, modelBase, body);
+        var length = ModelBodyLength(_dense, values.Length);
+        var body = NewBody(length);
+        WriteValues(_dense, values, body.AsSpan(0, length));
+        return Finish(layoutId, samplesTrained, values.Length, _dense, modelBase, null, rentedFloats: false, body, length);
     }
 
     // A dense delta without a model-sized scratch: the difference is taken one cache-sized chunk
@@ -130,12 +147,13 @@ public sealed class ModelEncoder
         var length = trained.Length;
         if (_dense == ModelEncoding.Float32)
         {
-            var floats = GC.AllocateUninitializedArray<float>(length);
-            TensorPrimitives.Subtract(trained.Parameters, start, floats);
-            return EncodeDense(trained.LayoutId, trained.SamplesTrained, floats, modelBase, wrap: floats);
+            var floats = _pool?.RentFloats(length) ?? GC.AllocateUninitializedArray<float>(length);
+            TensorPrimitives.Subtract(trained.Parameters, start, floats.AsSpan(0, length));
+            return Finish(trained.LayoutId, trained.SamplesTrained, length, _dense, modelBase, floats, rentedFloats: _pool is not null, null, length * sizeof(float));
         }
 
-        var body = GC.AllocateUninitializedArray<byte>(ModelBodyLength(_dense, length));
+        var bodyLength = ModelBodyLength(_dense, length);
+        var body = NewBody(bodyLength);
         var blockSize = _dense == ModelEncoding.Int8Block ? _options.BlockSize : 1;
         var chunk = Math.Max(1, DeltaChunk / blockSize) * blockSize;
         var scratch = ArrayPool<float>.Shared.Rent(Math.Min(chunk, length));
@@ -168,7 +186,7 @@ public sealed class ModelEncoder
             ArrayPool<float>.Shared.Return(scratch);
         }
 
-        return WithLossless(trained.LayoutId, trained.SamplesTrained, length, _dense, modelBase, body);
+        return Finish(trained.LayoutId, trained.SamplesTrained, length, _dense, modelBase, null, rentedFloats: false, body, bodyLength);
     }
 
     private EncodedModel EncodeSparse(ModelVector trained, Span<float> delta, ModelBase modelBase)
@@ -198,10 +216,12 @@ public sealed class ModelEncoder
             }
 
             var gaps = SparseIndices.EncodedLength(indices);
-            var body = GC.AllocateUninitializedArray<byte>(ModelBodyLength(_sparse, k) + gaps);
+            var bodyLength = ModelBodyLength(_sparse, k) + gaps;
+            var array = NewBody(bodyLength);
+            var body = array.AsSpan(0, bodyLength);
             BinaryPrimitives.WriteUInt32LittleEndian(body, (uint)k);
-            var valuesEnd = 4 + WriteValues(_sparse, values, body.AsSpan(4));
-            SparseIndices.Write(indices, body.AsSpan(valuesEnd));
+            var valuesEnd = 4 + WriteValues(_sparse, values, body[4..]);
+            SparseIndices.Write(indices, body[valuesEnd..]);
 
             // The residual is everything not delivered: the delta, less what the receiver decodes.
             delta.CopyTo(residual);
@@ -216,7 +236,7 @@ public sealed class ModelEncoder
                 residual[indices[i]] -= values[i];
             }
 
-            return WithLossless(trained.LayoutId, trained.SamplesTrained, length, _sparse, modelBase, body);
+            return Finish(trained.LayoutId, trained.SamplesTrained, length, _sparse, modelBase, null, rentedFloats: false, array, bodyLength);
         }
         finally
         {
@@ -225,10 +245,19 @@ public sealed class ModelEncoder
         }
     }
 
-    private EncodedModel WithLossless(string layoutId, long samplesTrained, int length, ModelEncoding encoding, ModelBase? modelBase, byte[] body)
+    // Uninitialized (every byte is written): exact on the heap, at least that long when rented.
+    private byte[] NewBody(int length) => _pool?.RentBytes(length) ?? GC.AllocateUninitializedArray<byte>(length);
+
+    // The lossless stage over the body (floats for Float32, else bytes), and the model; rented
+    // buffers go into a lease, so the model's views give them back.
+    private EncodedModel Finish(string layoutId, long samplesTrained, int length, ModelEncoding encoding, ModelBase? modelBase, float[]? floats, bool rentedFloats, byte[]? body, int bodyLength)
     {
-        var compressed = LosslessStage.Compress(_lossless, body);
-        return new EncodedModel(layoutId, samplesTrained, length, encoding, modelBase, null, body, body.Length, _lossless, compressed, compressed?.Length ?? 0, pooled: false);
+        var plain = floats is not null ? MemoryMarshal.AsBytes(floats.AsSpan(0, length)) : body.AsSpan(0, bodyLength);
+        var compressed = LosslessStage.Compress(_lossless, plain, _pool, out var compressedLength);
+        var lease = _pool is { } pool && (body is not null || rentedFloats || compressed is not null)
+            ? new BodyLease(pool, body, compressed, rentedFloats ? floats : null)
+            : null;
+        return new EncodedModel(layoutId, samplesTrained, length, encoding, modelBase, floats, body, bodyLength, _lossless, compressed, compressedLength, pooled: false, lease);
     }
 
     // Bytes of the headers and `count` values of a body (a sparse body's gaps come on top).

@@ -62,6 +62,15 @@ public interface IProtocolEffects
 
     /// <summary>Telemetry: something observable happened (never affects protocol behaviour).</summary>
     void Observe(ProtocolObservation observation);
+
+    /// <summary>
+    /// True when the driver releases every message it is given by <see cref="Send"/> once it is done
+    /// with it (serialized it, and handed it back through <c>SendFailed</c> if it failed), and keeps
+    /// no reference after that. The node then encodes its models into pooled bodies, giving each
+    /// sent message a view of its own (<c>EncodedModel.Share</c>). False (the default) for drivers
+    /// that keep or share the messages they are given, as the simulator and tests do.
+    /// </summary>
+    bool ReleasesSentModels => false;
 }
 
 /// <summary>Kinds of protocol observation for telemetry.</summary>

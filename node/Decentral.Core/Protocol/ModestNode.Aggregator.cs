@@ -149,6 +149,19 @@ public sealed partial class ModestNode
             return;
         }
 
+        try
+        {
+            SendAggregate(round, sample, outgoing);
+        }
+        finally
+        {
+            // Each message got a view of its own.
+            outgoing.Model.Release();
+        }
+    }
+
+    private void SendAggregate(long round, IReadOnlyList<PeerId> sample, Outgoing outgoing)
+    {
         foreach (var contributor in outgoing.Contributors)
         {
             SendTo(contributor, new Ack(round, Success: true));
@@ -171,7 +184,7 @@ public sealed partial class ModestNode
         ApplyPendingJoins();
         foreach (var peer in sample)
         {
-            SendTo(peer, new AggregatedModel(round, outgoing.Model, BuildUpdate(peer)));
+            SendTo(peer, new AggregatedModel(round, outgoing.Model.Share(), BuildUpdate(peer)));
         }
 
         Observe(ObservationKind.Aggregated, round, outgoing.ModelsUsed, outgoing.Decoded);

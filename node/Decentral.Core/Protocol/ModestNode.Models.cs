@@ -28,7 +28,11 @@ public sealed partial class ModestNode
     private ModelBase? _heldBase;
     private EncodedModel? _heldEncoded;
 
-    private ModelEncoder Encoder => _encoder ??= new ModelEncoder(_options.Codec);
+    // Pooled bodies only for a driver that releases what it sends (see IProtocolEffects.ReleasesSentModels).
+    private ModelEncoder Encoder => _encoder ??= new ModelEncoder(_options.Codec, BodyPoolOverride ?? (_effects.ReleasesSentModels ? BodyPool.Shared : null));
+
+    /// <summary>Tests: the pool a releasing driver's node encodes into, instead of the shared one.</summary>
+    internal BodyPool? BodyPoolOverride { get; set; }
 
     private bool UsesDeltas => _options.Codec.UsesDeltas;
 

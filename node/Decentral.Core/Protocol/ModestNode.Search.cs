@@ -136,13 +136,15 @@ public sealed partial class ModestNode
     }
 
     // One retry entry per (receiver, message); a send that fails again re-arms the same entry, so
-    // the attempt count survives. Entries of messages nobody wants any more are pruned here.
+    // the attempt count survives. Entries of messages nobody wants any more are pruned here. An
+    // entry holds a view of its own of a pooled model (the driver releases the failed message after
+    // this returns), and each resend gets another one.
     private void ScheduleRetry(PeerId to, ProtocolMessage message)
     {
         long id = 0;
         foreach (var (key, pending) in _retries)
         {
-            if (pending.To == to && ReferenceEquals(pending.Message, message))
+            if (pending.To == to && SameSend(pending.Message, message))
             {
                 id = key;
             }
@@ -150,7 +152,7 @@ public sealed partial class ModestNode
 
         foreach (var stale in _retries.Where(r => !StillWanted(r.Value.To, r.Value.Message)).Select(r => r.Key).ToArray())
         {
-            _retries.Remove(stale);
+            RemoveRetry(stale);
         }
 
         if (!StillWanted(to, message))
@@ -161,7 +163,7 @@ public sealed partial class ModestNode
         if (id == 0)
         {
             id = ++_nextRetryId;
-            _retries[id] = (to, message, 0);
+            _retries[id] = (to, WithOwnView(message), 0);
         }
 
         _effects.SetTimer(new TimerKey(TimerKind.SendRetry, id), _options.SendRetry);
@@ -176,13 +178,13 @@ public sealed partial class ModestNode
 
         if (!StillWanted(retry.To, retry.Message))
         {
-            _retries.Remove(id);
+            RemoveRetry(id);
             return;
         }
 
         if (retry.Attempt >= _options.MaxSendRetries)
         {
-            _retries.Remove(id);
+            RemoveRetry(id);
             if (retry.Message is TrainedModel && _trainerSend is { } send)
             {
                 send.Awaiting.Remove(retry.To);
@@ -193,8 +195,32 @@ public sealed partial class ModestNode
         }
 
         _retries[id] = retry with { Attempt = retry.Attempt + 1 };
-        _effects.Send(retry.To, retry.Message);
+        _effects.Send(retry.To, WithOwnView(retry.Message));
     }
+
+    private void RemoveRetry(long id)
+    {
+        if (_retries.Remove(id, out var retry))
+        {
+            retry.Message.Release();
+        }
+    }
+
+    // The message with a view of its own of a pooled model; a heap model's message is itself.
+    private static ProtocolMessage WithOwnView(ProtocolMessage message) => message switch
+    {
+        TrainedModel { Model.IsPooled: true } t => t with { Model = t.Model.Share() },
+        AggregatedModel { Model.IsPooled: true } a => a with { Model = a.Model.Share() },
+        _ => message,
+    };
+
+    // The same send: the same message, or (pooled) another view of the same model.
+    private static bool SameSend(ProtocolMessage a, ProtocolMessage b) => ReferenceEquals(a, b) || (a, b) switch
+    {
+        (TrainedModel x, TrainedModel y) => x.Round == y.Round && x.Model.SharesBodyWith(y.Model),
+        (AggregatedModel x, AggregatedModel y) => x.Round == y.Round && x.Model.SharesBodyWith(y.Model),
+        _ => false,
+    };
 
     private bool StillWanted(PeerId to, ProtocolMessage message) => message switch
     {
@@ -212,7 +238,11 @@ public sealed partial class ModestNode
         }
 
         _searches.Clear();
-        _retries.Clear();
+        foreach (var id in _retries.Keys.ToArray())
+        {
+            RemoveRetry(id);
+        }
+
         _aggregatorsAhead.Clear();
         _sampleAhead.Clear();
         foreach (var round in _collecting.Keys)
@@ -222,6 +252,11 @@ public sealed partial class ModestNode
 
         ReleaseModels();
         _collecting.Clear();
+        foreach (var outgoing in _outgoing.Values)
+        {
+            outgoing.Model.Release();
+        }
+
         _outgoing.Clear();
         CancelTrainerSend();
         DropPendingAggregates();
@@ -231,6 +266,6 @@ public sealed partial class ModestNode
             _isTraining = false;
         }
 
-        _selfInbox.Clear();
+        DropSelfInbox();
     }
 }

@@ -122,6 +122,7 @@ public sealed partial class ModestNode
         if (aggregators.Count == 0)
         {
             Observe(ObservationKind.SampleShort, round);
+            send.Model.Release();
             _trainerSend = null;
             return;
         }
@@ -138,7 +139,7 @@ public sealed partial class ModestNode
             {
                 send.Tried.Add(aggregator);
                 send.Awaiting.Add(aggregator);
-                SendTo(aggregator, new TrainedModel(round, send.Model, send.Samples, BuildUpdate(aggregator)));
+                SendTo(aggregator, new TrainedModel(round, send.Model.Share(), send.Samples, BuildUpdate(aggregator)));
             }
 
             Observe(ObservationKind.TrainingSent, round, targets.Length);
@@ -205,10 +206,12 @@ public sealed partial class ModestNode
         if (_trainerSend is { } send)
         {
             _effects.CancelTimer(new TimerKey(TimerKind.AckTimeout, send.Round));
+            send.Model.Release();
             _trainerSend = null;
         }
     }
 
+    // Model: this node's own view of what it sends (each message gets a view of its own).
     private sealed class TrainerSend(long round, EncodedModel model, int samples)
     {
         public long Round { get; } = round;

@@ -353,11 +353,20 @@ public sealed partial class ModestNode : IProtocolNode
                 Dispatch(Self, message);
             }
 
-            _selfInbox.Clear();
+            DropSelfInbox();
         }
         finally
         {
             _dispatching = false;
+        }
+    }
+
+    // Self-messages left when the node stops: nobody handles them, so their models are released here.
+    private void DropSelfInbox()
+    {
+        while (_selfInbox.TryDequeue(out var message))
+        {
+            message.Release();
         }
     }
 

@@ -92,7 +92,12 @@ public sealed partial class NodeRuntime
                     RequestCheckpoint();
                     break;
                 case DeliveryFailed failed when _node is not null:
+                    // The core takes a view of its own if it retries; this one is done.
                     _node.SendFailed(failed.To, failed.Message);
+                    failed.Message.Release();
+                    break;
+                case DeliveryFailed dropped:
+                    dropped.Message.Release();
                     break;
                 case LoopAction action:
                     action.Action();
@@ -173,6 +178,8 @@ public sealed partial class NodeRuntime
                 }));
             }
 
+            // Delivered: the core keeps no view of it, so a pooled body can go back.
+            message.Release();
             return;
         }
 
@@ -187,6 +194,7 @@ public sealed partial class NodeRuntime
     {
         if (DropOutgoing?.Invoke(to, message) == true)
         {
+            message.Release();
             return;
         }
 
@@ -233,9 +241,13 @@ public sealed partial class NodeRuntime
         return records;
     }
 
-    // Effects of the core (called on the loop, while the core handles an event).
+    // Effects of the core (called on the loop, while the core handles an event). Every message
+    // sent is released once the transport is done with it: delivered (OnSent), or failed and
+    // handed back to the core (DeliveryFailed), or dropped.
     private sealed class Effects(NodeRuntime runtime) : IProtocolEffects
     {
+        public bool ReleasesSentModels => true;
+
         public void Send(PeerId to, ProtocolMessage message)
         {
             if (message is Advert advert)

@@ -1,9 +1,12 @@
+using System.Buffers;
 using System.Globalization;
+using Decentral.Codecs;
 using Decentral.Identity;
 using Decentral.Learning;
 using Decentral.Membership;
 using Decentral.Protocol;
 using Decentral.Sampling;
+using Decentral.Wire;
 
 namespace Decentral.Core.Tests.TestKit;
 
@@ -14,6 +17,10 @@ namespace Decentral.Core.Tests.TestKit;
 /// nodes' own. Crashed nodes receive nothing; a message to one is dropped and its sender gets
 /// <see cref="ModestNode.SendFailed"/> one message delay later. Everything observable goes into
 /// <see cref="Log"/>, so two runs with the same seed can be compared line by line.
+/// By default a message object is handed to its receiver as it was sent (as in the simulator).
+/// With a <c>wire</c> pool the harness drives the nodes as the node runtime does: every message is
+/// encoded to bytes when sent and released, after its failure came back if it failed; receivers
+/// get it decoded into pooled buffers; the nodes encode into bodies rented from that pool.
 /// </summary>
 public sealed class ProtocolHarness
 {
@@ -24,6 +31,7 @@ public sealed class ProtocolHarness
     private readonly long _messageDelay;
     private readonly long _trainingTime;
     private readonly float _trainingStep;
+    private readonly WireCodec? _codec;
     private long _seq;
     private long _nextToken;
 
@@ -32,8 +40,9 @@ public sealed class ProtocolHarness
     /// <paramref name="founders"/> (default: all) are founding members that every view starts
     /// with; the others are newcomers that know the founders and must <see cref="Join"/>.
     /// </summary>
-    public ProtocolHarness(int nodeCount, ModestOptions options, int seed, TimeSpan messageDelay, TimeSpan trainingTime, float trainingStep = 1f, int? founders = null)
+    internal ProtocolHarness(int nodeCount, ModestOptions options, int seed, TimeSpan messageDelay, TimeSpan trainingTime, float trainingStep = 1f, int? founders = null, BodyPool? wire = null)
     {
+        _codec = wire is null ? null : new WireCodec();
         _messageDelay = messageDelay.Ticks;
         _trainingTime = trainingTime.Ticks;
         _trainingStep = trainingStep;
@@ -45,7 +54,7 @@ public sealed class ProtocolHarness
         for (var i = 0; i < nodeCount; i++)
         {
             _index[Peers[i]] = i;
-            nodes[i] = new ModestNode(Peers[i], options, new MembershipView(shared), order, new Effects(this, i), new Random((seed * 7919) + i));
+            nodes[i] = new ModestNode(Peers[i], options, new MembershipView(shared), order, new Effects(this, i), new Random((seed * 7919) + i)) { BodyPoolOverride = wire };
         }
 
         Nodes = nodes;
@@ -138,12 +147,36 @@ public sealed class ProtocolHarness
         var target = _index[to];
         if (_crashed.Contains(target))
         {
-            Schedule(_messageDelay, () => IfAlive(from, n => n.SendFailed(to, message)));
+            Schedule(_messageDelay, () =>
+            {
+                IfAlive(from, n => n.SendFailed(to, message));
+                if (_codec is not null)
+                {
+                    message.Release();
+                }
+            });
             return;
         }
 
         var sender = Peers[from];
-        Schedule(_messageDelay, () => IfAlive(target, n => n.Receive(sender, message)));
+        if (_codec is not null)
+        {
+            var bytes = new ArrayBufferWriter<byte>();
+            _codec.Encode(message, bytes);
+            message.Release();
+            var decoded = _codec.Decode(bytes.WrittenMemory);
+            message = decoded.Message ?? throw new InvalidOperationException($"A {message.Kind} did not decode: {decoded.Error} {decoded.Detail}");
+        }
+
+        Schedule(_messageDelay, () =>
+        {
+            if (_crashed.Contains(target))
+            {
+                message.Release();
+            }
+
+            IfAlive(target, n => n.Receive(sender, message));
+        });
     }
 
     private void IfAlive(int index, Action<ModestNode> action)
@@ -190,6 +223,8 @@ public sealed class ProtocolHarness
 
     private sealed class Effects(ProtocolHarness harness, int index) : IProtocolEffects
     {
+        public bool ReleasesSentModels => harness._codec is not null;
+
         public void Send(PeerId to, ProtocolMessage message) => harness.Deliver(index, to, message);
 
         public void StartTraining(long round, ModelVector start) => harness.Train(index, round, start);
