@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Threading.Channels;
 using Decentral.Identity;
 using Decentral.Libp2p.Host;
 using Decentral.Libp2p.Multiformats;
@@ -106,24 +107,25 @@ public sealed class PeerConnectorTests : IAsyncDisposable
     [Fact]
     public async Task FailedDial_RetriedWithBackoffOnTheInjectedClock()
     {
-        // The dials happen in real time, their retry delays (1 s, 2 s, with jitter) only on the fake
-        // clock, which this test pumps. The dial and send timeouts are on the fake clock too: a day,
-        // so no pumping while a dial is slow on a loaded machine can make it time out.
+        // The dials happen in real time, their retry delays only on the connector's fake clock,
+        // which tells the test each delay as Polly starts waiting on it; the test then moves the
+        // clock by exactly that much. The dial and send timeouts are a day on that clock, so only
+        // the retry delays are ever due.
         var options = Network(retries: 2);
         options.DialTimeout = TimeSpan.FromDays(1);
         options.SendTimeout = TimeSpan.FromDays(1);
-        using var connector = Connector(options);
+        var clock = new RetryClock(_time.GetUtcNow());
+        using var connector = Connector(options, clock);
 
         var delivery = DeliverAsync(connector);
-        while (!delivery.IsCompleted)
+        for (var retry = 0; retry < 2; retry++)
         {
-            // 250 ms of fake time per real millisecond: the retries come within tens of milliseconds,
-            // a day of fake time takes minutes.
-            _time.Advance(TimeSpan.FromMilliseconds(250));
-            await Task.Delay(TimeSpan.FromMilliseconds(1), TimeProvider.System);
+            var delay = await clock.Delays.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.InRange(delay, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(10));
+            clock.Advance(delay);
         }
 
-        Assert.Equal(SendStatus.DialFailed, (await delivery).Status);
+        Assert.Equal(SendStatus.DialFailed, (await delivery.WaitAsync(TimeSpan.FromSeconds(60))).Status);
         for (var i = 0; i < 3; i++)
         {
             Assert.True(await _accepts.WaitAsync(TimeSpan.FromSeconds(30)), $"only {i} of 3 attempts reached the peer");
@@ -151,12 +153,30 @@ public sealed class PeerConnectorTests : IAsyncDisposable
         _other.Dispose();
     }
 
-    private PeerConnector Connector(NetworkOptions options)
+    private PeerConnector Connector(NetworkOptions options, TimeProvider? clock = null)
     {
         var book = new AddressBook(_self.PeerId);
         var port = ((IPEndPoint)_dropper.LocalEndpoint).Port;
         book.AddConfigured(Multiaddr.Parse($"/ip4/127.0.0.1/tcp/{port}/p2p/{_other.PeerId}"));
-        return new PeerConnector(_host, book, options, _time, NullLogger.Instance);
+        return new PeerConnector(_host, book, options, clock ?? _time, NullLogger.Instance);
+    }
+
+    // A fake clock that reports every timer shorter than an hour as it is created: the retry
+    // delays Polly waits on (the timeouts in these tests are a day).
+    private sealed class RetryClock(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        public Channel<TimeSpan> Delays { get; } = Channel.CreateUnbounded<TimeSpan>();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            if (dueTime > TimeSpan.Zero && dueTime < TimeSpan.FromHours(1))
+            {
+                Delays.Writer.TryWrite(dueTime);
+            }
+
+            return timer;
+        }
     }
 
     private Task<SendOutcome> DeliverAsync(PeerConnector connector) =>
