@@ -223,4 +223,28 @@ public sealed class YamuxTests : YamuxFixture
         await Assert.ThrowsAsync<IOException>(() => read.Within());
         Assert.Equal(0, session.StreamCount);
     }
+
+    [Fact]
+    public async Task StreamIdReusedAfterReset_OldStreamReleasedLate_NewStreamKeptAndResetWhenTheSessionEnds()
+    {
+        // Found by the seeded fuzz tier (yamux target, now and then): the remote reset stream 1 and
+        // opened a new stream 1; the old stream's handler released it after that, which removed the
+        // new one from the session, so the session's end never reset it and its reader waited forever.
+        await using var session = Start(dialer: false);
+        await Remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, 1, 0);
+        var first = await Inbound.Reader.ReadAsync().AsTask().Within();
+        await Remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Rst, 1, 0);
+        await Assert.ThrowsAsync<IOException>(() => first.ReadAsync(new byte[1]).AsTask().Within());
+        await Remote.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, 1, 0);
+        var second = await Inbound.Reader.ReadAsync().AsTask().Within();
+
+        await first.DisposeAsync();
+
+        Assert.NotSame(first, second);
+        Assert.Equal(1, session.StreamCount);
+        var read = second.ReadAsync(new byte[1]).AsTask();
+        Pair.Client.Close();
+        await Assert.ThrowsAsync<IOException>(() => read.Within());
+        Assert.Equal(0, session.StreamCount);
+    }
 }

@@ -270,7 +270,7 @@ internal sealed partial class YamuxSession
         if ((flags & YamuxFlags.Rst) != 0)
         {
             stream.OnReset();
-            Remove(stream.Id);
+            Remove(stream);
         }
         else if ((flags & YamuxFlags.Fin) != 0)
         {

@@ -123,7 +123,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         var header = new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, stream.Id, stream.InitialWindowGrant());
         if (!await TrySendAsync(header, default, cancellationToken).ConfigureAwait(false))
         {
-            Remove(stream.Id);
+            Remove(stream);
             return (null, "session closed");
         }
 
@@ -199,7 +199,12 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         _ = SendControlAsync(header);
     }
 
-    public void Remove(uint id) => _streams.TryRemove(id, out _);
+    /// <summary>
+    /// Forgets <paramref name="stream"/>, only if its id still maps to it: a remote may open a new
+    /// stream under the id of one it reset, and the old stream's late release must not drop the new
+    /// one (which the session's close would then never reset, leaving its reader waiting forever).
+    /// </summary>
+    public void Remove(YamuxStream stream) => _streams.TryRemove(new KeyValuePair<uint, YamuxStream>(stream.Id, stream));
 
     private async Task SendControlAsync(YamuxHeader header)
     {

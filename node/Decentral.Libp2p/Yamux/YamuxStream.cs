@@ -109,7 +109,7 @@ internal sealed partial class YamuxStream : Libp2pStream
 
         if (release)
         {
-            _session.Remove(Id);
+            _session.Remove(this);
         }
     }
 
@@ -251,7 +251,7 @@ internal sealed partial class YamuxStream : Libp2pStream
         await _session.TrySendAsync(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Fin, Id, 0), default, cancellationToken).ConfigureAwait(false);
         if (release)
         {
-            _session.Remove(Id);
+            _session.Remove(this);
         }
     }
 
@@ -267,7 +267,7 @@ internal sealed partial class YamuxStream : Libp2pStream
         }
 
         OnReset();
-        _session.Remove(Id);
+        _session.Remove(this);
         _session.SendInBackground(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Rst, Id, 0));
     }
 
@@ -326,7 +326,7 @@ internal sealed partial class YamuxStream : Libp2pStream
             Signal(ref _writable);
         }
 
-        _session.Remove(Id);
+        _session.Remove(this);
     }
 
     private static Task Arm(ref TaskCompletionSource? signal)
