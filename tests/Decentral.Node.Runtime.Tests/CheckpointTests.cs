@@ -63,6 +63,56 @@ public sealed class CheckpointTests : IDisposable
         Assert.Null(store.Load(self, "another-session"));
     }
 
+    [Fact]
+    public void SaveThenLoad_WithAReference_ComesBackApartFromTheModel()
+    {
+        var store = new CheckpointStore(_folder, _codec, _time, NullLogger.Instance);
+        var reference = new ModelVector("softmax-regression/d4/c2", [.. Enumerable.Range(0, 10).Select(i => i * 0.25f)], samplesTrained: 30);
+        var saved = Sample(out var self) with { Reference = reference };
+
+        Assert.True(store.Save(saved));
+        var loaded = store.Load(self, "s1");
+
+        Assert.NotNull(loaded);
+        Assert.Equal(reference.Parameters, loaded.Reference!.Parameters);
+        Assert.Equal(reference.LayoutId, loaded.Reference.LayoutId);
+        Assert.Equal(saved.Model!.Parameters, loaded.Model!.Parameters);
+    }
+
+    [Fact]
+    public void Version2File_WrittenBeforeTheReference_StillLoadsWithoutOne()
+    {
+        var saved = Sample(out var self);
+        var current = saved.Encode(_codec);
+        Assert.True(Checkpoint.TryDecode(current, _codec, out var decoded, out _));
+        Assert.Null(decoded.Reference);
+
+        // The version 2 layout: the same fields without the trailing reference, version 2, 10 fields.
+        var reader = new MessagePack.MessagePackReader(current.AsMemory(0, current.Length - 4));
+        Assert.Equal(11, reader.ReadArrayHeader());
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+        var writer = new MessagePack.MessagePackWriter(output);
+        writer.WriteArrayHeader(10);
+        writer.Write(reader.ReadString());
+        reader.ReadInt32();
+        writer.Write(2);
+        for (var field = 0; field < 8; field++)
+        {
+            writer.WriteRaw(reader.ReadRaw());
+        }
+
+        writer.Flush();
+        var crc = System.IO.Hashing.Crc32.HashToUInt32(output.WrittenSpan);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(output.GetSpan(4), crc);
+        output.Advance(4);
+
+        Assert.True(Checkpoint.TryDecode(output.WrittenMemory, _codec, out var old, out var reason), reason);
+        Assert.Null(old.Reference);
+        Assert.Equal(saved.Model!.Parameters, old.Model!.Parameters);
+        Assert.Equal(saved.View, old.View);
+        Assert.Equal(saved.Founders, old.Founders);
+    }
+
     private static Checkpoint Sample(out PeerId self)
     {
         var seed = new byte[32];

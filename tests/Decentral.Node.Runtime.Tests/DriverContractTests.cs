@@ -1,9 +1,12 @@
 using Decentral.Codecs;
 using Decentral.Membership;
 using Decentral.Node.Runtime.Runtime;
+using Decentral.Node.Runtime.State;
 using Decentral.Node.Runtime.Tests.Kit;
 using Decentral.Protocol;
 using Decentral.Telemetry;
+using Decentral.Wire;
+using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 
 namespace Decentral.Node.Runtime.Tests;
@@ -278,6 +281,46 @@ public sealed class DriverContractTests(ITestOutputHelper output)
         await retrained.WaitAsync(Bound);
         var indexAfter = await restarted.InspectAsync(n => ((ModestNode)n!).MembershipIndex);
         Assert.True(indexAfter > indexBefore, $"membership index {indexBefore} -> {indexAfter}");
+    }
+
+    [Fact]
+    public async Task StoppedNode_WithTheReferenceDefence_RestartsWithTheReferenceItsCheckpointKept()
+    {
+        // Without its reference a restarted node is a newcomer to the defence and trains the median
+        // of the aggregates it gets; the checkpoint keeps the reference for it.
+        static void Defend(NodeRuntimeOptions o) => o.Protocol.Robustness.AggregateDefence = AggregateDefences.Reference;
+        await using var cluster = await TestCluster.StartAsync(5, sampleSize: 3, output, (_, o) => Defend(o));
+        await cluster.WhenObserved((node, o) => node == 2 && o.Kind == ObservationKind.TrainingSent).WaitAsync(Bound);
+        var victim = cluster.Nodes[2];
+        await victim.StopAsync();
+        var store = new CheckpointStore(cluster.DataDir(2), new WireCodec(), TimeProvider.System, NullLogger.Instance);
+        var saved = store.Load(victim.PeerId, "test");
+        Assert.NotNull(saved?.Reference);
+
+        // The others send it no aggregate, so it cannot train (and replace the reference) before it is inspected.
+        for (var i = 0; i < cluster.Nodes.Count; i++)
+        {
+            if (i != 2)
+            {
+                cluster.Nodes[i].DropOutgoing = (to, message) => to == victim.PeerId && message is AggregatedModel;
+            }
+        }
+
+        var options = TestCluster.Options(cluster.Root, 2, 5, cluster.Nodes[0].Addresses[0].ToString(), sampleSize: 3);
+        Defend(options);
+        var rejoined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var restarted = await cluster.StartNodeAsync(options, replace: 2, node => node.PhaseChanged += phase =>
+        {
+            if (phase == NodePhase.Running)
+            {
+                rejoined.TrySetResult();
+            }
+        });
+        await rejoined.Task.WaitAsync(Bound);
+        var reference = await restarted.InspectAsync(n => ((ModestNode)n!).Reference);
+
+        Assert.NotNull(reference);
+        Assert.Equal(saved!.Reference!.Parameters, reference.Parameters);
     }
 
     [Fact]

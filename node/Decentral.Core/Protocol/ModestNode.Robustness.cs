@@ -177,6 +177,23 @@ public sealed partial class ModestNode
         return new ModelVector(accepted[0].LayoutId, parameters, accepted.Max(m => m.SamplesTrained));
     }
 
+    /// <summary>
+    /// The model the reference defence judges a round's aggregates against: the last this node
+    /// trained or started training from. Null without that defence, or before the node trained.
+    /// </summary>
+    public ModelVector? Reference => Robustness.KeepsReference ? _reference : null;
+
+    /// <summary>
+    /// Gives a restarted node back its <see cref="Reference"/> (from its checkpoint), so it does
+    /// not fall back to the median of the aggregates until it trains again. Ignored without the
+    /// reference defence.
+    /// </summary>
+    public void RestoreReference(ModelVector model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        KeepReference(model);
+    }
+
     private void KeepReference(ModelVector model)
     {
         if (Robustness.KeepsReference)

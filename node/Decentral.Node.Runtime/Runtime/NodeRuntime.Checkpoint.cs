@@ -1,4 +1,5 @@
 using Decentral.Node.Runtime.State;
+using Decentral.Protocol;
 
 namespace Decentral.Node.Runtime.Runtime;
 
@@ -31,6 +32,7 @@ public sealed partial class NodeRuntime
             _latestModel is null ? 0 : _latestModelRound, _latestModel, [.. node.View.Records()])
         {
             Founders = _founders,
+            Reference = (node as ModestNode)?.Reference,
         };
     }
 

@@ -166,6 +166,11 @@ public sealed partial class NodeRuntime
         }
 
         _node = CreateNode(view, IsModest ? [] : checkpoint.Founders.Count > 0 ? checkpoint.Founders : FoundersOf(view));
+        if (checkpoint.Reference is { } reference && _node is ModestNode modest)
+        {
+            modest.RestoreReference(reference);
+        }
+
         if (checkpoint.Model is { } model)
         {
             _latestModel = model;
@@ -215,7 +220,8 @@ public sealed partial class NodeRuntime
             return;
         }
 
-        var trains = modest.Resume(_latestModel ?? InitialModel(), round);
+        // With the reference defence, the model it judged itself: the latest arrival may be an aggregate it refused.
+        var trains = modest.Resume(modest.Reference ?? _latestModel ?? InitialModel(), round);
         Log.Resuming(_logger, _options.Founding.ResumeAfter, round - 1, round, trains ? "is sampled and trains its checkpoint's model" : "is not sampled for it");
     }
 

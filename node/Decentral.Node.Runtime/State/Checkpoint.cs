@@ -12,12 +12,14 @@ namespace Decentral.Node.Runtime.State;
 
 /// <summary>
 /// What a node needs to come back after a restart (kill -9 included): its membership index, its
-/// round estimate, its view and the latest model it held. The model and the view are stored as
-/// one protocol message of the project's wire codec (an aggregated model, or a view snapshot
-/// before the node had a model), so they are validated on load like any received message.
-/// File layout (version 2): MessagePack [magic, version, peer id, session, saved (unix ms),
+/// round estimate, its view, the latest model it held and, with the reference defence, the model
+/// it judges aggregates against. The model and the view are stored as one protocol message of the
+/// project's wire codec (an aggregated model, or a view snapshot before the node had a model), the
+/// reference as another, so they are validated on load like any received message.
+/// File layout (version 3): MessagePack [magic, version, peer id, session, saved (unix ms),
 /// membership index, round estimate, model round, wire message (bin), founders (array of peer id
-/// bin)], then a little-endian CRC-32 of all the preceding bytes.
+/// bin), reference (wire message bin, or nil)], then a little-endian CRC-32 of all the preceding
+/// bytes. Version 2 (the same without the reference) still loads.
 /// </summary>
 /// <param name="Peer">The node the checkpoint belongs to.</param>
 /// <param name="Session">Its learning session.</param>
@@ -38,11 +40,19 @@ public sealed record Checkpoint(
     IReadOnlyList<PeerRecord> View)
 {
     private const string Magic = "decentral-checkpoint";
-    private const int Version = 2;
-    private const int Fields = 10;
+    private const int Version = 3;
+    private const int Fields = 11;
+    private const int Version2Fields = 10;
 
     /// <summary>A baseline's founders in their fixed order (empty for MoDeST, whose membership is open).</summary>
     public IReadOnlyList<PeerId> Founders { get; init; } = [];
+
+    /// <summary>
+    /// The model the node's reference defence judges aggregates against (the last it trained or
+    /// started from; <c>ModestNode.Reference</c>), or null without that defence. Kept apart from
+    /// <see cref="Model"/>, which may be an aggregate that arrived and was refused.
+    /// </summary>
+    public ModelVector? Reference { get; init; }
 
     /// <summary>Encodes the checkpoint (with its checksum).</summary>
     public byte[] Encode(IWireCodec codec)
@@ -68,6 +78,17 @@ public sealed record Checkpoint(
         foreach (var founder in Founders)
         {
             writer.Write(founder.Span);
+        }
+
+        if (Reference is null)
+        {
+            writer.WriteNil();
+        }
+        else
+        {
+            using var reference = new PooledBufferWriter();
+            codec.Encode(new AggregatedModel(Math.Max(1, ModelRound), Reference, ViewUpdate.Empty(0)), reference);
+            writer.Write(reference.WrittenSpan);
         }
 
         writer.Flush();
@@ -106,9 +127,9 @@ public sealed record Checkpoint(
             }
 
             var version = reader.ReadInt32();
-            if (version != Version || fields != Fields)
+            if (!((version == Version && fields == Fields) || (version == 2 && fields == Version2Fields)))
             {
-                reason = $"checkpoint format version {version} is not the supported {Version}";
+                reason = $"checkpoint format version {version} is not one of the supported 2 and {Version}";
                 return false;
             }
 
@@ -148,7 +169,22 @@ public sealed record Checkpoint(
                 founders.Add(PeerId.TryFromBytes(founder.ToArray(), out var id) ? id : throw new MessagePackSerializationException("a founder id is not valid"));
             }
 
-            checkpoint = new Checkpoint(peer, session, saved, index, round, modelRound, model, view.Records) { Founders = founders };
+            ModelVector? reference = null;
+            if (version == Version && !reader.TryReadNil())
+            {
+                var stored = codec.Decode(reader.ReadBytes() ?? throw new MessagePackSerializationException("no reference"));
+                if (stored.Message is not AggregatedModel { Model.IsDelta: false } kept)
+                {
+                    stored.Message?.Release();
+                    reason = $"the stored reference does not decode: {stored.Error} {stored.Detail}";
+                    return false;
+                }
+
+                reference = kept.Model.DecodeWhole();
+                kept.Release();
+            }
+
+            checkpoint = new Checkpoint(peer, session, saved, index, round, modelRound, model, view.Records) { Founders = founders, Reference = reference };
             reason = string.Empty;
             return true;
         }

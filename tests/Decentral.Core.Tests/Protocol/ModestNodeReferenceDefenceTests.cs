@@ -162,6 +162,38 @@ public sealed class ModestNodeReferenceDefenceTests
         Assert.All(start.Parameters, p => Assert.Equal(1f, p));
     }
 
+    [Fact]
+    public void AggregatedModels_ReferenceRestoredAfterARestart_JudgesAgainstItNotTheMedian()
+    {
+        // A restarted node (Join) would be a newcomer without a reference and train the median of
+        // the aggregates; with the reference its checkpoint kept, one honest aggregate of three wins.
+        var (f, k) = Trainer(aggregators: 3, maxChange: 0);
+        var reference = Model(8, scale: 1);
+        f.Node.Join();
+        f.Node.RestoreReference(reference);
+        f.Effects.ClearRecorded();
+        Assert.Same(reference, f.Node.Reference);
+        var random = new Random(9);
+        var honest = Drifted(reference, random, 0.05);
+        Deliver(f, f.Other(k, 0), k, Poisoned(Drifted(reference, random, 0.05), Poison.Scaled, random));
+        Deliver(f, f.Other(k, 1), k, Poisoned(Drifted(reference, random, 0.05), Poison.Scaled, random));
+        Deliver(f, f.Other(k, 2), k, honest);
+
+        var (_, start) = Assert.Single(f.Effects.TrainingStarts);
+        Assert.Equal(honest.Parameters, start.Parameters);
+        Assert.Same(start, f.Node.Reference);
+    }
+
+    [Fact]
+    public void RestoreReference_WithoutTheReferenceDefence_IsIgnored()
+    {
+        var f = new NodeFixture(options: NodeFixture.SmallOptions());
+
+        f.Node.RestoreReference(Model(1, scale: 1));
+
+        Assert.Null(f.Node.Reference);
+    }
+
     private static (NodeFixture F, long K) Trainer(int aggregators, double maxChange)
     {
         var options = NodeFixture.SmallOptions();

@@ -89,11 +89,12 @@ internal sealed class TestCluster : IAsyncDisposable
         return cluster;
     }
 
-    public async Task<NodeRuntime> StartNodeAsync(NodeRuntimeOptions options, int? replace = null)
+    public async Task<NodeRuntime> StartNodeAsync(NodeRuntimeOptions options, int? replace = null, Action<NodeRuntime>? beforeStart = null)
     {
         var index = replace ?? _nodes.Count;
         var node = new NodeRuntime(options, TimeProvider.System, _output is null ? null : new TestOutputLogs(_output, index));
         node.Observed += o => OnObserved(index, o);
+        beforeStart?.Invoke(node);
         var failure = await node.StartAsync();
         Assert.True(failure is null, failure?.Message);
         if (replace is { } r)
