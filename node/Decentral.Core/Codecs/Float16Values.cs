@@ -51,6 +51,58 @@ internal static class Float16Values
         }
     }
 
+    /// <summary>
+    /// Writes <paramref name="minuend"/> - <paramref name="subtrahend"/> as little-endian halves
+    /// (2 bytes each): the bits of <see cref="Encode(ReadOnlySpan{float}, Span{byte})"/> of the float
+    /// differences, without a buffer for them (a trained model's delta from its start).
+    /// </summary>
+    public static void EncodeDifference(ReadOnlySpan<float> minuend, ReadOnlySpan<float> subtrahend, Span<byte> destination) =>
+        EncodeDifference(minuend, subtrahend, destination, VectorPaths.Best);
+
+    /// <summary><see cref="EncodeDifference(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{byte})"/> on a given path.</summary>
+    internal static void EncodeDifference(ReadOnlySpan<float> minuend, ReadOnlySpan<float> subtrahend, Span<byte> destination, VectorPath path)
+    {
+        if (subtrahend.Length != minuend.Length)
+        {
+            throw new ArgumentException($"{minuend.Length} and {subtrahend.Length} values.", nameof(subtrahend));
+        }
+
+        var done = 0;
+        if (path == VectorPath.Avx512 && BitConverter.IsLittleEndian)
+        {
+            done = EncodeDifferenceVectors512(minuend, subtrahend, MemoryMarshal.Cast<byte, ushort>(destination[..(minuend.Length * 2)]));
+        }
+
+        // The rest (every value off the AVX-512 path) through a differences buffer one L1-sized piece at a time.
+        Span<float> differences = stackalloc float[1024];
+        for (var at = done; at < minuend.Length; at += differences.Length)
+        {
+            var count = Math.Min(differences.Length, minuend.Length - at);
+            TensorPrimitives.Subtract(minuend.Slice(at, count), subtrahend.Slice(at, count), differences[..count]);
+            Encode(differences[..count], destination.Slice(at * 2, count * 2), path);
+        }
+    }
+
+    // EncodeVectors512 of the lane-wise differences, subtracted in registers.
+    private static int EncodeDifferenceVectors512(ReadOnlySpan<float> minuend, ReadOnlySpan<float> subtrahend, Span<ushort> destination)
+    {
+        ref var a = ref MemoryMarshal.GetReference(minuend);
+        ref var b = ref MemoryMarshal.GetReference(subtrahend);
+        ref var target = ref MemoryMarshal.GetReference(destination);
+        var length = minuend.Length - (minuend.Length % (2 * Vector512<float>.Count));
+        var order = Vector512.Create(0ul, 2, 4, 6, 1, 3, 5, 7);
+        for (var i = 0; i < length; i += 2 * Vector512<float>.Count)
+        {
+            var second = (nuint)(i + Vector512<float>.Count);
+            var low = ToHalves((Vector512.LoadUnsafe(ref a, (nuint)i) - Vector512.LoadUnsafe(ref b, (nuint)i)).AsInt32());
+            var high = ToHalves((Vector512.LoadUnsafe(ref a, second) - Vector512.LoadUnsafe(ref b, second)).AsInt32());
+            var packed = Avx512BW.PackUnsignedSaturate(low.AsInt32(), high.AsInt32()).AsUInt64();
+            Avx512F.PermuteVar8x64(packed, order).AsUInt16().StoreUnsafe(ref target, (nuint)i);
+        }
+
+        return length;
+    }
+
     // One float to half bits: the definition the vector path follows lane by lane.
     internal static ushort ToHalf(float value)
     {

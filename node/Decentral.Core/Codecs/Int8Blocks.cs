@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -25,6 +27,9 @@ internal static class Int8Blocks
     /// <summary>The smallest normal float32; a smaller scale would lose precision or underflow to zero.</summary>
     private const float MinNormal = 1.17549435e-38f;
 
+    // Floats of differences taken at a time off the AVX-512 path (32 KiB: stays in the first-level cache).
+    private const int DifferenceChunk = 8192;
+
     /// <summary>Scales for <paramref name="length"/> values in blocks of <paramref name="blockSize"/>.</summary>
     public static int ScaleCount(int length, int blockSize) => (int)(((long)length + blockSize - 1) / blockSize);
 
@@ -43,27 +48,88 @@ internal static class Int8Blocks
         {
             var length = Math.Min(blockSize, values.Length - start);
             var chunk = values.Slice(start, length);
-            var absMax = MaxMagnitude(chunk, path);
-            var scale = absMax / 127f;
-            if (!(scale >= MinNormal))
-            {
-                scale = 1f;
-                q.Slice(start, length).Clear();
-            }
-            else if (float.IsPositiveInfinity(scale))
-            {
-                // An infinite value in the block: x / scale is 0 for every finite x and NaN for an
-                // infinite one, which converts to 0 too; the infinite scale goes on the wire, where
-                // receivers reject it as they reject an infinite fp32 value.
-                q.Slice(start, length).Clear();
-            }
-            else
+            var scale = MaxMagnitude(chunk, path) / 127f;
+            if (Quantizes(ref scale, q.Slice(start, length)))
             {
                 QuantizeBlock(chunk, 1f / scale, q.Slice(start, length), path);
             }
 
             BinaryPrimitives.WriteSingleLittleEndian(scales[(block * sizeof(float))..], scale);
         }
+    }
+
+    /// <summary>
+    /// <see cref="Encode(ReadOnlySpan{float}, int, Span{byte}, Span{byte})"/> of
+    /// <paramref name="minuend"/> - <paramref name="subtrahend"/> (the float differences, a trained
+    /// model's delta from its start): the same bytes, without a buffer for the differences on the
+    /// AVX-512 path (each block is read twice from the two inputs, the second time from cache).
+    /// </summary>
+    public static void EncodeDifference(ReadOnlySpan<float> minuend, ReadOnlySpan<float> subtrahend, int blockSize, Span<byte> scales, Span<byte> quantized) =>
+        EncodeDifference(minuend, subtrahend, blockSize, scales, quantized, VectorPaths.Best);
+
+    /// <summary><see cref="EncodeDifference(ReadOnlySpan{float}, ReadOnlySpan{float}, int, Span{byte}, Span{byte})"/> on a given path.</summary>
+    internal static void EncodeDifference(ReadOnlySpan<float> minuend, ReadOnlySpan<float> subtrahend, int blockSize, Span<byte> scales, Span<byte> quantized, VectorPath path)
+    {
+        if (subtrahend.Length != minuend.Length)
+        {
+            throw new ArgumentException($"{minuend.Length} and {subtrahend.Length} values.", nameof(subtrahend));
+        }
+
+        if (path != VectorPath.Avx512)
+        {
+            // The differences of whole blocks, a cache-sized piece at a time, through Encode.
+            var chunk = Math.Max(1, DifferenceChunk / blockSize) * blockSize;
+            var scratch = ArrayPool<float>.Shared.Rent(Math.Min(chunk, minuend.Length));
+            try
+            {
+                for (var at = 0; at < minuend.Length; at += chunk)
+                {
+                    var count = Math.Min(chunk, minuend.Length - at);
+                    var differences = scratch.AsSpan(0, count);
+                    TensorPrimitives.Subtract(minuend.Slice(at, count), subtrahend.Slice(at, count), differences);
+                    Encode(differences, blockSize, scales.Slice(at / blockSize * sizeof(float), ScaleCount(count, blockSize) * sizeof(float)), quantized.Slice(at, count), path);
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(scratch);
+            }
+
+            return;
+        }
+
+        var q = MemoryMarshal.Cast<byte, sbyte>(quantized);
+        for (int block = 0, start = 0; start < minuend.Length; block++, start += blockSize)
+        {
+            var length = Math.Min(blockSize, minuend.Length - start);
+            var values = new Differences(minuend.Slice(start, length), subtrahend.Slice(start, length));
+            var scale = MaxMagnitude512(values) / 127f;
+            if (Quantizes(ref scale, q.Slice(start, length)))
+            {
+                Quantize512(values, 1f / scale, q.Slice(start, length));
+            }
+
+            BinaryPrimitives.WriteSingleLittleEndian(scales[(block * sizeof(float))..], scale);
+        }
+    }
+
+    // The scale a block's values are quantized with, or (false) the block goes as zeros: with scale
+    // 1 when its largest magnitude is below the smallest normal float or NaN; with the infinite
+    // scale when it holds an infinity (x / scale is 0 for every finite x and NaN, so 0, for an
+    // infinite one; receivers reject the scale as they reject an infinite fp32 value).
+    private static bool Quantizes(ref float scale, Span<sbyte> block)
+    {
+        if (!(scale >= MinNormal))
+        {
+            scale = 1f;
+        }
+        else if (!float.IsPositiveInfinity(scale))
+        {
+            return true;
+        }
+
+        block.Clear();
+        return false;
     }
 
     /// <summary>Writes q * s for every value into <paramref name="destination"/> (its length is the value count).</summary>
@@ -117,7 +183,7 @@ internal static class Int8Blocks
     {
         if (path == VectorPath.Avx512)
         {
-            return MaxMagnitude512(values);
+            return MaxMagnitude512(new Values(values));
         }
 
         var i = 0;
@@ -149,18 +215,17 @@ internal static class Int8Blocks
     // of the bits is the order of the values, and every NaN is above infinity, so the result is
     // MathF.Max's, a NaN included (its bits may differ, which the caller does not look at).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float MaxMagnitude512(ReadOnlySpan<float> values)
+    private static float MaxMagnitude512<TSource>(TSource values)
+        where TSource : struct, IBlockSource, allows ref struct
     {
-        var bits = MemoryMarshal.Cast<float, int>(values);
-        ref var source = ref MemoryMarshal.GetReference(bits);
         var mask = Vector512.Create(0x7FFFFFFF);
         var m0 = Vector512<int>.Zero;
         var m1 = Vector512<int>.Zero;
         var i = 0;
-        for (; i <= bits.Length - (2 * Vector512<int>.Count); i += 2 * Vector512<int>.Count)
+        for (; i <= values.Length - (2 * Vector512<int>.Count); i += 2 * Vector512<int>.Count)
         {
-            m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref source, (nuint)i) & mask);
-            m1 = Vector512.Max(m1, Vector512.LoadUnsafe(ref source, (nuint)(i + Vector512<int>.Count)) & mask);
+            m0 = Vector512.Max(m0, values.Load(i).AsInt32() & mask);
+            m1 = Vector512.Max(m1, values.Load(i + Vector512<int>.Count).AsInt32() & mask);
         }
 
         var m = Vector512.Max(m0, m1);
@@ -168,9 +233,9 @@ internal static class Int8Blocks
         var max = Vector128.Max(half.GetLower(), half.GetUpper());
         max = Vector128.Max(max, Vector128.Shuffle(max, Vector128.Create(2, 3, 0, 1)));
         var result = Vector128.Max(max, Vector128.Shuffle(max, Vector128.Create(1, 0, 3, 2))).ToScalar();
-        for (; i < bits.Length; i++)
+        for (; i < values.Length; i++)
         {
-            result = Math.Max(result, bits[i] & 0x7FFFFFFF);
+            result = Math.Max(result, BitConverter.SingleToInt32Bits(values[i]) & 0x7FFFFFFF);
         }
 
         return BitConverter.Int32BitsToSingle(result);
@@ -179,35 +244,16 @@ internal static class Int8Blocks
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void QuantizeBlock(ReadOnlySpan<float> values, float inverse, Span<sbyte> destination, VectorPath path)
     {
+        if (path == VectorPath.Avx512)
+        {
+            Quantize512(new Values(values), inverse, destination);
+            return;
+        }
+
         var i = 0;
         ref var source = ref MemoryMarshal.GetReference(values);
         ref var target = ref MemoryMarshal.GetReference(destination);
-        if (path == VectorPath.Avx512)
-        {
-            // vcvtps2dq rounds to nearest even; the maximum makes -128 impossible and the packs'
-            // saturation does the clamp at 127, so the bytes are the scalar tail's. The packs work
-            // within 128-bit lanes (dword j of lane l holds 4 bytes of input vector j's lane l):
-            // the permutation puts the 64 bytes back in order.
-            var inv = Vector512.Create(inverse);
-            var low = Vector512.Create(-127);
-            var order = Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-            for (; i <= values.Length - Vector512<sbyte>.Count; i += Vector512<sbyte>.Count)
-            {
-                var a = Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref source, (nuint)i) * inv), low);
-                var b = Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref source, (nuint)(i + 16)) * inv), low);
-                var c = Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref source, (nuint)(i + 32)) * inv), low);
-                var d = Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref source, (nuint)(i + 48)) * inv), low);
-                var packed = Avx512BW.PackSignedSaturate(Avx512BW.PackSignedSaturate(a, b), Avx512BW.PackSignedSaturate(c, d));
-                Avx512F.PermuteVar16x32(packed.AsInt32(), order).AsSByte().StoreUnsafe(ref target, (nuint)i);
-            }
-
-            for (; i <= values.Length - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var q = Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref source, (nuint)i) * inv), low);
-                Avx512F.ConvertToVector128SByteWithSaturation(q).StoreUnsafe(ref target, (nuint)i);
-            }
-        }
-        else if (path == VectorPath.Avx2)
+        if (path == VectorPath.Avx2)
         {
             // cvtps2dq rounds to nearest even (the default rounding mode, as MathF.Round), and the
             // packs saturate, which for values already within [-127, 127] is the identity; the
@@ -237,6 +283,41 @@ internal static class Int8Blocks
                 var d = Quantize(Vector256.LoadUnsafe(ref source, (nuint)(i + 24)), inv, low, high);
                 Vector256.Narrow(Vector256.Narrow(a, b), Vector256.Narrow(c, d)).StoreUnsafe(ref target, (nuint)i);
             }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            destination[i] = (sbyte)Math.Clamp((int)MathF.Round(values[i] * inverse), -127, 127);
+        }
+    }
+
+    // vcvtps2dq rounds to nearest even; the maximum makes -128 impossible and the packs' saturation
+    // does the clamp at 127, so the bytes are the scalar tail's. The packs work within 128-bit
+    // lanes (dword j of lane l holds 4 bytes of input vector j's lane l): the permutation puts the
+    // 64 bytes back in order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Quantize512<TSource>(TSource values, float inverse, Span<sbyte> destination)
+        where TSource : struct, IBlockSource, allows ref struct
+    {
+        var i = 0;
+        ref var target = ref MemoryMarshal.GetReference(destination);
+        var inv = Vector512.Create(inverse);
+        var low = Vector512.Create(-127);
+        var order = Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+        for (; i <= values.Length - Vector512<sbyte>.Count; i += Vector512<sbyte>.Count)
+        {
+            var a = Vector512.Max(Avx512F.ConvertToVector512Int32(values.Load(i) * inv), low);
+            var b = Vector512.Max(Avx512F.ConvertToVector512Int32(values.Load(i + 16) * inv), low);
+            var c = Vector512.Max(Avx512F.ConvertToVector512Int32(values.Load(i + 32) * inv), low);
+            var d = Vector512.Max(Avx512F.ConvertToVector512Int32(values.Load(i + 48) * inv), low);
+            var packed = Avx512BW.PackSignedSaturate(Avx512BW.PackSignedSaturate(a, b), Avx512BW.PackSignedSaturate(c, d));
+            Avx512F.PermuteVar16x32(packed.AsInt32(), order).AsSByte().StoreUnsafe(ref target, (nuint)i);
+        }
+
+        for (; i <= values.Length - Vector512<float>.Count; i += Vector512<float>.Count)
+        {
+            var q = Vector512.Max(Avx512F.ConvertToVector512Int32(values.Load(i) * inv), low);
+            Avx512F.ConvertToVector128SByteWithSaturation(q).StoreUnsafe(ref target, (nuint)i);
         }
 
         for (; i < values.Length; i++)
@@ -284,5 +365,41 @@ internal static class Int8Blocks
         {
             destination[i] = quantized[i] * scale;
         }
+    }
+
+    // Where the AVX-512 kernels read a block's values: a span, or the differences of two (computed
+    // lane by lane as they are read, the floats TensorPrimitives.Subtract would write). Structs,
+    // so each kernel is compiled once per source with the loads inlined.
+    private interface IBlockSource
+    {
+        int Length { get; }
+
+        float this[int index] { get; }
+
+        Vector512<float> Load(int index);
+    }
+
+    private readonly ref struct Values(ReadOnlySpan<float> values) : IBlockSource
+    {
+        private readonly ReadOnlySpan<float> _values = values;
+
+        public int Length => _values.Length;
+
+        public float this[int index] => _values[index];
+
+        public Vector512<float> Load(int index) => Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(_values), (nuint)index);
+    }
+
+    private readonly ref struct Differences(ReadOnlySpan<float> minuend, ReadOnlySpan<float> subtrahend) : IBlockSource
+    {
+        private readonly ReadOnlySpan<float> _minuend = minuend;
+        private readonly ReadOnlySpan<float> _subtrahend = subtrahend;
+
+        public int Length => _minuend.Length;
+
+        public float this[int index] => _minuend[index] - _subtrahend[index];
+
+        public Vector512<float> Load(int index) =>
+            Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(_minuend), (nuint)index) - Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(_subtrahend), (nuint)index);
     }
 }

@@ -19,9 +19,6 @@ namespace Decentral.Codecs;
 /// </summary>
 public sealed class ModelEncoder
 {
-    // Floats of a dense delta taken at a time (32 KiB: stays in the first-level cache with its output).
-    private const int DeltaChunk = 8192;
-
     private readonly ModelCodecOptions _options;
     private readonly ModelEncoding _dense;
     private readonly ModelEncoding _sparse;
@@ -138,10 +135,9 @@ public sealed class ModelEncoder
         return Finish(layoutId, samplesTrained, values.Length, _dense, modelBase, null, rentedFloats: false, body, length);
     }
 
-    // A dense delta without a model-sized scratch: the difference is taken one cache-sized chunk
-    // (whole int8 blocks) at a time and quantized from there into its place in the body, which
-    // gives the bytes of quantizing the whole difference at once (the kernels work per value, the
-    // int8 scales per block).
+    // A dense delta without a model-sized scratch, with the bytes of quantizing the whole
+    // difference at once: the kernels subtract as they read (AVX-512), or go through a cache-sized
+    // buffer of differences.
     private EncodedModel EncodeDenseDelta(ModelVector trained, ReadOnlySpan<float> start, ModelBase modelBase)
     {
         var length = trained.Length;
@@ -154,36 +150,16 @@ public sealed class ModelEncoder
 
         var bodyLength = ModelBodyLength(_dense, length);
         var body = NewBody(bodyLength);
-        var blockSize = _dense == ModelEncoding.Int8Block ? _options.BlockSize : 1;
-        var chunk = Math.Max(1, DeltaChunk / blockSize) * blockSize;
-        var scratch = ArrayPool<float>.Shared.Rent(Math.Min(chunk, length));
-        try
+        if (_dense == ModelEncoding.Float16)
         {
-            var scaleBytes = Int8Blocks.ScaleCount(length, blockSize) * sizeof(float);
-            if (_dense == ModelEncoding.Int8Block)
-            {
-                BinaryPrimitives.WriteUInt32LittleEndian(body, (uint)blockSize);
-            }
-
-            for (var at = 0; at < length; at += chunk)
-            {
-                var count = Math.Min(chunk, length - at);
-                var delta = scratch.AsSpan(0, count);
-                TensorPrimitives.Subtract(trained.Parameters.AsSpan(at, count), start.Slice(at, count), delta);
-                if (_dense == ModelEncoding.Float16)
-                {
-                    Float16Values.Encode(delta, body.AsSpan(at * 2, count * 2));
-                }
-                else
-                {
-                    var scales = body.AsSpan(4 + (at / blockSize * sizeof(float)), Int8Blocks.ScaleCount(count, blockSize) * sizeof(float));
-                    Int8Blocks.Encode(delta, blockSize, scales, body.AsSpan(4 + scaleBytes + at, count));
-                }
-            }
+            Float16Values.EncodeDifference(trained.Parameters, start, body.AsSpan(0, bodyLength));
         }
-        finally
+        else
         {
-            ArrayPool<float>.Shared.Return(scratch);
+            var blockSize = _options.BlockSize;
+            var scaleBytes = Int8Blocks.ScaleCount(length, blockSize) * sizeof(float);
+            BinaryPrimitives.WriteUInt32LittleEndian(body, (uint)blockSize);
+            Int8Blocks.EncodeDifference(trained.Parameters, start, blockSize, body.AsSpan(4, scaleBytes), body.AsSpan(4 + scaleBytes, length));
         }
 
         return Finish(trained.LayoutId, trained.SamplesTrained, length, _dense, modelBase, null, rentedFloats: false, body, bodyLength);

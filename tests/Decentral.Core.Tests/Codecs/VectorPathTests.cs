@@ -68,6 +68,55 @@ public sealed class VectorPathTests
 
     [Theory]
     [MemberData(nameof(Paths))]
+    public void Fp16EncodeDifference_RandomValuesWithEdges_SameBitsAsEncodingTheDifferences(string pathName)
+    {
+        var path = Enum.Parse<VectorPath>(pathName);
+        var random = new Random(17);
+        foreach (var length in Lengths(random))
+        {
+            var minuend = RandomFloats(random, length);
+            var subtrahend = RandomFloats(random, length);
+            var differences = new float[length];
+            TensorPrimitives.Subtract(minuend, subtrahend, differences);
+            var expected = new byte[length * 2];
+            Float16Values.Encode(differences, expected, VectorPath.Scalar);
+            var actual = new byte[length * 2];
+
+            Float16Values.EncodeDifference(minuend, subtrahend, actual, path);
+
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Int8EncodeDifference_RandomBlocksWithEdges_SameBytesAsEncodingTheDifferences(string pathName)
+    {
+        var path = Enum.Parse<VectorPath>(pathName);
+        var random = new Random(18);
+        foreach (var blockSize in new[] { 1, 7, 64, 256 })
+        {
+            foreach (var length in Lengths(random))
+            {
+                var minuend = RandomFloats(random, length);
+                var subtrahend = RandomFloats(random, length);
+                var differences = new float[length];
+                TensorPrimitives.Subtract(minuend, subtrahend, differences);
+                var scaleBytes = Int8Blocks.ScaleCount(length, blockSize) * sizeof(float);
+                var (expectedScales, expected) = (new byte[scaleBytes], new byte[length]);
+                Int8Blocks.Encode(differences, blockSize, expectedScales, expected, VectorPath.Scalar);
+                var (scales, actual) = (new byte[scaleBytes], new byte[length]);
+
+                Int8Blocks.EncodeDifference(minuend, subtrahend, blockSize, scales, actual, path);
+
+                Assert.Equal(expectedScales, scales);
+                Assert.Equal(expected, actual);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
     public void Fp16Decode_EveryHalfPatternAtEveryAlignment_SameBitsAsTensorPrimitives(string pathName)
     {
         var path = Enum.Parse<VectorPath>(pathName);
