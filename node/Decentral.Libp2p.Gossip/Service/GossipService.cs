@@ -265,7 +265,7 @@ public sealed class GossipService : IAsyncDisposable
         var peer = stream.RemotePeer;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
         var session = EnsureSession(peer);
-        string reason;
+        StreamEnd end;
         try
         {
             if (!await session.Ready.WaitAsync(linked.Token).ConfigureAwait(false))
@@ -275,28 +275,34 @@ public sealed class GossipService : IAsyncDisposable
                 return;
             }
 
-            reason = await ReadRpcsAsync(peer, stream, linked.Token).ConfigureAwait(false);
+            end = await ReadRpcsAsync(peer, stream, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
             // The service or the connection is shutting down: an orderly end, not a handler failure.
             stream.Reset();
-            reason = _stopping.IsCancellationRequested ? "service stopped" : "connection closed";
+            end = new StreamEnd(_stopping.IsCancellationRequested ? "service stopped" : "connection closed", Faulty: false);
         }
 
         if (_stopping.IsCancellationRequested)
         {
             // Every stream ends when the node stops, whichever way it noticed: no warning for that.
-            Log.StreamClosedStopping(_logger, peer, reason);
+            Log.StreamClosedStopping(_logger, peer, end.Reason);
+        }
+        else if (end.Faulty)
+        {
+            Log.StreamClosed(_logger, peer, end.Reason);
         }
         else
         {
-            Log.StreamClosed(_logger, peer, reason);
+            // Between two RPCs: the peer closed or reset its stream, or its connection went (a peer
+            // that leaves or stops does this to every stream).
+            Log.StreamEnded(_logger, peer, end.Reason);
         }
     }
 
     /// <summary>Reads length-prefixed RPCs until the stream ends; returns why it stopped.</summary>
-    private async Task<string> ReadRpcsAsync(PeerId peer, Libp2pStream stream, CancellationToken cancellationToken)
+    private async Task<StreamEnd> ReadRpcsAsync(PeerId peer, Libp2pStream stream, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -305,15 +311,20 @@ public sealed class GossipService : IAsyncDisposable
             {
                 length = await Varint.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is InvalidDataException or IOException)
+            catch (InvalidDataException e)
             {
                 stream.Reset();
-                return $"bad length prefix: {e.Message}";
+                return new StreamEnd($"bad length prefix: {e.Message}", Faulty: true);
+            }
+            catch (IOException e)
+            {
+                stream.Reset();
+                return new StreamEnd($"reset or closed between RPCs: {e.Message}", Faulty: false);
             }
 
             if (length is null)
             {
-                return "end of stream";
+                return new StreamEnd("end of stream", Faulty: false);
             }
 
             if (length > (ulong)_options.MaxRpcBytes)
@@ -321,7 +332,7 @@ public sealed class GossipService : IAsyncDisposable
                 // Framing cannot be trusted past an oversized prefix: drop the stream, keep the connection.
                 stream.Reset();
                 Report(peer, RpcRejectReason.Oversized, $"RPC of {length} bytes exceeds {_options.MaxRpcBytes}");
-                return "oversized RPC";
+                return new StreamEnd("oversized RPC", Faulty: true);
             }
 
             var buffer = ArrayPool<byte>.Shared.Rent((int)length.Value);
@@ -341,7 +352,7 @@ public sealed class GossipService : IAsyncDisposable
             catch (Exception e) when (e is EndOfStreamException or IOException)
             {
                 stream.Reset();
-                return $"truncated RPC: {e.Message}";
+                return new StreamEnd($"truncated RPC: {e.Message}", Faulty: true);
             }
             finally
             {
@@ -349,6 +360,10 @@ public sealed class GossipService : IAsyncDisposable
             }
         }
     }
+
+    // Why an inbound stream ended; Faulty when the remote broke the framing (a warning), not when it
+    // closed or reset the stream between RPCs.
+    private readonly record struct StreamEnd(string Reason, bool Faulty);
 
     private void Report(PeerId peer, RpcRejectReason reason, string detail)
     {

@@ -19,6 +19,9 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Warning, "Closing gossip stream from {Peer}: {Reason}")]
     public static partial void StreamClosed(ILogger logger, PeerId peer, string reason);
 
+    [LoggerMessage(15, LogLevel.Debug, "Gossip stream from {Peer} ended: {Reason}")]
+    public static partial void StreamEnded(ILogger logger, PeerId peer, string reason);
+
     [LoggerMessage(14, LogLevel.Debug, "Closing gossip stream from {Peer} while the service stops: {Reason}")]
     public static partial void StreamClosedStopping(ILogger logger, PeerId peer, string reason);
 

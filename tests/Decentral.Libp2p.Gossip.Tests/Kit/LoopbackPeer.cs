@@ -4,6 +4,7 @@ using Decentral.Libp2p.Gossip.Service;
 using Decentral.Libp2p.Gossip.Transfer;
 using Decentral.Libp2p.Host;
 using Decentral.Libp2p.Multiformats;
+using Microsoft.Extensions.Logging;
 
 namespace Decentral.Libp2p.Gossip.Tests.Kit;
 
@@ -48,14 +49,14 @@ internal sealed class LoopbackPeer : IAsyncDisposable
     public EventLog<GossipDelivery> Messages { get; } = new();
 
     public static async Task<LoopbackPeer> StartAsync(int index, GossipOptions? options = null, ModelTransferOptions? transfer = null,
-        Action<Libp2pHostOptions>? hostOptions = null)
+        Action<Libp2pHostOptions>? hostOptions = null, ILoggerFactory? logs = null)
     {
         var identity = RouterNet.Identity(100 + index);
         var configured = new Libp2pHostOptions();
         hostOptions?.Invoke(configured);
         var host = new Libp2pHost(identity, configured, TimeProvider.System);
         var gossip = new GossipService(host, identity, options ?? new GossipOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(100) },
-            new GossipServiceOptions(), TimeProvider.System, new Random(index));
+            new GossipServiceOptions(), TimeProvider.System, new Random(index), logs?.CreateLogger<GossipService>());
         var models = new ModelTransferService(host, transfer ?? new ModelTransferOptions(), TimeProvider.System);
         var listen = await host.ListenAsync(Multiaddr.Parse("/ip4/127.0.0.1/tcp/0"));
         Assert.True(listen.IsListening, listen.Error);

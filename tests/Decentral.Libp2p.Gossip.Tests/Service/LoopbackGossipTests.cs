@@ -5,6 +5,7 @@ using Decentral.Libp2p.Gossip.Tests.Kit;
 using Decentral.Libp2p.Gossip.Wire;
 using Decentral.Libp2p.Host;
 using Decentral.Libp2p.Multiformats;
+using Decentral.Libp2p.Tests.Kit;
 
 namespace Decentral.Libp2p.Gossip.Tests.Service;
 
@@ -86,6 +87,33 @@ public sealed class LoopbackGossipTests
 
         b.Gossip.Publish(Topic, [9, 9]);
         await a.Messages.WaitAsync(m => m.Any(x => x.Data.SequenceEqual(new byte[] { 9, 9 })), LoopbackPeer.Timeout, "a still receives");
+    }
+
+    [Fact]
+    public async Task InboundStream_ResetBetweenRpcs_EndsWithoutAWarning_BadLengthPrefix_Warns()
+    {
+        // A peer that leaves resets its streams between RPCs: that is no fault of the peer's, and
+        // a node whose peers stop used to log one "bad length prefix" warning per stream for it.
+        var logs = new ListLoggerFactory();
+        await using var a = await LoopbackPeer.StartAsync(9, logs: logs);
+        using var rawIdentity = RouterNet.Identity(79);
+        await using var raw = new Libp2pHost(rawIdentity, new Libp2pHostOptions(), TimeProvider.System);
+        raw.SetStreamHandler(GossipProtocols.MeshSub11Id, async (stream, ct) => await stream.CopyToAsync(Stream.Null, ct));
+        Assert.True((await raw.DialAsync(a.Address)).IsConnected);
+
+        var first = await raw.OpenStreamAsync(a.PeerId, [GossipProtocols.MeshSub11Id]);
+        Assert.True(first.IsOpened, first.Reason);
+        var ended = logs.WaitForAsync("ended: reset or closed between RPCs");
+        first.Stream!.Reset();
+        Assert.StartsWith("Debug:", await ended, StringComparison.Ordinal);
+
+        var second = await raw.OpenStreamAsync(a.PeerId, [GossipProtocols.MeshSub11Id]);
+        Assert.True(second.IsOpened, second.Reason);
+        var warned = logs.WaitForAsync("bad length prefix");
+        await second.Stream!.WriteAsync(new byte[] { 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80 });
+        await second.Stream.FlushAsync();
+        Assert.StartsWith("Warning:", await warned, StringComparison.Ordinal);
+        Assert.DoesNotContain(logs.Lines, l => l.StartsWith("Warning:", StringComparison.Ordinal) && l.Contains("reset", StringComparison.Ordinal));
     }
 
     [Fact]
