@@ -39,8 +39,9 @@ float32 parameters at a time, in one process, one thread, Release build:
   writes it once: what an encode into a heap body (the simulator's) pays on top of the kernel;
 - **codec encode+decode**: `ModelEncoder` with pooled bodies, as a node encodes (a whole model,
   or the delta trained - start through top-k, the quantizer and the lossless stage; a dense delta
-  is quantized chunk by chunk straight from the two models), then `EncodedModel.DecodeInto` a
-  float buffer, then the model released (its body goes back to the pool);
+  is quantized as the kernels read the two models and subtract them, so it reads 8 bytes per value
+  where a whole model reads 4), then `EncodedModel.DecodeInto` a float buffer, then the model
+  released (its body goes back to the pool);
 - **message path**: the same plus what a node adds: the `TrainedModel` message written into a
   pooled `IBufferWriter` (`WireCodec.Encode`) and released, decoded back from those bytes with full
   validation into pooled buffers (`WireCodec.Decode`), its values decoded, the buffers released;
