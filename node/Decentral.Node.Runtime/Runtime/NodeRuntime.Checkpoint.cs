@@ -10,6 +10,9 @@ public sealed partial class NodeRuntime
     private long _checkpointWritten;
     private Task _checkpointWrite = Task.CompletedTask;
 
+    /// <summary>Tests (read on the loop): the checkpoint write in flight, or the last one.</summary>
+    internal Task CheckpointWrite => _checkpointWrite;
+
     private void RequestCheckpoint() => _checkpointRequested++;
 
     // At most one write in flight; the snapshot is taken on the loop, written off it.

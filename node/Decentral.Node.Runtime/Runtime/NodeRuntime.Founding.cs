@@ -123,6 +123,10 @@ public sealed partial class NodeRuntime
         Log.Founding(_logger, view.Count, string.Join(", ", view.Peers().Take(8)));
         _node.Start(model);
         DeliverEarlyMessages();
+
+        // At once, not at the first round this node takes part in: one that dies before it is
+        // sampled must still come back as a member (rejoin), not as a stranger gathering founders.
+        RequestCheckpoint();
     }
 
     // The model every founder starts from, seeded by the run seed.
@@ -148,6 +152,7 @@ public sealed partial class NodeRuntime
         Log.Joining(_logger, view.Records().Select(r => r.LastActiveRound).DefaultIfEmpty(0).Max(), view.Count);
         _node.Join();
         DeliverEarlyMessages();
+        RequestCheckpoint();
     }
 
     // Back from a checkpoint: the stored view, refreshed with what announcements say now; the

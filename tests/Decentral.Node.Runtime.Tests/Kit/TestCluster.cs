@@ -14,6 +14,7 @@ internal sealed class TestCluster : IAsyncDisposable
 {
     private readonly ITestOutputHelper? _output;
     private readonly List<NodeRuntime> _nodes = [];
+    private readonly ConcurrentDictionary<int, Task> _running = new();
     private readonly ConcurrentQueue<(int Node, ProtocolObservation Observation)> _observations = new();
     private readonly List<Func<int, ProtocolObservation, bool>> _waiters = [];
 
@@ -94,6 +95,15 @@ internal sealed class TestCluster : IAsyncDisposable
         var index = replace ?? _nodes.Count;
         var node = new NodeRuntime(options, TimeProvider.System, _output is null ? null : new TestOutputLogs(_output, index));
         node.Observed += o => OnObserved(index, o);
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        node.PhaseChanged += phase =>
+        {
+            if (phase == NodePhase.Running)
+            {
+                running.TrySetResult();
+            }
+        };
+        _running[index] = running.Task;
         beforeStart?.Invoke(node);
         var failure = await node.StartAsync();
         Assert.True(failure is null, failure?.Message);
@@ -108,6 +118,9 @@ internal sealed class TestCluster : IAsyncDisposable
 
         return node;
     }
+
+    /// <summary>Completes when node <paramref name="index"/> (as last started) founded, joined or rejoined.</summary>
+    public Task WhenRunning(int index) => _running[index];
 
     /// <summary>Completes when some node's observation matches; arm before the action that causes it.</summary>
     public Task WhenObserved(Func<int, ProtocolObservation, bool> predicate)
