@@ -11,8 +11,9 @@ public sealed class RobustnessSuiteTests
         var plan = RobustnessPlan.Create(quick: true);
 
         // Per split: 6 attack-free defences, 5 attacks x 3 fractions x 6 defences, an attack-free
-        // run of each of the 4 trainer-side defences and 3 fractions x 6 aggregator setups.
-        Assert.Equal(2 * (6 + 90 + 4 + 18), plan.Count);
+        // run of each of the 4 trainer-side defences, 3 fractions x 6 aggregator setups, and the
+        // two other aggregator poisons at 20% x 6 setups.
+        Assert.Equal(2 * (6 + 90 + 4 + 18 + 12), plan.Count);
         Assert.Equal(plan.Count, plan.Select(e => e.Id).Distinct().Count());
         Assert.All(plan, e => Assert.Empty(ScenarioLoader.Validate(e.Scenario)));
         Assert.All(plan, e => Assert.Equal("softmax", e.Scenario.Learning.Model));
@@ -24,6 +25,9 @@ public sealed class RobustnessSuiteTests
         var reference = Assert.Single(plan, e => e.Id == "byz-mnist-iid-aggregator20-a1ref").Scenario.Protocol;
         Assert.Equal((1, "reference", RobustnessPlan.ChangeBound), (reference.Aggregators, reference.Robustness.AggregateDefence, reference.Robustness.AggregateMaxChange));
         Assert.Single(plan, e => e.Id == "byz-mnist-dir0.1-clean-a3ref");
+        var scaled = Assert.Single(plan, e => e.Id == "byz-mnist-iid-aggregator-scale20-a3ref").Scenario;
+        Assert.Equal((AttackKinds.Aggregator, AggregatePoisons.Scale, 0.2), (scaled.Attack.Kind, scaled.Attack.AggregatePoison, scaled.Attack.Fraction));
+        Assert.Equal(AggregatePoisons.Negate, Assert.Single(plan, e => e.Id == "byz-mnist-iid-aggregator20-a3ref").Scenario.Attack.AggregatePoison);
     }
 
     [Fact]
@@ -31,7 +35,7 @@ public sealed class RobustnessSuiteTests
     {
         var plan = RobustnessPlan.Create(quick: false, seeds: 3);
 
-        Assert.Equal(3 * 2 * (6 + 30 + 4 + 6), plan.Count);
+        Assert.Equal(3 * 2 * (6 + 30 + 4 + 6 + 12), plan.Count);
         Assert.All(plan, e => Assert.Equal("lenet", e.Scenario.Learning.Model));
         Assert.All(plan.Where(e => e.Attack != "clean"), e => Assert.Equal(0.2, e.Fraction));
         Assert.Equal([1, 2, 3], plan.Take(3).Select(e => e.Seed));
@@ -84,6 +88,7 @@ public sealed class RobustnessSuiteTests
             Run("clean", 0, "a3median", (900, 0.10), (960, 0.88), (1200, 0.90)),
             Run("aggregator", 0.2, "a1", (960, 0.10), (1080, 0.50), (1200, 0.90)),
             Run("aggregator", 0.2, "a3median", (960, 0.86), (1200, 0.88)),
+            Run("aggregator-noise", 0.2, "a3median", (960, 0.80), (1200, 0.84)),
         ];
         var folder = Path.Combine(Path.GetTempPath(), "robustness-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -96,6 +101,8 @@ public sealed class RobustnessSuiteTests
             Assert.Contains("| 0% (attack-free) | 90.0% / 89.0% / 1.0 |  | 90.0% / 89.0% / 16.0 |", text);
             Assert.Contains("| 20% | 90.0% / 50.0% / 20.0 |  | 88.0% / 87.0% / 16.0 |", text);
             Assert.Contains("Byzantine aggregators at f = 20%, mean accuracy over the last 5 minutes: a = 1: 50.0%; a = 3, median of aggregates: 87.0%.", text);
+            Assert.Contains("| 20%, + N(0, 1) |  |  | 84.0% / 82.0% / - |", text);
+            Assert.Contains("Byzantine aggregators (+ N(0, 1)) at f = 20%, mean accuracy over the last 5 minutes: a = 3, median of aggregates: 82.0%.", text);
 
             // Costs of the defences in signed points; one that rounds to zero reads 0.0.
             Assert.Contains("`median` +0.4, `clipped` 0.0", text);

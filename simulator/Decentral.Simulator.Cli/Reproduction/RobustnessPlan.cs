@@ -95,6 +95,18 @@ public static class RobustnessPlan
         }),
     ];
 
+    /// <summary>
+    /// The Byzantine aggregator attacks: the suite's id, what the aggregator sends instead of its
+    /// aggregate (attack.aggregatePoison) and the report's name for it. The negation runs at every
+    /// fraction, the others at 20% only.
+    /// </summary>
+    public static IReadOnlyList<(string Attack, string Poison, string Label)> AggregatorAttacks { get; } =
+    [
+        ("aggregator", AggregatePoisons.Negate, "negated"),
+        ("aggregator-scale", AggregatePoisons.Scale, "x 10"),
+        ("aggregator-noise", AggregatePoisons.Noise, "+ N(0, 1)"),
+    ];
+
     /// <summary>Attacker fractions of each mode.</summary>
     public static IReadOnlyList<double> Fractions(bool quick) => quick ? [0.1, 0.2, 0.3] : [0.2];
 
@@ -134,6 +146,14 @@ public static class RobustnessPlan
                     list.AddRange(Seeded(seeds, seed => Make(group, "aggregator", fraction, setup, AttackKinds.Aggregator, alpha, quick, seed)));
                 }
             }
+
+            foreach (var (attack, poison, _) in AggregatorAttacks.Skip(1))
+            {
+                foreach (var setup in AggregatorSetups)
+                {
+                    list.AddRange(Seeded(seeds, seed => Make(group, attack, 0.2, setup, AttackKinds.Aggregator, alpha, quick, seed, poison)));
+                }
+            }
         }
 
         return list;
@@ -142,7 +162,7 @@ public static class RobustnessPlan
     private static IEnumerable<Experiment> Seeded(int seeds, Func<int, Experiment> make) =>
         Enumerable.Range(ReproductionPlan.FirstSeed, seeds).Select(make);
 
-    private static Experiment Make(string group, string attack, double fraction, Defence defence, string kind, double alpha, bool quick, int seed)
+    private static Experiment Make(string group, string attack, double fraction, Defence defence, string kind, double alpha, bool quick, int seed, string poison = AggregatePoisons.Negate)
     {
         var percent = (int)Math.Round(fraction * 100);
         var id = $"{group}-{attack}{(percent > 0 ? percent.ToString(System.Globalization.CultureInfo.InvariantCulture) : "")}-{defence.Id}";
@@ -163,7 +183,7 @@ public static class RobustnessPlan
                 LocalSteps = 5,
                 EvalEveryRounds = quick ? 1 : 6,
             },
-            Attack = new AttackSection { Kind = kind, Fraction = kind == AttackKinds.None ? 0.2 : fraction },
+            Attack = new AttackSection { Kind = kind, Fraction = kind == AttackKinds.None ? 0.2 : fraction, AggregatePoison = poison },
         };
         defence.Apply(scenario.Protocol);
         return new Experiment(id, group, "modest", scenario) { Attack = attack, Fraction = fraction, Defence = defence.Id };

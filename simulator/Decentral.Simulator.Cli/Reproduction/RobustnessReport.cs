@@ -30,7 +30,8 @@ internal static class RobustnessReport
         Line("MoDeST, 100 nodes, s = 10, sf = 1, a = 1 unless a row says otherwise, synthetic 227-site latency, 100 Mbit/s links.");
         Line("Attackers: round(f × 100) node slots drawn from the seed; signFlip sends start - 10u, scaling start + 10u (u = its honest update),");
         Line("noise adds N(0, 1) to every parameter, labelFlip trains on labels l -> 9 - l, alie sends the honest mean minus 1 standard deviation per");
-        Line("coordinate (omniscient), a Byzantine aggregator sends the negated aggregate. Defences: " + string.Join("; ", RobustnessPlan.Defences.Select(d => $"`{d.Id}` = {d.Label}")) + ".");
+        Line("coordinate (omniscient), a Byzantine aggregator sends the negated aggregate (`aggregator`), 10 times it (`aggregator-scale`) or it plus");
+        Line("N(0, 1) per parameter (`aggregator-noise`). Defences: " + string.Join("; ", RobustnessPlan.Defences.Select(d => $"`{d.Id}` = {d.Label}")) + ".");
         Line($"Seeds: {string.Join(", ", seeds)}. A cell reads \"mean (min-max)\" over the seeds. Accuracy is the test accuracy of the model the first honest trainer of a round starts from.");
         Line("Target of a split: 95% of the attack-free final accuracy with the mean rule, rounded down to 0.5%; time to target is the mean over the seeds");
         Line("that reached it, with the count when some did not; \"-\" = no seed reached it.");
@@ -80,7 +81,7 @@ internal static class RobustnessReport
     {
         var defences = RobustnessPlan.Defences.Where(d => runs.Any(r => r.Experiment.Defence == d.Id)).ToList();
         var rows = new List<(string Attack, double Fraction)> { (Clean, 0) };
-        rows.AddRange(runs.Where(r => r.Experiment.Attack is not (Clean or Aggregator))
+        rows.AddRange(runs.Where(r => r.Experiment.Attack != Clean && !IsAggregator(r.Experiment.Attack))
             .Select(r => (r.Experiment.Attack, r.Experiment.Fraction)).Distinct()
             .OrderBy(a => RobustnessPlan.TrainerAttacks.ToList().FindIndex(t => t.Id == a.Attack)).ThenBy(a => a.Fraction));
         foreach (var (title, cell) in new (string, Func<IReadOnlyList<RunResult>, string>)[]
@@ -105,7 +106,7 @@ internal static class RobustnessReport
 
     private static void WriteAggregatorTable(Action<string> line, IReadOnlyList<RunResult> runs, double? target)
     {
-        if (!runs.Any(r => r.Experiment.Attack == Aggregator))
+        if (!runs.Any(r => IsAggregator(r.Experiment.Attack)))
         {
             return;
         }
@@ -121,19 +122,26 @@ internal static class RobustnessReport
         line($"|---:|{string.Concat(RobustnessPlan.AggregatorSetups.Select(_ => "---:|"))}");
         string Both(IReadOnlyList<RunResult> c) => c.Count == 0 ? "" : $"{Percent(Spread.Of(c.Select(r => r.Final)))} / {Percent(Spread.Of(c.Select(LastMinutes)))} / {TimeToTarget(c, target)}";
         line($"| 0% (attack-free) | {string.Join(" | ", RobustnessPlan.AggregatorSetups.Select(a => Both(CleanOf(runs, a))))} |");
-        foreach (var fraction in runs.Where(r => r.Experiment.Attack == Aggregator).Select(r => r.Experiment.Fraction).Distinct().Order())
+        foreach (var (attack, fraction, name) in AggregatorRows(runs))
         {
-            line(Invariant($"| {fraction * 100:F0}% | {string.Join(" | ", RobustnessPlan.AggregatorSetups.Select(a => Both(Cell(runs, Aggregator, fraction, a.Id))))} |"));
+            line(Invariant($"| {fraction * 100:F0}%{name} | {string.Join(" | ", RobustnessPlan.AggregatorSetups.Select(a => Both(Cell(runs, attack, fraction, a.Id))))} |"));
         }
 
         line("");
     }
 
+    private static bool IsAggregator(string attack) => RobustnessPlan.AggregatorAttacks.Any(a => a.Attack == attack);
+
+    // The aggregator attacks run, each at its fractions: the negation's rows bare, the others' named.
+    private static IEnumerable<(string Attack, double Fraction, string Name)> AggregatorRows(IReadOnlyList<RunResult> runs) =>
+        RobustnessPlan.AggregatorAttacks.SelectMany(a => runs.Where(r => r.Experiment.Attack == a.Attack).Select(r => r.Experiment.Fraction).Distinct().Order()
+            .Select(f => (a.Attack, f, a.Attack == Aggregator ? "" : $", {a.Label}")));
+
     private static void WritePlots(Action<string> line, string folder, string group, IReadOnlyList<RunResult> runs, double? target)
     {
         const double Headline = 0.2;
         var clean = Cell(runs, Clean, 0, "mean");
-        var attacked = runs.Where(r => r.Experiment.Attack is not (Clean or Aggregator) && Math.Abs(r.Experiment.Fraction - Headline) < 1e-9).ToList();
+        var attacked = runs.Where(r => r.Experiment.Attack != Clean && !IsAggregator(r.Experiment.Attack) && Math.Abs(r.Experiment.Fraction - Headline) < 1e-9).ToList();
         if (attacked.Count == 0 || clean.Count == 0)
         {
             return;
@@ -141,7 +149,7 @@ internal static class RobustnessReport
 
         var withMean = attacked.Where(r => r.Experiment.Defence == "mean");
         var withBest = attacked.GroupBy(r => r.Experiment.Attack).SelectMany(g => Best(g.ToList()));
-        var aggregators = runs.Where(r => r.Experiment.Attack == Aggregator && Math.Abs(r.Experiment.Fraction - Headline) < 1e-9);
+        var aggregators = runs.Where(r => IsAggregator(r.Experiment.Attack) && Math.Abs(r.Experiment.Fraction - Headline) < 1e-9);
         var meanPlot = $"{group}-f20-mean.png";
         var bestPlot = $"{group}-f20-best.png";
         var aggregatorPlot = $"{group}-f20-aggregator.png";
@@ -206,13 +214,13 @@ internal static class RobustnessReport
             .Where(c => c.Final is not null)
             .Select(c => $"`{c.Id}` {Points(c.Final!.Value.Mean - reference.Mean)}");
         lines.Add($"Cost of each defence without attack (final accuracy against the mean rule, points): {string.Join(", ", costs)}.");
-        foreach (var fraction in runs.Where(r => r.Experiment.Attack == Aggregator).Select(r => r.Experiment.Fraction).Distinct().Order())
+        foreach (var (attack, fraction, name) in AggregatorRows(runs))
         {
             var setups = RobustnessPlan.AggregatorSetups
-                .Select(a => (a.Label, Runs: Cell(runs, Aggregator, fraction, a.Id)))
+                .Select(a => (a.Label, Runs: Cell(runs, attack, fraction, a.Id)))
                 .Where(a => a.Runs.Count > 0)
                 .Select(a => Invariant($"{a.Label}: {a.Runs.Average(LastMinutes) * 100:F1}%"));
-            lines.Add(Invariant($"Byzantine aggregators at f = {fraction * 100:F0}%, mean accuracy over the last 5 minutes: {string.Join("; ", setups)}."));
+            lines.Add(Invariant($"Byzantine aggregators{(name.Length > 0 ? $" ({name[2..]})" : "")} at f = {fraction * 100:F0}%, mean accuracy over the last 5 minutes: {string.Join("; ", setups)}."));
         }
 
         lines.Add("");

@@ -16,8 +16,9 @@ namespace Decentral.Simulator.Attacks;
 /// signFlip sends start − factor·u; scaling start + factor·u; noise trained + N(0, sigma²) per
 /// parameter (seeded by slot and round); alie the coordinate-wise mean of the round's honest
 /// models minus z of their standard deviations (an omniscient attacker: it knows what the honest
-/// trainers of its round, which started from the same aggregate, send); aggregator sends −M
-/// instead of its aggregate M (it trains honestly).
+/// trainers of its round, which started from the same aggregate, send); aggregator sends, instead
+/// of its aggregate M (it trains honestly), −M, factor·M or M + N(0, sigma²) per parameter
+/// (seeded by slot and round), as attack.aggregatePoison says.
 /// </remarks>
 public sealed class ByzantineAttack
 {
@@ -102,12 +103,7 @@ public sealed class ByzantineAttack
 
                 break;
             case AttackKinds.Noise:
-                var random = new Random(Seeds.Derive(ModestRun.DeriveSeed(_seed, "attack-noise", slot), round));
-                for (var i = 0; i < t.Length; i++)
-                {
-                    poisoned[i] = (float)(t[i] + (_attack.Sigma * RandomDraws.StandardNormal(random)));
-                }
-
+                AddNoise(t, "attack-noise", slot, round, poisoned);
                 break;
             case AttackKinds.Alie:
                 LittleIsEnough(honest(), trained, poisoned);
@@ -119,11 +115,44 @@ public sealed class ByzantineAttack
         return new ModelVector(trained.LayoutId, poisoned, trained.SamplesTrained);
     }
 
-    /// <summary>What a Byzantine aggregator sends instead of <paramref name="aggregate"/>: its negation.</summary>
-    public static ModelVector PoisonAggregate(ModelVector aggregate)
+    /// <summary>What Byzantine aggregator <paramref name="slot"/> sends instead of <paramref name="aggregate"/>, the aggregate of <paramref name="round"/>.</summary>
+    public ModelVector PoisonAggregate(int slot, long round, ModelVector aggregate)
     {
         ArgumentNullException.ThrowIfNull(aggregate);
-        return new ModelVector(aggregate.LayoutId, [.. aggregate.Parameters.Select(p => -p)], aggregate.SamplesTrained);
+        var m = aggregate.Parameters;
+        var poisoned = new float[m.Length];
+        switch (_attack.AggregatePoison)
+        {
+            case AggregatePoisons.Scale:
+                for (var i = 0; i < m.Length; i++)
+                {
+                    poisoned[i] = (float)(_attack.Factor * m[i]);
+                }
+
+                break;
+            case AggregatePoisons.Noise:
+                AddNoise(m, "aggregate-noise", slot, round, poisoned);
+                break;
+            default:
+                for (var i = 0; i < m.Length; i++)
+                {
+                    poisoned[i] = -m[i];
+                }
+
+                break;
+        }
+
+        return new ModelVector(aggregate.LayoutId, poisoned, aggregate.SamplesTrained);
+    }
+
+    // values + N(0, sigma²) per parameter into `poisoned`, from a stream seeded by the run, the slot and the round.
+    private void AddNoise(float[] values, string stream, int slot, long round, float[] poisoned)
+    {
+        var random = new Random(Seeds.Derive(ModestRun.DeriveSeed(_seed, stream, slot), round));
+        for (var i = 0; i < values.Length; i++)
+        {
+            poisoned[i] = (float)(values[i] + (_attack.Sigma * RandomDraws.StandardNormal(random)));
+        }
     }
 
     // Mean minus z standard deviations per coordinate over the honest models of the round (with

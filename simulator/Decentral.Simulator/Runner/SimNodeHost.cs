@@ -136,7 +136,7 @@ internal sealed class SimNodeHost : IProtocolEffects, ISimEventHandler
     {
         if (_poisoned is not { } p || p.Round != round || !ReferenceEquals(p.Honest, honest))
         {
-            _poisoned = p = (round, honest, ByzantineAttack.PoisonAggregate(honest));
+            _poisoned = p = (round, honest, _run.Attack.PoisonAggregate(Index, round, honest));
         }
 
         return p.Poisoned;

@@ -31,6 +31,12 @@ public sealed class AttackSection
     /// </summary>
     public double Z { get; set; } = 1;
 
+    /// <summary>
+    /// aggregator: what a Byzantine aggregator sends instead of its aggregate M (<see cref="AggregatePoisons"/>):
+    /// "negate" (default) −M; "scale" factor × M; "noise" M + N(0, sigma²) per parameter.
+    /// </summary>
+    public string AggregatePoison { get; set; } = AggregatePoisons.Negate;
+
     /// <summary>True when the scenario has attackers.</summary>
     public bool Active => Kind != AttackKinds.None;
 }
@@ -56,9 +62,25 @@ public static class AttackKinds
     /// <summary>"A little is enough": the honest mean minus z standard deviations, coordinate-wise.</summary>
     public const string Alie = "alie";
 
-    /// <summary>A Byzantine aggregator: it trains honestly and sends the negated aggregate to the sample.</summary>
+    /// <summary>A Byzantine aggregator: it trains honestly and sends a poisoned aggregate to the sample (<see cref="AttackSection.AggregatePoison"/>).</summary>
     public const string Aggregator = "aggregator";
 
     /// <summary>Every kind.</summary>
     public static IReadOnlyList<string> All { get; } = [None, SignFlip, Noise, Scaling, LabelFlip, Alie, Aggregator];
+}
+
+/// <summary>What a Byzantine aggregator sends (<see cref="AttackSection.AggregatePoison"/>).</summary>
+public static class AggregatePoisons
+{
+    /// <summary>The negated aggregate.</summary>
+    public const string Negate = "negate";
+
+    /// <summary>The aggregate times the attack's factor.</summary>
+    public const string Scale = "scale";
+
+    /// <summary>The aggregate plus Gaussian noise of the attack's sigma on every parameter.</summary>
+    public const string Noise = "noise";
+
+    /// <summary>Every poison.</summary>
+    public static IReadOnlyList<string> All { get; } = [Negate, Scale, Noise];
 }

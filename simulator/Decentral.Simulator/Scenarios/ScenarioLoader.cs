@@ -177,6 +177,7 @@ public static partial class ScenarioLoader
         Check(s.Churn.Count(c => c.Kind is ChurnKind.Sessions or ChurnKind.Trace) <= 1, "churn", $"at most one sessions or trace entry (got {s.Churn.Count(c => c.Kind is ChurnKind.Sessions or ChurnKind.Trace)}).");
         var a = s.Attack;
         Check(AttackKinds.All.Contains(a.Kind), "attack.kind", $"must be one of {string.Join(", ", AttackKinds.All)} (got \"{a.Kind}\"){Suggestions.DidYouMean(a.Kind, AttackKinds.All)}");
+        Check(AggregatePoisons.All.Contains(a.AggregatePoison), "attack.aggregatePoison", $"must be one of {string.Join(", ", AggregatePoisons.All)} (got \"{a.AggregatePoison}\"){Suggestions.DidYouMean(a.AggregatePoison, AggregatePoisons.All)}");
         Check(a.Fraction >= 0 && a.Fraction < 1, "attack.fraction", $"must be in [0, 1) (got {a.Fraction}).");
         Check(a.Factor > 0 && double.IsFinite(a.Factor), "attack.factor", $"must be positive (got {a.Factor}).");
         Check(a.Sigma > 0 && double.IsFinite(a.Sigma), "attack.sigma", $"must be positive (got {a.Sigma}).");

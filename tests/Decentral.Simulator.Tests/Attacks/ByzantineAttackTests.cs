@@ -45,7 +45,27 @@ public sealed class ByzantineAttackTests(ITestOutputHelper output)
         // Mean of the honest minus z = 1 standard deviation: (x/2) - (x/2) = 0.
         Assert.Equal([0f, 0f, 0f, 0f], alie.Parameters);
         Assert.Equal(100, flip.SamplesTrained);
-        Assert.Equal([-1f, 2f], ByzantineAttack.PoisonAggregate(new ModelVector("m", [1f, -2f])).Parameters);
+    }
+
+    [Fact]
+    public void PoisonAggregate_EachPoison_SendsItsDocumentedModel()
+    {
+        var aggregate = new ModelVector("m", [1f, -2f, 0.5f], samplesTrained: 70);
+        ByzantineAttack With(string poison)
+        {
+            var scenario = Scenario(AttackKinds.Aggregator, 0.2);
+            scenario.Attack.AggregatePoison = poison;
+            return new ByzantineAttack(scenario);
+        }
+
+        var noise = With(AggregatePoisons.Noise).PoisonAggregate(3, 8, aggregate);
+
+        Assert.Equal([-1f, 2f, -0.5f], With(AggregatePoisons.Negate).PoisonAggregate(3, 8, aggregate).Parameters);
+        Assert.Equal([10f, -20f, 5f], With(AggregatePoisons.Scale).PoisonAggregate(3, 8, aggregate).Parameters);
+        Assert.Equal(noise.Parameters, With(AggregatePoisons.Noise).PoisonAggregate(3, 8, aggregate).Parameters);
+        Assert.NotEqual(noise.Parameters, With(AggregatePoisons.Noise).PoisonAggregate(3, 9, aggregate).Parameters);
+        Assert.NotEqual(aggregate.Parameters, noise.Parameters);
+        Assert.Equal(70, noise.SamplesTrained);
     }
 
     [Fact]

@@ -26,6 +26,7 @@ public sealed class ScenarioLoaderTests
     [InlineData("""{ "protocol": { "robustness": { "rule": "krum", "krumByzantine": 4 } } }""", "$.protocol.robustness.krumByzantine")]
     [InlineData("""{ "protocol": { "robustness": { "aggregateWait": "00:00:00" } } }""", "$.protocol.robustness.aggregateWait")]
     [InlineData("""{ "attack": { "kind": "bribe" } }""", "$.attack.kind")]
+    [InlineData("""{ "attack": { "kind": "aggregator", "aggregatePoison": "flip" } }""", "$.attack.aggregatePoison")]
     [InlineData("""{ "attack": { "kind": "noise", "fraction": 1 } }""", "$.attack.fraction")]
     [InlineData("""{ "nodes": 4, "attack": { "kind": "noise", "fraction": 0.1 } }""", "$.attack.fraction")]
     [InlineData("""{ "algorithm": "gossip", "attack": { "kind": "noise" } }""", "$.attack.kind")]
