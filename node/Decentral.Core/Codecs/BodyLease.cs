@@ -31,15 +31,19 @@ internal sealed class BodyPool
         return ArrayPool<float>.Shared.Rent(length);
     }
 
-    /// <summary>Gives back what <see cref="RentBytes"/> or <see cref="RentFloats"/> handed out.</summary>
-    public void Return(byte[]? bytes, float[]? floats)
+    /// <summary>Gives back what <see cref="RentBytes"/> handed out (nothing for null).</summary>
+    public void Return(byte[]? bytes)
     {
         if (bytes is not null)
         {
             ArrayPool<byte>.Shared.Return(bytes);
             Interlocked.Decrement(ref _outstanding);
         }
+    }
 
+    /// <summary>Gives back what <see cref="RentFloats"/> handed out (nothing for null).</summary>
+    public void Return(float[]? floats)
+    {
         if (floats is not null)
         {
             ArrayPool<float>.Shared.Return(floats);
@@ -75,7 +79,8 @@ internal sealed class BodyLease(BodyPool pool, byte[]? body, byte[]? compressed,
             return;
         }
 
-        pool.Return(body, null);
-        pool.Return(compressed, floats);
+        pool.Return(body);
+        pool.Return(compressed);
+        pool.Return(floats);
     }
 }

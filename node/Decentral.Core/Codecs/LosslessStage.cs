@@ -53,7 +53,7 @@ internal static class LosslessStage
         length = result?.Length ?? 0;
         if (pool is not null)
         {
-            pool.Return(scratch, null);
+            pool.Return(scratch);
         }
         else
         {

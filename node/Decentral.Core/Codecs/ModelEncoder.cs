@@ -66,9 +66,6 @@ public sealed class ModelEncoder
     /// <summary>The options this encoder follows.</summary>
     public ModelCodecOptions Options => _options;
 
-    /// <summary>True when the bodies are rented (see the constructor).</summary>
-    public bool PooledBodies => _pool is not null;
-
     /// <summary>
     /// A whole model through the quantizer and lossless stage, without top-k or error feedback
     /// (the aggregate an aggregator sends). Plain fp32 wraps the model without copying.

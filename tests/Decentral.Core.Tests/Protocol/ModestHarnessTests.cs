@@ -10,7 +10,7 @@ public sealed class ModestHarnessTests(ITestOutputHelper output)
     private static readonly TimeSpan TrainingTime = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxTime = TimeSpan.FromHours(2);
 
-    private static ModestOptions Options(double successFraction = 1.0) => new()
+    internal static ModestOptions Options(double successFraction = 1.0) => new()
     {
         SampleSize = 5,
         Aggregators = 1,

@@ -2,7 +2,6 @@ using Decentral.Codecs;
 using Decentral.Core.Tests.TestKit;
 using Decentral.Identity;
 using Decentral.Learning;
-using Decentral.Protocol;
 
 namespace Decentral.Core.Tests.Protocol;
 
@@ -45,22 +44,8 @@ public sealed class ModestPooledBodiesTests
 
     private static ProtocolHarness CrashRun(ModelCodecOptions codec, BodyPool? wire)
     {
-        var options = new ModestOptions
-        {
-            SampleSize = 5,
-            Aggregators = 1,
-            SuccessFraction = 0.6,
-            PingTimeout = TimeSpan.FromSeconds(2),
-            PingResend = TimeSpan.FromSeconds(1),
-            InactivityThreshold = 20,
-            AggregationTimeout = TimeSpan.FromSeconds(30),
-            MinModels = 2,
-            AckTimeout = TimeSpan.FromSeconds(40),
-            SendRetry = TimeSpan.FromSeconds(1),
-            MaxSendRetries = 2,
-            AdvertFanoutFactor = 2,
-            Codec = codec,
-        };
+        var options = ModestHarnessTests.Options(successFraction: 0.6);
+        options.Codec = codec;
         var h = new ProtocolHarness(30, options, seed: 11, MessageDelay, TrainingTime, trainingStep: 0.25f, wire: wire);
         var random = new Random(3);
         h.StartAll(new ModelVector("harness", [.. Enumerable.Range(0, 200).Select(_ => (float)random.NextDouble())]));

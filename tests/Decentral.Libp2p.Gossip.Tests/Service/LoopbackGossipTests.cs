@@ -1,4 +1,5 @@
 using System.Buffers;
+using Decentral.Identity;
 using Decentral.Libp2p.Gossip.Router;
 using Decentral.Libp2p.Gossip.Service;
 using Decentral.Libp2p.Gossip.Tests.Kit;
@@ -60,12 +61,8 @@ public sealed class LoopbackGossipTests
 
         // A raw peer that speaks meshsub by hand.
         using var rawIdentity = RouterNet.Identity(77);
-        await using var raw = new Libp2pHost(rawIdentity, new Libp2pHostOptions(), TimeProvider.System);
-        raw.SetStreamHandler(GossipProtocols.MeshSub11Id, async (stream, ct) => await stream.CopyToAsync(Stream.Null, ct));
-        Assert.True((await raw.DialAsync(a.Address)).IsConnected);
-        var opened = await raw.OpenStreamAsync(a.PeerId, [GossipProtocols.MeshSub11Id]);
-        Assert.True(opened.IsOpened, opened.Reason);
-        var stream = opened.Stream;
+        await using var raw = await RawMeshSubPeerAsync(rawIdentity, a);
+        var stream = await OpenMeshSubAsync(raw, a);
 
         await stream.WriteAsync(new byte[] { 5, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF });
         var badSeqno = new Rpc([], [new PubSubMessage(rawIdentity.PeerId.Bytes.ToArray(), [1], new byte[7], Topic, new byte[64], [])], ControlMessage.Empty);
@@ -97,21 +94,17 @@ public sealed class LoopbackGossipTests
         var logs = new ListLoggerFactory();
         await using var a = await LoopbackPeer.StartAsync(9, logs: logs);
         using var rawIdentity = RouterNet.Identity(79);
-        await using var raw = new Libp2pHost(rawIdentity, new Libp2pHostOptions(), TimeProvider.System);
-        raw.SetStreamHandler(GossipProtocols.MeshSub11Id, async (stream, ct) => await stream.CopyToAsync(Stream.Null, ct));
-        Assert.True((await raw.DialAsync(a.Address)).IsConnected);
+        await using var raw = await RawMeshSubPeerAsync(rawIdentity, a);
 
-        var first = await raw.OpenStreamAsync(a.PeerId, [GossipProtocols.MeshSub11Id]);
-        Assert.True(first.IsOpened, first.Reason);
+        var first = await OpenMeshSubAsync(raw, a);
         var ended = logs.WaitForAsync("ended: reset or closed between RPCs");
-        first.Stream!.Reset();
+        first.Reset();
         Assert.StartsWith("Debug:", await ended, StringComparison.Ordinal);
 
-        var second = await raw.OpenStreamAsync(a.PeerId, [GossipProtocols.MeshSub11Id]);
-        Assert.True(second.IsOpened, second.Reason);
+        var second = await OpenMeshSubAsync(raw, a);
         var warned = logs.WaitForAsync("bad length prefix");
-        await second.Stream!.WriteAsync(new byte[] { 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80 });
-        await second.Stream.FlushAsync();
+        await second.WriteAsync(new byte[] { 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80 });
+        await second.FlushAsync();
         Assert.StartsWith("Warning:", await warned, StringComparison.Ordinal);
         Assert.DoesNotContain(logs.Lines, l => l.StartsWith("Warning:", StringComparison.Ordinal) && l.Contains("reset", StringComparison.Ordinal));
     }
@@ -148,5 +141,21 @@ public sealed class LoopbackGossipTests
         Assert.True(await a.Host.DisconnectAsync(b.PeerId));
 
         await a.WaitForRouterAsync(r => r.Peers.Count == 0 && r.MeshPeers(Topic).Count == 0, "b removed");
+    }
+
+    // A bare libp2p host connected to `to` that answers meshsub streams by reading them to the end.
+    private static async Task<Libp2pHost> RawMeshSubPeerAsync(PeerIdentity identity, LoopbackPeer to)
+    {
+        var raw = new Libp2pHost(identity, new Libp2pHostOptions(), TimeProvider.System);
+        raw.SetStreamHandler(GossipProtocols.MeshSub11Id, async (stream, ct) => await stream.CopyToAsync(Stream.Null, ct));
+        Assert.True((await raw.DialAsync(to.Address)).IsConnected);
+        return raw;
+    }
+
+    private static async Task<Libp2pStream> OpenMeshSubAsync(Libp2pHost raw, LoopbackPeer to)
+    {
+        var opened = await raw.OpenStreamAsync(to.PeerId, [GossipProtocols.MeshSub11Id]);
+        Assert.True(opened.IsOpened, opened.Reason);
+        return opened.Stream!;
     }
 }
