@@ -46,7 +46,7 @@ internal static partial class Log
     [LoggerMessage(52, LogLevel.Information, "Loaded {Count} peer records from {Path}")]
     public static partial void PeerStoreLoaded(ILogger logger, int count, string path);
 
-    [LoggerMessage(40, LogLevel.Warning, "No round estimate moved for {Quiet} after the rejoin (round {Round}): every member came back at once, so the session resumes at round {Resume}; this node {Role}")]
+    [LoggerMessage(40, LogLevel.Warning, "No round estimate moved for {Quiet} (round {Round}): no member holds a round in flight (all came back from checkpoints at once, or the holders of the round died with it), so the session resumes at round {Resume}; this node {Role}")]
     public static partial void Resuming(ILogger logger, TimeSpan quiet, long round, long resume, string role);
 
     [LoggerMessage(10, LogLevel.Information, "Gathering members: {Known} of {Needed} known")]

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Decentral.Membership;
 using Decentral.Node.Runtime.Runtime;
 using Decentral.Node.Runtime.State;
@@ -190,6 +191,50 @@ public sealed class RestartContractTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task TheSampleDiesWithItsRound_NoSurvivorHoldsIt_TheSurvivorsResumeTheSession()
+    {
+        // Found by ClusterTests stalling now and then after a kill -9: once the nodes that hold a
+        // round are gone, and every trainer of the round before was acked, no survivor holds
+        // anything that starts a round. Only rejoined nodes watched for that; founders never moved again.
+        static void Resume(int index, NodeRuntimeOptions o) => o.Founding.ResumeAfter = TimeSpan.FromSeconds(3);
+        await using var cluster = await TestCluster.StartAsync(5, sampleSize: 2, output, Resume);
+        await cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= 5).WaitAsync(Bound);
+
+        // The nodes that start a round a little ahead go silent at once, as if killed the moment they
+        // got the aggregate, except for the Acks they owe, so the trainers of the round before are done.
+        var doomedRound = LatestAggregated(cluster) + 200;
+        var doomed = new ConcurrentDictionary<int, bool>();
+        var bothSilent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        for (var i = 0; i < cluster.Nodes.Count; i++)
+        {
+            var index = i;
+            var node = cluster.Nodes[i];
+            node.Observed += o =>
+            {
+                if (o.Kind == ObservationKind.TrainingStarted && o.Round == doomedRound)
+                {
+                    node.DropOutgoing = (_, message) => message is not Ack;
+                    if (doomed.TryAdd(index, true) && doomed.Count == 2)
+                    {
+                        bothSilent.TrySetResult();
+                    }
+                }
+            };
+        }
+
+        Assert.True(LatestAggregated(cluster) < doomedRound - 1, "the session passed the doomed round before every node watched for it");
+        await bothSilent.Task.WaitAsync(Bound);
+        foreach (var index in doomed.Keys)
+        {
+            await cluster.Nodes[index].CrashAsync();
+        }
+
+        output.WriteLine($"nodes {string.Join(", ", doomed.Keys)} died with round {doomedRound}");
+        var resumed = cluster.WhenObserved((node, o) => !doomed.ContainsKey(node) && o.Kind == ObservationKind.Aggregated && o.Round > doomedRound);
+        await resumed.WaitAsync(Bound);
+    }
+
+    [Fact]
     public async Task BootstrapNode_RestartsWithNobodyToBootstrapFrom_DialsThePeersItKnewAndIsSampledAgain()
     {
         // Node 0 is everyone's bootstrap; restarted, its own address is no help, and the others'
@@ -206,4 +251,7 @@ public sealed class RestartContractTests(ITestOutputHelper output)
 
         await retrained.WaitAsync(Bound);
     }
+
+    private static long LatestAggregated(TestCluster cluster) =>
+        cluster.Observations.Where(o => o.Observation.Kind == ObservationKind.Aggregated).Select(o => o.Observation.Round).DefaultIfEmpty(0).Max();
 }

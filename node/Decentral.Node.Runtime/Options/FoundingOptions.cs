@@ -23,10 +23,11 @@ public sealed class FoundingOptions
     public TimeSpan GatherAnnounceInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// After a rejoin from a checkpoint: when neither this node's round estimate nor any member's
-    /// announced one moves for this long, every member came back at once and nothing is in flight,
-    /// so the node resumes the session (MoDeST only). Make it several network:announceInterval
-    /// and longer than the slowest round. 0 turns it off. Default 5 min.
+    /// When neither this node's round estimate nor any member's announced one moves for this
+    /// long, no member holds a round in flight (all came back from checkpoints at once, or the
+    /// nodes that held the round died with it), so the node resumes the session at the next round
+    /// (MoDeST only; every running node watches). Make it several network:announceInterval and
+    /// longer than the slowest round. 0 turns it off. Default 5 min.
     /// </summary>
     public TimeSpan ResumeAfter { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -14,72 +14,79 @@ namespace Decentral.Node.Runtime.Runtime;
 /// </content>
 public sealed partial class NodeRuntime
 {
-    // Found, join or rejoin. A checkpoint means rejoin at once, then watch that the session moves
-    // (founding:resumeAfter). Otherwise gather announcements
-    // until either a member is past round 2 (the session runs: join it) or at least
-    // founding:minPeers members are known and none arrived for founding:settle (found it).
+    // Found, join or rejoin, then watch that the session moves (founding:resumeAfter). A
+    // checkpoint means rejoin at once. Otherwise gather announcements until either a member is
+    // past round 2 (the session runs: join it) or at least founding:minPeers members are known
+    // and none arrived for founding:settle (found it).
     private async Task FoundOrJoinAsync(CancellationToken cancellationToken)
     {
         try
         {
-            if (_restored is { } checkpoint)
+            var from = await EnterSessionAsync(cancellationToken).ConfigureAwait(false);
+            if (from is { } round && IsModest && _options.Founding.ResumeAfter > TimeSpan.Zero)
             {
-                Post("rejoin", () => Rejoin(checkpoint));
-                if (IsModest && _options.Founding.ResumeAfter > TimeSpan.Zero)
-                {
-                    await ResumeWatchAsync(checkpoint.RoundEstimate, cancellationToken).ConfigureAwait(false);
-                }
-
-                return;
-            }
-
-            var needed = _options.Founding.MinPeers > 0 ? _options.Founding.MinPeers : _options.Protocol.SampleSize;
-            var lastReport = _time.GetUtcNow();
-            var known = new HashSet<PeerId>();
-            var lastNewMember = lastReport;
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                // Rounds 1 and 2 are the founders' rounds (LastFoundingRound): a node that hears of a
-                // founder in them founds too, at once, since a late founder does not answer the
-                // round's pings and its trainers would fail over; only a session past round 2 runs.
-                // Settling counts new members only: announcements that merely move a round
-                // estimate must not hold a founder back.
-                var members = _book!.Announcements().Where(a => a.Status == MembershipStatus.Join).ToList();
-                if (members.Any(m => m.RoundEstimate > LastFoundingRound))
-                {
-                    Post("join", () => JoinRunning());
-                    return;
-                }
-
-                var now = _time.GetUtcNow();
-                foreach (var member in members)
-                {
-                    if (known.Add(member.Peer))
-                    {
-                        lastNewMember = now;
-                    }
-                }
-
-                var founderStarted = members.Any(m => m.RoundEstimate is >= 1 and <= LastFoundingRound);
-                if (members.Count + 1 >= needed && (founderStarted || now - lastNewMember >= _options.Founding.Settle))
-                {
-                    Post("found", () => Found());
-                    return;
-                }
-
-                if (now - lastReport >= TimeSpan.FromSeconds(10))
-                {
-                    lastReport = now;
-                    Log.Gathering(_logger, members.Count + 1, needed);
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(200), _time, cancellationToken).ConfigureAwait(false);
+                await ResumeWatchAsync(round, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Stopping while gathering.
+            // Stopping.
         }
+    }
+
+    // Posts the found, join or rejoin; returns the round estimate it entered the session at (null: stopping first).
+    private async Task<long?> EnterSessionAsync(CancellationToken cancellationToken)
+    {
+        if (_restored is { } checkpoint)
+        {
+            Post("rejoin", () => Rejoin(checkpoint));
+            return checkpoint.RoundEstimate;
+        }
+
+        var needed = _options.Founding.MinPeers > 0 ? _options.Founding.MinPeers : _options.Protocol.SampleSize;
+        var lastReport = _time.GetUtcNow();
+        var known = new HashSet<PeerId>();
+        var lastNewMember = lastReport;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            // Rounds 1 and 2 are the founders' rounds (LastFoundingRound): a node that hears of a
+            // founder in them founds too, at once, since a late founder does not answer the
+            // round's pings and its trainers would fail over; only a session past round 2 runs.
+            // Settling counts new members only: announcements that merely move a round
+            // estimate must not hold a founder back.
+            var members = _book!.Announcements().Where(a => a.Status == MembershipStatus.Join).ToList();
+            if (members.Any(m => m.RoundEstimate > LastFoundingRound))
+            {
+                Post("join", () => JoinRunning());
+                return members.Max(m => m.RoundEstimate);
+            }
+
+            var now = _time.GetUtcNow();
+            foreach (var member in members)
+            {
+                if (known.Add(member.Peer))
+                {
+                    lastNewMember = now;
+                }
+            }
+
+            var founderStarted = members.Any(m => m.RoundEstimate is >= 1 and <= LastFoundingRound);
+            if (members.Count + 1 >= needed && (founderStarted || now - lastNewMember >= _options.Founding.Settle))
+            {
+                Post("found", () => Found());
+                return 0;
+            }
+
+            if (now - lastReport >= TimeSpan.FromSeconds(10))
+            {
+                lastReport = now;
+                Log.Gathering(_logger, members.Count + 1, needed);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), _time, cancellationToken).ConfigureAwait(false);
+        }
+
+        return null;
     }
 
     // Rounds 1 and 2 are the founders' rounds. A founder that settled a moment earlier than the
@@ -189,12 +196,14 @@ public sealed partial class NodeRuntime
         RequestCheckpoint();
     }
 
-    // A rejoined node watches whether the session moves: its own round estimate (models and view
-    // updates it receives) and the members' announced ones. A running session moves within an
-    // announce interval; one whose members all came back from checkpoints at once never does,
-    // since nobody holds a round in flight. Then the node resumes it at the next round (the core
-    // trains the checkpoint's model if the node is sampled). It keeps watching: a resumed round
-    // whose sample is all gone changes nothing, so the following check resumes the round after.
+    // A running MoDeST node watches whether the session moves: its own round estimate (models and
+    // view updates it receives) and the members' announced ones. A running session moves within
+    // an announce interval; one that nobody holds a round of never does: its members all came
+    // back from checkpoints at once, or every node that held the round died with it (the sample
+    // killed together after the aggregate reached it, an aggregator killed before its aggregate
+    // left). Then the node resumes it at the next round (the core trains the node's latest model
+    // if the node is sampled). It keeps watching: a resumed round whose sample is all gone
+    // changes nothing, so the following check resumes the round after.
     private async Task ResumeWatchAsync(long restoredRound, CancellationToken cancellationToken)
     {
         var last = Math.Max(restoredRound, Progress());
@@ -227,7 +236,7 @@ public sealed partial class NodeRuntime
 
         // With the reference defence, the model it judged itself: the latest arrival may be an aggregate it refused.
         var trains = modest.Resume(modest.Reference ?? _latestModel ?? InitialModel(), round);
-        Log.Resuming(_logger, _options.Founding.ResumeAfter, round - 1, round, trains ? "is sampled and trains its checkpoint's model" : "is not sampled for it");
+        Log.Resuming(_logger, _options.Founding.ResumeAfter, round - 1, round, trains ? "is sampled and trains the latest model it holds" : "is not sampled for it");
     }
 
     private MembershipView ViewOfAnnouncements(bool includeSelf)

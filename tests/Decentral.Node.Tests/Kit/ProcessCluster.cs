@@ -144,7 +144,21 @@ internal sealed partial class ProcessCluster : IAsyncDisposable
             : null;
     }
 
-    public string Logs() => string.Join("\n", _nodes.Select((n, i) => $"==== node {i} ====\n{Tail(n.Output, 40)}"));
+    /// <summary>
+    /// The last 40 lines of every node's output, for a failed test's message; every node's whole
+    /// output goes to cluster-logs/ beside the test assembly, named in the message.
+    /// </summary>
+    public string Logs()
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "cluster-logs", $"{Session}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
+        Directory.CreateDirectory(folder);
+        for (var i = 0; i < _nodes.Count; i++)
+        {
+            File.WriteAllText(Path.Combine(folder, $"node-{i}.log"), _nodes[i].Output);
+        }
+
+        return $"whole logs: {folder}\n" + string.Join("\n", _nodes.Select((n, i) => $"==== node {i} ====\n{Tail(n.Output, 40)}"));
+    }
 
     public async ValueTask DisposeAsync()
     {
