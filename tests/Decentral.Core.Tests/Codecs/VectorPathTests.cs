@@ -74,17 +74,28 @@ public sealed class VectorPathTests
         var random = new Random(17);
         foreach (var length in Lengths(random))
         {
-            var minuend = RandomFloats(random, length);
-            var subtrahend = RandomFloats(random, length);
-            var differences = new float[length];
-            TensorPrimitives.Subtract(minuend, subtrahend, differences);
-            var expected = new byte[length * 2];
-            Float16Values.Encode(differences, expected, VectorPath.Scalar);
-            var actual = new byte[length * 2];
+            AssertFp16DifferenceAsScalar(RandomFloats(random, length), RandomFloats(random, length), path);
+        }
+    }
 
-            Float16Values.EncodeDifference(minuend, subtrahend, actual, path);
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Fp16Encode_MostlyWithinTheHalfRange_SameBitsAsScalarDefinition(string pathName)
+    {
+        // The AVX-512 path converts 32 values at a time only when all are below 65520 and hands the
+        // others to the saturating kernel: a model's values, with now and then one that is not.
+        var path = Enum.Parse<VectorPath>(pathName);
+        var random = new Random(19);
+        foreach (var length in Lengths(random))
+        {
+            var values = MostlyInRange(random, length);
+            var (expected, actual) = (new byte[length * 2], new byte[length * 2]);
+            Float16Values.Encode(values, expected, VectorPath.Scalar);
+
+            Float16Values.Encode(values, actual, path);
 
             Assert.Equal(expected, actual);
+            AssertFp16DifferenceAsScalar(MostlyInRange(random, length), values, path);
         }
     }
 
@@ -183,6 +194,38 @@ public sealed class VectorPathTests
 
     private static IEnumerable<int> Lengths(Random random) =>
         Enumerable.Range(0, 70).Concat([255, 256, 257, 511, 1000, 4099]).Concat(Enumerable.Range(0, 30).Select(_ => random.Next(70, 3000)));
+
+    // EncodeDifference on the path writes the scalar encoding of the float differences.
+    private static void AssertFp16DifferenceAsScalar(float[] minuend, float[] subtrahend, VectorPath path)
+    {
+        var differences = new float[minuend.Length];
+        TensorPrimitives.Subtract(minuend, subtrahend, differences);
+        var expected = new byte[minuend.Length * 2];
+        Float16Values.Encode(differences, expected, VectorPath.Scalar);
+        var actual = new byte[minuend.Length * 2];
+
+        Float16Values.EncodeDifference(minuend, subtrahend, actual, path);
+
+        Assert.Equal(expected, actual);
+    }
+
+    // Floats below 32768 in magnitude (float subnormals included) and the edges within the half
+    // range, with one of the edges beyond it (65520 and up, infinity, NaN) one time in 200.
+    private static float[] MostlyInRange(Random random, int length)
+    {
+        var inRange = Edges.Where(e => Math.Abs(e) < 65_520f).ToArray();
+        var beyond = Edges.Where(e => !(Math.Abs(e) < 65_520f)).ToArray();
+        var values = new float[length];
+        for (var i = 0; i < length; i++)
+        {
+            var value = random.Next(200) == 0 ? beyond[random.Next(beyond.Length)]
+                : random.Next(8) == 0 ? inRange[random.Next(inRange.Length)]
+                : BitConverter.Int32BitsToSingle((random.Next(0, 142) << 23) | random.Next(1 << 23));
+            values[i] = random.Next(2) == 0 ? value : -value;
+        }
+
+        return values;
+    }
 
     // Edges (either sign) a third of the time, else a float of random sign, mantissa and an
     // exponent anywhere from float subnormal to far beyond the half range.
