@@ -1,5 +1,6 @@
 using Decentral.Identity;
 using Decentral.Node.Runtime.Runtime;
+using Decentral.Node.Runtime.Tests.Kit;
 using Decentral.Protocol;
 
 namespace Decentral.Node.Runtime.Tests;
@@ -7,8 +8,8 @@ namespace Decentral.Node.Runtime.Tests;
 /// <summary>The Acks an aggregator owes its trainers wait for its aggregate to reach the next sample.</summary>
 public sealed class AckHoldTests
 {
-    private static readonly PeerId A = Peer(1);
-    private static readonly PeerId B = Peer(2);
+    private static readonly PeerId A = TestPeers.Peer(1);
+    private static readonly PeerId B = TestPeers.Peer(2);
 
     [Fact]
     public void Acks_AggregateSentInTheSameEvent_HeldUntilMinModelsDeliveries()
@@ -74,13 +75,5 @@ public sealed class AckHoldTests
         Assert.Equal(2, hold.HeldRounds);
         Assert.Empty(hold.Delivered(1));
         Assert.Single(hold.Delivered(3));
-    }
-
-    private static PeerId Peer(byte seed)
-    {
-        var key = new byte[32];
-        key[0] = seed;
-        using var identity = PeerIdentity.FromSeed(key);
-        return identity.PeerId;
     }
 }

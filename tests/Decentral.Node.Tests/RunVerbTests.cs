@@ -34,6 +34,7 @@ public sealed class RunVerbTests
     [InlineData("node:slot=abc", "node:slot")]
     [InlineData("learning:partition:index=5", "learning:partition:index must be from 0 to learning:partition:count - 1")]
     [InlineData("network:sendTimeout=00:00:01", "network:sendTimeout (00:00:01) must be at least network:dialTimeout")]
+    [InlineData("network:overlayRedialMax=00:00:01", "network:overlayRedialMax must be at least 00:00:02")]
     [InlineData("node:bootstrap:0=/ip4/127.0.0.1/tcp/1", "node:bootstrap:0 must end in /p2p/<peer id>")]
     [InlineData("founding:resumeAfter=-00:00:01", "founding:resumeAfter must be 00:00:00 (off) or a positive duration")]
     public async Task BadSetting_OfEachKind_ExitsTwoNamingTheKey(string setting, string expected)

@@ -44,6 +44,13 @@ public sealed class NetworkOptions
     /// <summary>Connections to other members the node keeps up for the gossip overlay. Default 6.</summary>
     public int OverlayPeers { get; set; } = 6;
 
+    /// <summary>
+    /// Overlay: the longest wait before a member that could not be dialled is dialled for the
+    /// overlay again; the wait starts at 2 s and doubles, with jitter, per failure, and ends when
+    /// the member is connected (it dialled this node, or a send reached it). Default 1 min.
+    /// </summary>
+    public TimeSpan OverlayRedialMax { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often a running node republishes its signed announcement. Default 30 s.</summary>
     public TimeSpan AnnounceInterval { get; set; } = TimeSpan.FromSeconds(30);
 

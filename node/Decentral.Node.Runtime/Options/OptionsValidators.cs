@@ -173,6 +173,10 @@ public sealed class NodeOptionsValidator :
         }
 
         AtLeast(errors, "network:overlayPeers", options.OverlayPeers, 1);
+        if (options.OverlayRedialMax < Peers.RedialBackoff.First)
+        {
+            errors.Add($"network:overlayRedialMax must be at least {Peers.RedialBackoff.First} (got {options.OverlayRedialMax})");
+        }
         Positive(errors, "network:announceInterval", options.AnnounceInterval);
         AtLeast(errors, "network:controlQueue", options.ControlQueue, 1);
         AtLeast(errors, "network:bulkQueue", options.BulkQueue, 1);

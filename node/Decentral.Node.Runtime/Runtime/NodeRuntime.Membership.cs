@@ -200,28 +200,34 @@ public sealed partial class NodeRuntime
     }
 
     // Keeps connections to up to network:overlayPeers members, so the gossip overlay is a mesh,
-    // not a star around the bootstrap peer, and reconnects after a partition heals.
+    // not a star around the bootstrap peer, and reconnects after a partition heals. A member
+    // whose dial failed waits before the next (RedialBackoff, up to network:overlayRedialMax).
     private async Task OverlayLoopAsync(CancellationToken cancellationToken)
     {
         var random = new Random(NodeSeed() ^ 0x5EED);
+        var backoff = new RedialBackoff(_options.Network.OverlayRedialMax, random);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
                 var connected = _host!.Connections.Select(c => c.RemotePeer).ToHashSet();
+                var dialable = _book!.DialablePeers();
+                backoff.Keep(connected, dialable);
                 var missing = _options.Network.OverlayPeers - connected.Count;
                 if (missing > 0)
                 {
-                    var candidates = _book!.DialablePeers().Where(p => !connected.Contains(p)).ToArray();
+                    var now = _time.GetUtcNow();
+                    var candidates = dialable.Where(p => !connected.Contains(p) && backoff.MayDial(p, now)).ToArray();
                     random.Shuffle(candidates);
                     foreach (var peer in candidates.Take(missing))
                     {
                         var outcome = await _connector!.ConnectAsync(peer, cancellationToken).ConfigureAwait(false);
-                        Log.OverlayDial(_logger, peer, outcome.Ok ? "connected" : $"{outcome.Status}: {outcome.Reason}");
+                        var result = outcome.Ok ? "connected" : $"{outcome.Status}: {outcome.Reason}; next dial in {backoff.Failed(peer, _time.GetUtcNow()).TotalSeconds:0.#} s or when it connects";
+                        Log.OverlayDial(_logger, peer, result);
                     }
                 }
 
-                await Task.Delay(TimeSpan.FromSeconds(2), _time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(RedialBackoff.First, _time, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
