@@ -16,7 +16,7 @@
 #   --session NAME      the learning session (default cluster)
 #   --keep              keep the data directories of a previous run (identities, checkpoints,
 #                       telemetry): the nodes rejoin from their checkpoints and resume the
-#                       session after founding:resumeAfter (20 s); by default they are deleted
+#                       session after founding:resumeAfter (40 s); by default they are deleted
 #   --duration D        stop after D seconds (default: run until Ctrl+C)
 # Example: scripts/cluster.sh 10 --task mnist --model softmax
 set -euo pipefail

@@ -168,7 +168,7 @@ public sealed class RestartContractTests(ITestOutputHelper output)
     {
         // Nobody holds a round in flight after all came back: without founding:resumeAfter the
         // session would never move again.
-        static void Resume(int index, NodeRuntimeOptions o) => o.Founding.ResumeAfter = TimeSpan.FromSeconds(3);
+        static void Resume(int index, NodeRuntimeOptions o) => o.Founding.ResumeAfter = TimeSpan.FromSeconds(9);
         await using var cluster = await TestCluster.StartAsync(4, sampleSize: 2, output, Resume);
         await cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= 6).WaitAsync(Bound);
         foreach (var node in cluster.Nodes)
@@ -196,7 +196,7 @@ public sealed class RestartContractTests(ITestOutputHelper output)
         // Found by ClusterTests stalling now and then after a kill -9: once the nodes that hold a
         // round are gone, and every trainer of the round before was acked, no survivor holds
         // anything that starts a round. Only rejoined nodes watched for that; founders never moved again.
-        static void Resume(int index, NodeRuntimeOptions o) => o.Founding.ResumeAfter = TimeSpan.FromSeconds(3);
+        static void Resume(int index, NodeRuntimeOptions o) => o.Founding.ResumeAfter = TimeSpan.FromSeconds(9);
         await using var cluster = await TestCluster.StartAsync(5, sampleSize: 2, output, Resume);
         await cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= 5).WaitAsync(Bound);
 

@@ -37,6 +37,7 @@ public sealed class RunVerbTests
     [InlineData("network:overlayRedialMax=00:00:01", "network:overlayRedialMax must be at least 00:00:02")]
     [InlineData("node:bootstrap:0=/ip4/127.0.0.1/tcp/1", "node:bootstrap:0 must end in /p2p/<peer id>")]
     [InlineData("founding:resumeAfter=-00:00:01", "founding:resumeAfter must be 00:00:00 (off) or a positive duration")]
+    [InlineData("founding:resumeAfter=00:01:00", "founding:resumeAfter (00:01:00) must be longer than protocol:ackTimeout (00:05:30)")]
     public async Task BadSetting_OfEachKind_ExitsTwoNamingTheKey(string setting, string expected)
     {
         using var scratch = new Scratch();

@@ -26,8 +26,9 @@ public sealed class FoundingOptions
     /// When neither this node's round estimate nor any member's announced one moves for this
     /// long, no member holds a round in flight (all came back from checkpoints at once, or the
     /// nodes that held the round died with it), so the node resumes the session at the next round
-    /// (MoDeST only; every running node watches). Make it several network:announceInterval and
-    /// longer than the slowest round. 0 turns it off. Default 5 min.
+    /// (MoDeST only; every running node watches). Longer than protocol:ackTimeout (validated: a
+    /// trainer's failover moves a session first), several network:announceInterval and the slowest
+    /// round. 0 turns it off. Default 6 min.
     /// </summary>
-    public TimeSpan ResumeAfter { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan ResumeAfter { get; set; } = TimeSpan.FromMinutes(6);
 }

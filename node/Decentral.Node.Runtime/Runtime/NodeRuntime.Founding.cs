@@ -200,13 +200,13 @@ public sealed partial class NodeRuntime
     // view updates it receives) and the members' announced ones. A running session moves within
     // an announce interval; one that nobody holds a round of never does: its members all came
     // back from checkpoints at once, or every node that held the round died with it (the sample
-    // killed together after the aggregate reached it, an aggregator killed before its aggregate
-    // left). Then the node resumes it at the next round (the core trains the node's latest model
-    // if the node is sampled). It keeps watching: a resumed round whose sample is all gone
-    // changes nothing, so the following check resumes the round after.
-    private async Task ResumeWatchAsync(long restoredRound, CancellationToken cancellationToken)
+    // killed together after the aggregate reached it and its trainers were acked). Then the node
+    // resumes it at the next round (the core trains the node's latest model if it is sampled).
+    // It keeps watching: a resumed round whose sample is all gone changes nothing, so the
+    // following check resumes the round after.
+    private async Task ResumeWatchAsync(long enteredAt, CancellationToken cancellationToken)
     {
-        var last = Math.Max(restoredRound, Progress());
+        var last = Math.Max(enteredAt, Progress());
         while (!cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(_options.Founding.ResumeAfter, _time, cancellationToken).ConfigureAwait(false);

@@ -36,7 +36,19 @@ public sealed class NodeRuntimeOptions
             .. Failures(validator.Validate(null, Learning)),
             .. Failures(validator.Validate(null, Founding)),
             .. Failures(validator.Validate(null, Network)),
+            .. Across(),
         ];
+    }
+
+    // Rules between sections. The resume watch is the last resort: a trainer whose aggregator died
+    // holds its round until protocol:ackTimeout and then fails over, which moves the session again;
+    // a watch that fired first would start a round beside the one that is recovering.
+    private IEnumerable<string> Across()
+    {
+        if (Node.Algorithm == "modest" && Founding.ResumeAfter > TimeSpan.Zero && Founding.ResumeAfter <= Protocol.AckTimeout)
+        {
+            yield return $"founding:resumeAfter ({Founding.ResumeAfter}) must be longer than protocol:ackTimeout ({Protocol.AckTimeout}), or 00:00:00 (off): a session resumes only when no trainer's failover would move it";
+        }
     }
 
     private static IEnumerable<string> Failures(Microsoft.Extensions.Options.ValidateOptionsResult result) => result.Failed ? result.Failures ?? [] : [];
