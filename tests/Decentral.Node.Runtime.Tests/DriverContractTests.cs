@@ -184,7 +184,7 @@ public sealed class DriverContractTests(ITestOutputHelper output)
         var leaving = new[] { cluster.Nodes[4].PeerId, cluster.Nodes[5].PeerId };
 
         await Task.WhenAll(cluster.Nodes[4].StopAsync(), cluster.Nodes[5].StopAsync());
-        var now = cluster.Observations.Where(o => o.Observation.Kind == ObservationKind.Aggregated).Max(o => o.Observation.Round);
+        var now = cluster.LatestAggregated;
         await cluster.WhenObserved((node, o) => o.Kind == ObservationKind.Aggregated && o.Round >= now + 5 && node < 4).WaitAsync(Bound);
 
         foreach (var node in cluster.Nodes.Take(4))

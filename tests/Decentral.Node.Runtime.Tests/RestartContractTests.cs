@@ -176,7 +176,7 @@ public sealed class RestartContractTests(ITestOutputHelper output)
             await node.CrashAsync();
         }
 
-        var restored = cluster.Observations.Where(o => o.Observation.Kind == ObservationKind.Aggregated).Max(o => o.Observation.Round);
+        var restored = cluster.LatestAggregated;
         var resumed = cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= restored + 4);
         var first = await cluster.StartNodeAsync(TestCluster.Options(cluster.Root, 0, 4, null, sampleSize: 2, o => Resume(0, o)), replace: 0);
         var bootstrap = first.Addresses.First(a => a.ToString().Contains("127.0.0.1", StringComparison.Ordinal)).ToString();
@@ -202,7 +202,7 @@ public sealed class RestartContractTests(ITestOutputHelper output)
 
         // The nodes that start a round a little ahead go silent at once, as if killed the moment they
         // got the aggregate, except for the Acks they owe, so the trainers of the round before are done.
-        var doomedRound = LatestAggregated(cluster) + 200;
+        var doomedRound = cluster.LatestAggregated + 200;
         var doomed = new ConcurrentDictionary<int, bool>();
         var bothSilent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         for (var i = 0; i < cluster.Nodes.Count; i++)
@@ -222,7 +222,7 @@ public sealed class RestartContractTests(ITestOutputHelper output)
             };
         }
 
-        Assert.True(LatestAggregated(cluster) < doomedRound - 1, "the session passed the doomed round before every node watched for it");
+        Assert.True(cluster.LatestAggregated < doomedRound - 1, "the session passed the doomed round before every node watched for it");
         await bothSilent.Task.WaitAsync(Bound);
         foreach (var index in doomed.Keys)
         {
@@ -251,7 +251,4 @@ public sealed class RestartContractTests(ITestOutputHelper output)
 
         await retrained.WaitAsync(Bound);
     }
-
-    private static long LatestAggregated(TestCluster cluster) =>
-        cluster.Observations.Where(o => o.Observation.Kind == ObservationKind.Aggregated).Select(o => o.Observation.Round).DefaultIfEmpty(0).Max();
 }

@@ -145,6 +145,10 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public IReadOnlyList<(int Node, ProtocolObservation Observation)> Observations => [.. _observations];
 
+    /// <summary>The highest round any node observed aggregated so far (0 before the first).</summary>
+    public long LatestAggregated =>
+        _observations.Where(o => o.Observation.Kind == ObservationKind.Aggregated).Select(o => o.Observation.Round).DefaultIfEmpty(0).Max();
+
     private void OnObserved(int node, ProtocolObservation observation)
     {
         _observations.Enqueue((node, observation));
