@@ -195,6 +195,36 @@ public sealed class DriverContractTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task TrainerLeaves_WhileTraining_HandsItsPlaceOn_TheNextRoundIsAggregatedFromAFullSample()
+    {
+        // The leaver trains for a second or so whenever it is sampled, so it leaves mid-training.
+        const int Leaver = 5;
+        await using var cluster = await TestCluster.StartAsync(6, sampleSize: 3, output, (i, o) => o.Learning.LocalSteps = i == Leaver ? 100_000 : 5);
+        long round = -1;
+        await cluster.WhenObserved((node, o) => node == Leaver && o.Kind == ObservationKind.TrainingStarted && o.Round >= 2
+            && Interlocked.CompareExchange(ref round, o.Round, -1) == -1).WaitAsync(Bound);
+        ProtocolObservation? next = null;
+        var aggregated = cluster.WhenObserved((node, o) =>
+        {
+            if (node == Leaver || o.Kind != ObservationKind.Aggregated || o.Round != round + 1)
+            {
+                return false;
+            }
+
+            next = o;
+            return true;
+        });
+        var handedOn = cluster.WhenObserved((node, o) => node == Leaver && o.Kind == ObservationKind.TrainerReplaced && o.Round == round);
+
+        await cluster.Nodes[Leaver].StopAsync();
+        await handedOn.WaitAsync(Bound);
+        await aggregated.WaitAsync(Bound);
+
+        // Success fraction 1: without the successor, round + 1 would wait out its aggregation timeout and aggregate 2.
+        Assert.Equal(3, next!.Count);
+    }
+
+    [Fact]
     public async Task TwoNewcomers_JoinRunningSession_AreSampledAndTrain()
     {
         await using var cluster = await TestCluster.StartAsync(4, sampleSize: 3, output, (_, o) => o.Learning.Partition.Count = 6);

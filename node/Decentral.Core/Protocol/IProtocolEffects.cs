@@ -108,6 +108,13 @@ public enum ObservationKind : byte
 
     /// <summary>An aggregator asked a trainer for the base of a delta it does not hold.</summary>
     BaseRequested = 11,
+
+    /// <summary>
+    /// A peer of the sample of <c>Round</c> could not train it, and its aggregate went to the next
+    /// live peer of the order: an aggregator could not deliver it (the peer left, or every resend
+    /// failed), or the peer itself left while training it and handed it on.
+    /// </summary>
+    TrainerReplaced = 12,
 }
 
 /// <summary>One telemetry observation.</summary>

@@ -14,6 +14,8 @@ public sealed partial class ModestNode
     // Finished rounds: true when aggregated, false when dropped at the timeout.
     private readonly SortedDictionary<long, bool> _doneRounds = [];
     private readonly Dictionary<long, Outgoing> _outgoing = [];
+    // The peers each recent aggregate went to (the sample, then any replacements): a replacement is never one of them.
+    private readonly Dictionary<long, HashSet<PeerId>> _samplesSent = [];
     private long _highestSent;
 
     private void OnTrainedModel(PeerId from, TrainedModel message)
@@ -182,12 +184,63 @@ public sealed partial class ModestNode
         _highestSent = Math.Max(_highestSent, round);
         MarkActive(Self, round);
         ApplyPendingJoins();
+        foreach (var old in _samplesSent.Keys.Where(r => r < TrainEstimate).ToArray())
+        {
+            _samplesSent.Remove(old);
+        }
+
+        _samplesSent[round] = [.. sample];
         foreach (var peer in sample)
         {
             SendTo(peer, new AggregatedModel(round, outgoing.Model.Share(), BuildUpdate(peer)));
         }
 
         Observe(ObservationKind.Aggregated, round, outgoing.ModelsUsed, outgoing.Decoded);
+    }
+
+    // A peer of the sample answered the search but could not take the aggregate (it left, or its
+    // sends kept failing): the first live peer of the round's order that was not sent it takes its
+    // place, so the next round still has s trainers instead of waiting out its aggregation timeout.
+    // Takes over the message (and its view of the model).
+    private void ReplaceTrainer(PeerId failed, AggregatedModel aggregate)
+    {
+        if (failed != Self)
+        {
+            View.MarkLeave(failed);
+        }
+
+        if (aggregate.Round < TrainEstimate || !_samplesSent.TryGetValue(aggregate.Round, out var sent))
+        {
+            aggregate.Release();
+            return;
+        }
+
+        _replacing[StartSearch(aggregate.Round, 1, SearchPurpose.ReplaceTrainer, exclude: sent)] = aggregate;
+    }
+
+    private void SendToReplacement(AggregatedModel aggregate, IReadOnlyList<PeerId> found)
+    {
+        if (found.Count == 0 || aggregate.Round < TrainEstimate || !_samplesSent.TryGetValue(aggregate.Round, out var sent) || !sent.Add(found[0]))
+        {
+            aggregate.Release();
+            return;
+        }
+
+        var peer = found[0];
+        Observe(ObservationKind.TrainerReplaced, aggregate.Round);
+        SendTo(peer, new AggregatedModel(aggregate.Round, aggregate.Model, BuildUpdate(peer)));
+    }
+
+    // Leaving: the contributors of rounds still collected, or aggregated but not yet sent, are told
+    // to fail over (their trainers mark this node LEAVE and send to the next aggregator).
+    private void NackUndelivered()
+    {
+        var waiting = _collecting.Values.SelectMany(c => c.Models.Keys.Select(p => (c.Round, Peer: p)))
+            .Concat(_outgoing.Values.SelectMany(o => o.Contributors.Select(p => (o.Round, Peer: p))));
+        foreach (var (round, peer) in waiting.Where(w => w.Peer != Self).Distinct().ToArray())
+        {
+            SendTo(peer, new Ack(round, Success: false));
+        }
     }
 
     private void MarkDone(long round, bool aggregated)

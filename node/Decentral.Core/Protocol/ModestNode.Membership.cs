@@ -111,6 +111,8 @@ public sealed partial class ModestNode
         SendTo(from, new ViewSnapshot(new ViewUpdate([held], View.Digest, IsFull: false)));
     }
 
+    private bool HeldAsLeave(PeerId peer) => peer != Self && View.TryGet(peer, out var held) && held.Status == MembershipStatus.Leave;
+
     private void ArmViewCheck()
     {
         if (_options.ViewCheckInterval > TimeSpan.Zero)
@@ -201,6 +203,12 @@ public sealed partial class ModestNode
         if (record.Status == MembershipStatus.Leave)
         {
             MergeRecord(record);
+            if (HeldAsLeave(record.Peer))
+            {
+                // A search waiting for its answer moves on to the next candidate now.
+                StopWaitingFor(record.Peer);
+            }
+
             return;
         }
 

@@ -11,6 +11,8 @@ public sealed partial class ModestNode
     // Results of searches made ahead (SearchAhead) that finished before their send was ready.
     private readonly Dictionary<long, IReadOnlyList<PeerId>> _aggregatorsAhead = [];
     private readonly Dictionary<long, IReadOnlyList<PeerId>> _sampleAhead = [];
+    // Aggregates a sample peer could not take, by the search for its replacement (each holds a view of its own).
+    private readonly Dictionary<long, AggregatedModel> _replacing = [];
     private long _nextSearchId;
     private long _nextRetryId;
 
@@ -18,12 +20,13 @@ public sealed partial class ModestNode
     {
         FindAggregators,
         FindSample,
+        ReplaceTrainer,
     }
 
     /// <summary>Liveness searches under way (telemetry and tests).</summary>
     public int ActiveSearches => _searches.Count;
 
-    private void StartSearch(long round, int count, SearchPurpose purpose, IReadOnlySet<PeerId>? exclude)
+    private long StartSearch(long round, int count, SearchPurpose purpose, IReadOnlySet<PeerId>? exclude)
     {
         var id = ++_nextSearchId;
         var threshold = _options.InactivityThreshold;
@@ -33,6 +36,7 @@ public sealed partial class ModestNode
         _searches[id] = (search, purpose);
         SendPings(search, search.Begin());
         ContinueSearch(search);
+        return id;
     }
 
     // Uses a result found ahead, waits for a search under way, or starts the search now.
@@ -68,6 +72,14 @@ public sealed partial class ModestNode
 
         SendPings(entry.Search, entry.Search.Unreachable(to));
         ContinueSearch(entry.Search);
+    }
+
+    private void StopWaitingFor(PeerId peer)
+    {
+        foreach (var id in _searches.Keys.ToArray())
+        {
+            SearchUnreachable(peer, id);
+        }
     }
 
     private void SearchTick(long id)
@@ -130,6 +142,13 @@ public sealed partial class ModestNode
                 }
 
                 break;
+            case SearchPurpose.ReplaceTrainer:
+                if (_replacing.Remove(search.Id, out var aggregate))
+                {
+                    SendToReplacement(aggregate, result);
+                }
+
+                break;
             default:
                 throw new InvalidOperationException($"Unknown search purpose {entry.Purpose}.");
         }
@@ -182,9 +201,18 @@ public sealed partial class ModestNode
             return;
         }
 
-        if (retry.Attempt >= _options.MaxSendRetries)
+        // A receiver that left meanwhile (its LEAVE arrived) is given up at once, not after every retry.
+        if (retry.Attempt >= _options.MaxSendRetries || HeldAsLeave(retry.To))
         {
-            RemoveRetry(id);
+            _retries.Remove(id);
+            if (retry.Message is AggregatedModel aggregated)
+            {
+                // The retry's view of the aggregate goes to the peer that takes the place.
+                ReplaceTrainer(retry.To, aggregated);
+                return;
+            }
+
+            retry.Message.Release();
             if (retry.Message is TrainedModel && _trainerSend is { } send)
             {
                 send.Awaiting.Remove(retry.To);
@@ -245,6 +273,13 @@ public sealed partial class ModestNode
 
         _aggregatorsAhead.Clear();
         _sampleAhead.Clear();
+        foreach (var aggregate in _replacing.Values)
+        {
+            aggregate.Release();
+        }
+
+        _replacing.Clear();
+        _samplesSent.Clear();
         foreach (var round in _collecting.Keys)
         {
             _effects.CancelTimer(new TimerKey(TimerKind.AggregationTimeout, round));

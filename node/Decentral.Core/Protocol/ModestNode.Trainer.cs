@@ -201,6 +201,34 @@ public sealed partial class ModestNode
         StartSearch(send.Round, 1, SearchPurpose.FindAggregators, exclude: send.Tried);
     }
 
+    // Leaving: what others wait for from this trainer goes on without a liveness search, to peers
+    // picked from this node's view (one that is gone loses it). A model in training is handed to
+    // the peer that takes this node's place in the sample: the first live peer of order(round)
+    // after the sample's s, this node counted in. A trained model not yet sent (its aggregators
+    // were being searched) goes to the first a live peers of its round other than this node.
+    private void PassOnTraining()
+    {
+        if (_isTraining && _trainingStart is { } start
+            && LiveByView(_trainingRound).Skip(_options.SampleSize).FirstOrDefault(p => p != Self) is { } successor)
+        {
+            // The view update carries this node's LEAVE, so the successor never samples it again.
+            Observe(ObservationKind.TrainerReplaced, _trainingRound);
+            SendTo(successor, new AggregatedModel(_trainingRound, EncodeAggregate(start), BuildUpdate(successor)));
+        }
+
+        if (_trainerSend is { Tried.Count: 0 } unsent)
+        {
+            foreach (var aggregator in LiveByView(unsent.Round).Where(p => p != Self).Take(_options.Aggregators).ToArray())
+            {
+                SendTo(aggregator, new TrainedModel(unsent.Round, unsent.Model.Share(), unsent.Samples, BuildUpdate(aggregator)));
+            }
+        }
+    }
+
+    // The peers of order(round) this node's view counts as live, itself included.
+    private IEnumerable<PeerId> LiveByView(long round) =>
+        _order.Order(round, View).Where(p => p == Self || View.IsActive(p, round, _options.InactivityThreshold));
+
     private void CancelTrainerSend()
     {
         if (_trainerSend is { } send)

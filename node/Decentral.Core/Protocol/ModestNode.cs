@@ -180,7 +180,13 @@ public sealed partial class ModestNode : IProtocolNode
         Flush();
     }
 
-    /// <summary>Leaves gracefully: adverts LEAVE and stops taking part. Pending work is abandoned.</summary>
+    /// <summary>
+    /// Leaves gracefully: adverts LEAVE and stops taking part, passing on what others wait for. A
+    /// node training an aggregate hands it to the peer that takes its place in the sample
+    /// (<see cref="ObservationKind.TrainerReplaced"/>), and sends a trained model it had not sent
+    /// yet; as aggregator it Nacks the contributors of every round it has not delivered, so they
+    /// fail over at once rather than at their ack timeout. Other pending work is abandoned.
+    /// </summary>
     public void Leave()
     {
         if (!IsRunning)
@@ -191,6 +197,8 @@ public sealed partial class ModestNode : IProtocolNode
         MembershipIndex++;
         MergeRecord(new PeerRecord(Self, RoundEstimate, MembershipIndex, MembershipStatus.Leave));
         Advertise(MembershipStatus.Leave);
+        PassOnTraining();
+        NackUndelivered();
         IsRunning = false;
         AbandonAll();
     }

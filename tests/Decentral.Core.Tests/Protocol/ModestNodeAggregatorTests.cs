@@ -1,6 +1,7 @@
 using Decentral.Core.Tests.TestKit;
 using Decentral.Identity;
 using Decentral.Learning;
+using Decentral.Membership;
 using Decentral.Protocol;
 
 namespace Decentral.Core.Tests.Protocol;
@@ -233,6 +234,108 @@ public sealed class ModestNodeAggregatorTests
 
         Assert.Equal((to, message), Assert.Single(f.Effects.SentOf<AggregatedModel>()));
         Assert.Equal(k, message.Round);
+    }
+
+    [Fact]
+    public void SendFailed_AggregatedModel_EveryRetryFails_TheFirstLivePeerOutsideTheSampleTakesItsPlace()
+    {
+        var (f, k) = AggregatedRound();
+        var sample = f.OrderOf(k)[..f.Options.SampleSize];
+        var (gone, message) = f.Effects.SentOf<AggregatedModel>()[2];
+        f.Effects.ClearRecorded();
+        for (var attempt = 0; attempt <= f.Options.MaxSendRetries; attempt++)
+        {
+            f.Node.SendFailed(gone, message);
+            f.Fire(TimerKind.SendRetry);
+        }
+
+        // Resent MaxSendRetries times (a heap model's message is resent as it is), then given up.
+        Assert.Equal(f.Options.MaxSendRetries, f.Effects.SentOf<AggregatedModel>().Count(a => a.To == gone));
+        f.AnswerPings();
+
+        // The first candidate outside the sample: nobody in the sample is pinged or sent it again.
+        var replacement = f.OrderOf(k).Except(sample).First();
+        Assert.Equal(replacement, Assert.Single(f.Effects.SentOf<Ping>()).To);
+        var sent = Assert.Single(f.Effects.SentOf<AggregatedModel>(), a => a.To != gone);
+        Assert.Equal((replacement, k), (sent.To, sent.Message.Round));
+        Assert.All(sent.Message.Model.DecodeWhole().Parameters, p => Assert.Equal(1f, p));
+        Assert.Single(f.Effects.ObservedOf(ObservationKind.TrainerReplaced));
+        Assert.True(f.View.TryGet(gone, out var record));
+        Assert.Equal(MembershipStatus.Leave, record.Status);
+    }
+
+    [Fact]
+    public void SendFailed_AggregatedModel_ReceiverAdvertsLeave_IsReplacedAtTheNextRetryNotResent()
+    {
+        var (f, k) = AggregatedRound();
+        var (gone, message) = f.Effects.SentOf<AggregatedModel>()[1];
+        f.Effects.ClearRecorded();
+
+        f.Node.SendFailed(gone, message);
+        Assert.True(f.View.TryGet(gone, out var held));
+        f.Node.Receive(gone, new Advert(held with { MembershipIndex = held.MembershipIndex + 1, Status = MembershipStatus.Leave }));
+        f.Fire(TimerKind.SendRetry);
+        f.AnswerPings();
+
+        var sent = Assert.Single(f.Effects.SentOf<AggregatedModel>());
+        Assert.NotEqual(gone, sent.To);
+        Assert.DoesNotContain(sent.To, f.OrderOf(k)[..f.Options.SampleSize]);
+        Assert.Single(f.Effects.ObservedOf(ObservationKind.TrainerReplaced));
+    }
+
+    [Fact]
+    public void SendFailed_AggregatedModel_OfARoundOvertaken_IsDroppedWithoutReplacement()
+    {
+        var (f, k) = AggregatedRound();
+        var (gone, message) = f.Effects.SentOf<AggregatedModel>()[0];
+        f.Node.SendFailed(gone, message);
+        f.DeliverAggregate(f.OrderOf(k + 1).First(p => p != f.Self), k + 1);
+        f.Effects.ClearRecorded();
+
+        f.Fire(TimerKind.SendRetry);
+        f.AnswerPings();
+
+        Assert.Empty(f.Effects.SentOf<AggregatedModel>());
+        Assert.Empty(f.Effects.ObservedOf(ObservationKind.TrainerReplaced));
+    }
+
+    [Fact]
+    public void SampleSearch_ACandidateAdvertsLeave_TheNextCandidateIsPingedAtOnceAndTakesItsPlace()
+    {
+        var (f, k) = IdleAggregator();
+        foreach (var c in Contributors(f, k, 3))
+        {
+            f.DeliverTrained(c, k);
+        }
+
+        var order = f.OrderOf(k);
+        var leaving = order[1];
+        Assert.DoesNotContain(f.Effects.SentOf<Ping>(), p => p.To == order[f.Options.SampleSize]);
+        Assert.True(f.View.TryGet(leaving, out var held));
+
+        f.Node.Receive(leaving, new Advert(held with { MembershipIndex = held.MembershipIndex + 1, Status = MembershipStatus.Leave }));
+
+        Assert.Contains(f.Effects.SentOf<Ping>(), p => p.To == order[f.Options.SampleSize]);
+        f.AnswerPings(peer => peer != leaving);
+        var expected = order[..(f.Options.SampleSize + 1)].Where(p => p != leaving);
+        Assert.Equal(expected.Order(), f.Effects.SentOf<AggregatedModel>().Select(a => a.To).Order());
+    }
+
+    [Fact]
+    public void Leave_WhileCollecting_NacksEveryContributorSoTheyFailOverAtOnce()
+    {
+        var (f, k) = IdleAggregator();
+        var contributors = Contributors(f, k, 2);
+        f.DeliverTrained(contributors[0], k);
+        f.DeliverTrained(contributors[1], k);
+        f.Effects.ClearRecorded();
+
+        f.Node.Leave();
+
+        var nacks = f.Effects.SentOf<Ack>();
+        Assert.Equal(contributors.Order(), nacks.Select(a => a.To).Order());
+        Assert.All(nacks, a => Assert.Equal(new Ack(k, Success: false), a.Message));
+        Assert.Empty(f.Effects.SentOf<AggregatedModel>());
     }
 
     [Fact]

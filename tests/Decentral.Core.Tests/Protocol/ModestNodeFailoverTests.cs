@@ -95,24 +95,6 @@ public sealed class ModestNodeFailoverTests
     }
 
     [Fact]
-    public void SendFailed_AggregatedModelBeyondMaxRetries_IsDroppedWithoutFailover()
-    {
-        var (f, _) = ModestNodeAggregatorTests.AggregatedRound();
-        var (to, message) = f.Effects.SentOf<AggregatedModel>()[1];
-        f.Effects.ClearRecorded();
-
-        for (var attempt = 0; attempt <= f.Options.MaxSendRetries; attempt++)
-        {
-            f.Node.SendFailed(to, message);
-            f.Fire(TimerKind.SendRetry);
-        }
-
-        Assert.Equal(f.Options.MaxSendRetries, f.Effects.Sent.Count);
-        Assert.Empty(f.Effects.Observations);
-        Assert.DoesNotContain(f.Effects.PendingTimers.Keys, t => t.Kind == TimerKind.SendRetry);
-    }
-
-    [Fact]
     public void SendRetry_AggregatedModelOvertakenByNewerRound_IsNotResent()
     {
         var (f, k) = ModestNodeAggregatorTests.AggregatedRound();

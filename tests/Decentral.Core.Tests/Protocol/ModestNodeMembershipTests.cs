@@ -88,6 +88,44 @@ public sealed class ModestNodeMembershipTests
     }
 
     [Fact]
+    public void Leave_WhileTraining_HandsTheAggregateToThePeerAfterTheSample()
+    {
+        var f = new NodeFixture(chooseSelf: peers => TestPeers.OrderOf(peers, 1)[20]);
+        f.Node.Start(NodeFixture.Model(0));
+        var k = f.FindRound(order => Array.IndexOf(order, f.Self) is >= 1 and < 5, from: 3);
+        f.DeliverAggregate(f.Other(k, 0), k, value: 3);
+        Assert.Equal(k, Assert.Single(f.Effects.TrainingStarts).Round);
+        f.Effects.ClearRecorded();
+
+        f.Node.Leave();
+
+        // Every founder is live in this view, so the sample of k is the first s of its order.
+        var (to, handed) = Assert.Single(f.Effects.SentOf<AggregatedModel>());
+        Assert.Equal(f.OrderOf(k)[f.Options.SampleSize], to);
+        Assert.Equal(k, handed.Round);
+        Assert.All(handed.Model.DecodeWhole().Parameters, p => Assert.Equal(3f, p));
+        Assert.Contains(handed.View.Records, r => r.Peer == f.Self && r.Status == MembershipStatus.Leave);
+        Assert.Single(f.Effects.ObservedOf(ObservationKind.TrainerReplaced));
+        Assert.Equal([k], f.Effects.TrainingCancels);
+    }
+
+    [Fact]
+    public void Leave_TrainedButAggregatorsStillSearched_SendsTheModelToTheFirstLiveAggregators()
+    {
+        var (f, k, aggregator) = ModestNodeTrainerTests.TrainingNode();
+        f.Node.TrainingCompleted(k, NodeFixture.Model(2), 10);
+        Assert.Empty(f.Effects.SentOf<TrainedModel>());
+        f.Effects.ClearRecorded();
+
+        f.Node.Leave();
+
+        var (to, sent) = Assert.Single(f.Effects.SentOf<TrainedModel>());
+        Assert.Equal((aggregator, k + 1), (to, sent.Round));
+        Assert.All(sent.Model.DecodeWhole().Parameters, p => Assert.Equal(2f, p));
+        Assert.Empty(f.Effects.SentOf<AggregatedModel>());
+    }
+
+    [Fact]
     public void Join_ReturningPeer_BumpsIndexAndAdvertsJoinToFanoutPeers()
     {
         var f = new NodeFixture(peerCount: 8);
