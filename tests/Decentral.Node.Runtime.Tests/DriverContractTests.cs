@@ -3,6 +3,7 @@ using Decentral.Membership;
 using Decentral.Node.Runtime.Runtime;
 using Decentral.Node.Runtime.Tests.Kit;
 using Decentral.Protocol;
+using Decentral.Sampling;
 using Decentral.Telemetry;
 using Xunit.Abstractions;
 
@@ -222,6 +223,47 @@ public sealed class DriverContractTests(ITestOutputHelper output)
 
         // Success fraction 1: without the successor, round + 1 would wait out its aggregation timeout and aggregate 2.
         Assert.Equal(3, next!.Count);
+    }
+
+    [Fact]
+    public async Task TrainerCrashes_WhileTraining_TheAggregatorFindsItSilentAndAggregatesWithoutIt()
+    {
+        // The victim trains for a second or so whenever it is sampled, so it dies mid-training.
+        // The aggregation and ack timeouts lie far beyond the wait: only the trainer check
+        // (2 s, then the 2 s ping timeout) can end the round.
+        const int Victim = 5;
+        await using var cluster = await TestCluster.StartAsync(6, sampleSize: 3, output, (i, o) =>
+        {
+            o.Learning.LocalSteps = i == Victim ? 100_000 : 5;
+            o.Protocol.AggregationTimeout = TimeSpan.FromMinutes(10);
+            o.Protocol.AckTimeout = TimeSpan.FromMinutes(11);
+            o.Founding.ResumeAfter = TimeSpan.Zero;
+        });
+        var victim = cluster.Nodes[Victim].PeerId;
+        long round;
+        do
+        {
+            var started = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+            await cluster.WhenObserved((node, o) => node == Victim && o.Kind == ObservationKind.TrainingStarted && o.Round >= 2 && started.TrySetResult(o.Round)).WaitAsync(Bound);
+            round = await started.Task;
+        }
+        while (await cluster.Nodes[0].InspectAsync(n => new ViewRoundOrder().Order(round + 1, n!.View)[0]) == victim);
+
+        ProtocolObservation? next = null;
+        var aggregated = cluster.WhenObserved((node, o) =>
+        {
+            if (node == Victim || o.Kind != ObservationKind.Aggregated || o.Round != round + 1)
+            {
+                return false;
+            }
+
+            next = o;
+            return true;
+        });
+        await cluster.Nodes[Victim].CrashAsync();
+
+        await aggregated.WaitAsync(Bound);
+        Assert.Equal(2, next!.Count);
     }
 
     [Fact]

@@ -30,6 +30,9 @@ public enum TimerKind : byte
 
     /// <summary>A MoDeST node checks whether its round estimate moved (<see cref="ModestOptions.ViewCheckInterval"/>).</summary>
     ViewCheck = 9,
+
+    /// <summary>An aggregator checks whether the trainers it still waits for are alive (<see cref="ModestOptions.TrainerCheckInterval"/>).</summary>
+    TrainerCheck = 10,
 }
 
 /// <summary>Identifies one timer of a node; setting an existing key replaces it.</summary>

@@ -16,6 +16,8 @@ public sealed partial class ModestNode
     private readonly Dictionary<long, Outgoing> _outgoing = [];
     // The peers each recent aggregate went to (the sample, then any replacements): a replacement is never one of them.
     private readonly Dictionary<long, HashSet<PeerId>> _samplesSent = [];
+    // Trainer checks under way, by search: the round and the peers pinged.
+    private readonly Dictionary<long, (long Round, PeerId[] Missing)> _trainerChecks = [];
     private long _highestSent;
 
     private void OnTrainedModel(PeerId from, TrainedModel message)
@@ -54,6 +56,7 @@ public sealed partial class ModestNode
             collection = new Collection(message.Round);
             _collecting.Add(message.Round, collection);
             _effects.SetTimer(new TimerKey(TimerKind.AggregationTimeout, message.Round), _options.AggregationTimeout);
+            ArmTrainerCheck(message.Round);
             if (_options.SearchAhead)
             {
                 StartSearch(message.Round, _options.SampleSize, SearchPurpose.FindSample, exclude: null);
@@ -69,10 +72,65 @@ public sealed partial class ModestNode
         }
 
         Prepare(collection, from, contribution);
-        if (collection.ReadyCount >= _options.SuccessThreshold)
+        if (collection.ReadyCount >= Needed(collection))
         {
             Aggregate(collection);
         }
+    }
+
+    // The models a round waits for: the success threshold less the trainers found lost, never
+    // below what the timeout accepts.
+    private int Needed(Collection collection) =>
+        Math.Max(Math.Min(_options.MinModels, _options.SuccessThreshold), _options.SuccessThreshold - collection.Lost.Count);
+
+    private void ArmTrainerCheck(long round)
+    {
+        if (_options.TrainerCheckInterval > TimeSpan.Zero)
+        {
+            _effects.SetTimer(new TimerKey(TimerKind.TrainerCheck, round), _options.TrainerCheckInterval);
+        }
+    }
+
+    // Pings the expected trainers of round that have not sent; TrainersChecked counts the silent ones lost.
+    private void CheckTrainers(long round)
+    {
+        if (!_collecting.TryGetValue(round, out var collection) || collection.Checking)
+        {
+            return;
+        }
+
+        var missing = LiveByView(round - 1).Take(_options.SampleSize)
+            .Where(p => p != Self && !collection.Models.ContainsKey(p) && !collection.Lost.Contains(p)).ToArray();
+        if (missing.Length == 0)
+        {
+            ArmTrainerCheck(round);
+            return;
+        }
+
+        collection.Checking = true;
+        _trainerChecks[StartSearch(round - 1, missing.Length, SearchPurpose.CheckTrainers, exclude: null, candidates: missing)] = (round, missing);
+    }
+
+    private void TrainersChecked(long searchId, IReadOnlyList<PeerId> answered)
+    {
+        if (!_trainerChecks.Remove(searchId, out var check) || !_collecting.TryGetValue(check.Round, out var collection))
+        {
+            return;
+        }
+
+        collection.Checking = false;
+        foreach (var silent in check.Missing.Except(answered).Where(p => !collection.Models.ContainsKey(p)))
+        {
+            collection.Lost.Add(silent);
+        }
+
+        if (collection.ReadyCount >= Needed(collection))
+        {
+            Aggregate(collection);
+            return;
+        }
+
+        ArmTrainerCheck(check.Round);
     }
 
     private void AggregationTimedOut(long round)
@@ -96,6 +154,7 @@ public sealed partial class ModestNode
     {
         _collecting.Remove(collection.Round);
         _effects.CancelTimer(new TimerKey(TimerKind.AggregationTimeout, collection.Round));
+        _effects.CancelTimer(new TimerKey(TimerKind.TrainerCheck, collection.Round));
         _sampleAhead.Remove(collection.Round);
         ForgetWaiting(collection.Round);
         collection.ReleaseAll();
@@ -136,6 +195,7 @@ public sealed partial class ModestNode
         collection.ReleaseAll();
         _collecting.Remove(collection.Round);
         _effects.CancelTimer(new TimerKey(TimerKind.AggregationTimeout, collection.Round));
+        _effects.CancelTimer(new TimerKey(TimerKind.TrainerCheck, collection.Round));
         MarkDone(collection.Round, aggregated: true);
         ForgetWaiting(collection.Round);
         var encoded = EncodeAggregate(aggregate);
@@ -257,6 +317,11 @@ public sealed partial class ModestNode
         public long Round { get; } = round;
 
         public Dictionary<PeerId, Contribution> Models { get; } = [];
+
+        // Expected trainers a check found silent, and whether a check is under way.
+        public HashSet<PeerId> Lost { get; } = [];
+
+        public bool Checking { get; set; }
 
         // Contributions whose parameters are readable (a delta waiting for its base is not).
         public int ReadyCount => Models.Values.Count(c => c.Model is not null);

@@ -21,16 +21,18 @@ public sealed partial class ModestNode
         FindAggregators,
         FindSample,
         ReplaceTrainer,
+        CheckTrainers,
     }
 
     /// <summary>Liveness searches under way (telemetry and tests).</summary>
     public int ActiveSearches => _searches.Count;
 
-    private long StartSearch(long round, int count, SearchPurpose purpose, IReadOnlySet<PeerId>? exclude)
+    // Candidates: round's order (default), or the given peers.
+    private long StartSearch(long round, int count, SearchPurpose purpose, IReadOnlySet<PeerId>? exclude, IReadOnlyList<PeerId>? candidates = null)
     {
         var id = ++_nextSearchId;
         var threshold = _options.InactivityThreshold;
-        var search = new LivenessSearch(id, round, count, Self, _order.Order(round, View),
+        var search = new LivenessSearch(id, round, count, Self, candidates ?? _order.Order(round, View),
             peer => (exclude is null || !exclude.Contains(peer)) && (peer == Self || View.IsActive(peer, round, threshold)),
             _options.PingAttempts);
         _searches[id] = (search, purpose);
@@ -141,6 +143,9 @@ public sealed partial class ModestNode
                     _sampleAhead[search.Round] = result;
                 }
 
+                break;
+            case SearchPurpose.CheckTrainers:
+                TrainersChecked(search.Id, result);
                 break;
             case SearchPurpose.ReplaceTrainer:
                 if (_replacing.Remove(search.Id, out var aggregate))
@@ -283,7 +288,10 @@ public sealed partial class ModestNode
         foreach (var round in _collecting.Keys)
         {
             _effects.CancelTimer(new TimerKey(TimerKind.AggregationTimeout, round));
+            _effects.CancelTimer(new TimerKey(TimerKind.TrainerCheck, round));
         }
+
+        _trainerChecks.Clear();
 
         ReleaseModels();
         _collecting.Clear();

@@ -250,6 +250,9 @@ public sealed partial class ModestNode : IProtocolNode
             case TimerKind.ViewCheck:
                 ViewCheckTick();
                 break;
+            case TimerKind.TrainerCheck:
+                CheckTrainers(key.Id);
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(key), key.Kind, "Unknown timer kind.");
         }

@@ -71,6 +71,19 @@ public sealed class ModestOptions
     public TimeSpan ViewCheckInterval { get; set; }
 
     /// <summary>
+    /// An aggregator whose round still has fewer models than <see cref="SuccessThreshold"/> this
+    /// long after the first arrived pings the peers it expects to train the round and that have
+    /// not sent (the first s peers of the previous round's order that its view counts live). One
+    /// that does not answer within <see cref="PingTimeout"/> counts as lost, and the round needs
+    /// one model fewer for it (never fewer than <see cref="MinModels"/>): a trainer that crashed
+    /// costs the round a check and a ping timeout instead of <see cref="AggregationTimeout"/>. A
+    /// peer the aggregator expects that was never sampled answers, so it only makes the round wait
+    /// as it did. Repeated every interval until the round is aggregated or times out. Zero (the
+    /// default, as in the paper): off.
+    /// </summary>
+    public TimeSpan TrainerCheckInterval { get; set; }
+
+    /// <summary>
     /// Search ahead (default true; the reference searches just in time): a trainer pings its next
     /// aggregators when it starts training and an aggregator pings the next sample when the round's
     /// first model arrives, so the liveness check runs while the node works instead of adding a
@@ -139,6 +152,11 @@ public sealed class ModestOptions
         if (AdvertFanoutFactor < 1)
         {
             errors.Add($"{nameof(AdvertFanoutFactor)} must be at least 1 (got {AdvertFanoutFactor}).");
+        }
+
+        if (TrainerCheckInterval < TimeSpan.Zero)
+        {
+            errors.Add($"{nameof(TrainerCheckInterval)} must not be negative (got {TrainerCheckInterval}; 0 = off).");
         }
 
         if (ViewCheckInterval < TimeSpan.Zero)

@@ -377,6 +377,67 @@ public sealed class ModestNodeAggregatorTests
         Assert.All(start.Parameters, p => Assert.Equal(8f, p));
     }
 
+    [Fact]
+    public void TrainerCheck_AnExpectedTrainerIsSilent_TheRoundAggregatesWithoutWaitingForTheTimeout()
+    {
+        var (f, k, expected) = CheckingAggregator();
+        foreach (var trainer in expected[1..])
+        {
+            f.DeliverTrained(trainer, k);
+        }
+
+        Assert.Empty(f.Effects.SentOf<Ping>());
+        f.Fire(TimerKind.TrainerCheck);
+
+        // Only the one expected trainer that has not sent is pinged; it stays silent.
+        Assert.Equal(expected[0], Assert.Single(f.Effects.SentOf<Ping>()).To);
+        f.ExhaustSearches(alive: p => p != expected[0]);
+        f.AnswerPings(p => p != expected[0]);
+
+        var aggregated = Assert.Single(f.Effects.ObservedOf(ObservationKind.Aggregated));
+        Assert.Equal((k, expected.Length - 1), (aggregated.Round, aggregated.Count));
+        Assert.DoesNotContain(f.Effects.PendingTimers.Keys, t => t.Kind is TimerKind.AggregationTimeout or TimerKind.TrainerCheck);
+    }
+
+    [Fact]
+    public void TrainerCheck_TheExpectedTrainerAnswers_TheRoundKeepsWaitingAndChecksAgain()
+    {
+        var (f, k, expected) = CheckingAggregator();
+        foreach (var trainer in expected[1..])
+        {
+            f.DeliverTrained(trainer, k);
+        }
+
+        f.Fire(TimerKind.TrainerCheck);
+        f.AnswerPings();
+
+        Assert.Empty(f.Effects.ObservedOf(ObservationKind.Aggregated));
+        Assert.Equal(f.Options.TrainerCheckInterval, f.Effects.PendingTimers[new TimerKey(TimerKind.TrainerCheck, k)]);
+        f.DeliverTrained(expected[0], k);
+        f.AnswerPings();
+        Assert.Equal(expected.Length, Assert.Single(f.Effects.ObservedOf(ObservationKind.Aggregated)).Count);
+        Assert.DoesNotContain(f.Effects.PendingTimers.Keys, t => t.Kind == TimerKind.TrainerCheck);
+    }
+
+    // An aggregator of round k (success fraction 1, trainer checks on) outside the sample of k - 1,
+    // whose expected trainers are the first s of order(k - 1) (every founder is live).
+    private static (NodeFixture F, long K, PeerId[] Expected) CheckingAggregator()
+    {
+        var options = NodeFixture.SmallOptions();
+        options.SuccessFraction = 1.0;
+        options.TrainerCheckInterval = TimeSpan.FromSeconds(10);
+        var f = new NodeFixture(options: options, chooseSelf: peers => TestPeers.OrderOf(peers, 1)[20]);
+        f.Node.Start(NodeFixture.Model(0));
+        var k = f.FindRound(order => Array.IndexOf(order, f.Self) >= 8, from: 3);
+        while (Array.IndexOf(f.OrderOf(k - 1), f.Self) < options.SampleSize || Array.IndexOf(f.OrderOf(k), f.Self) < 8)
+        {
+            k++;
+        }
+
+        f.Effects.ClearRecorded();
+        return (f, k, f.OrderOf(k - 1)[..options.SampleSize]);
+    }
+
     // A started node that is not in the round-1 sample and not among the first s of order(k).
     internal static (NodeFixture F, long K) IdleAggregator()
     {

@@ -55,6 +55,7 @@ internal sealed class TestCluster : IAsyncDisposable
         p.AggregationTimeout = TimeSpan.FromSeconds(6);
         p.AckTimeout = TimeSpan.FromSeconds(8);
         p.SendRetry = TimeSpan.FromMilliseconds(500);
+        p.TrainerCheckInterval = TimeSpan.FromSeconds(2);
         p.InactivityThreshold = 50;
         var l = options.Learning;
         l.Task = "synthetic";
