@@ -204,25 +204,15 @@ public sealed class DriverContractTests(ITestOutputHelper output)
         long round = -1;
         await cluster.WhenObserved((node, o) => node == Leaver && o.Kind == ObservationKind.TrainingStarted && o.Round >= 2
             && Interlocked.CompareExchange(ref round, o.Round, -1) == -1).WaitAsync(Bound);
-        ProtocolObservation? next = null;
-        var aggregated = cluster.WhenObserved((node, o) =>
-        {
-            if (node == Leaver || o.Kind != ObservationKind.Aggregated || o.Round != round + 1)
-            {
-                return false;
-            }
-
-            next = o;
-            return true;
-        });
+        var aggregated = WhenAggregated(cluster, round + 1, except: Leaver);
         var handedOn = cluster.WhenObserved((node, o) => node == Leaver && o.Kind == ObservationKind.TrainerReplaced && o.Round == round);
 
         await cluster.Nodes[Leaver].StopAsync();
         await handedOn.WaitAsync(Bound);
-        await aggregated.WaitAsync(Bound);
+        var next = await aggregated.WaitAsync(Bound);
 
         // Success fraction 1: without the successor, round + 1 would wait out its aggregation timeout and aggregate 2.
-        Assert.Equal(3, next!.Count);
+        Assert.Equal(3, next.Count);
     }
 
     [Fact]
@@ -249,21 +239,19 @@ public sealed class DriverContractTests(ITestOutputHelper output)
         }
         while (await cluster.Nodes[0].InspectAsync(n => new ViewRoundOrder().Order(round + 1, n!.View)[0]) == victim);
 
-        ProtocolObservation? next = null;
-        var aggregated = cluster.WhenObserved((node, o) =>
-        {
-            if (node == Victim || o.Kind != ObservationKind.Aggregated || o.Round != round + 1)
-            {
-                return false;
-            }
-
-            next = o;
-            return true;
-        });
+        var aggregated = WhenAggregated(cluster, round + 1, except: Victim);
         await cluster.Nodes[Victim].CrashAsync();
 
-        await aggregated.WaitAsync(Bound);
-        Assert.Equal(2, next!.Count);
+        var next = await aggregated.WaitAsync(Bound);
+        Assert.Equal(2, next.Count);
+    }
+
+    // The first aggregation of round by a node other than except, with its observation; arm before the action.
+    private static Task<ProtocolObservation> WhenAggregated(TestCluster cluster, long round, int except)
+    {
+        var seen = new TaskCompletionSource<ProtocolObservation>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = cluster.WhenObserved((node, o) => node != except && o.Kind == ObservationKind.Aggregated && o.Round == round && seen.TrySetResult(o));
+        return seen.Task;
     }
 
     [Fact]

@@ -94,7 +94,7 @@ public sealed partial class ModestNode
     // Pings the expected trainers of round that have not sent; TrainersChecked counts the silent ones lost.
     private void CheckTrainers(long round)
     {
-        if (!_collecting.TryGetValue(round, out var collection) || collection.Checking)
+        if (!_collecting.TryGetValue(round, out var collection) || _trainerChecks.Values.Any(c => c.Round == round))
         {
             return;
         }
@@ -107,7 +107,6 @@ public sealed partial class ModestNode
             return;
         }
 
-        collection.Checking = true;
         _trainerChecks[StartSearch(round - 1, missing.Length, SearchPurpose.CheckTrainers, exclude: null, candidates: missing)] = (round, missing);
     }
 
@@ -118,7 +117,6 @@ public sealed partial class ModestNode
             return;
         }
 
-        collection.Checking = false;
         foreach (var silent in check.Missing.Except(answered).Where(p => !collection.Models.ContainsKey(p)))
         {
             collection.Lost.Add(silent);
@@ -318,10 +316,8 @@ public sealed partial class ModestNode
 
         public Dictionary<PeerId, Contribution> Models { get; } = [];
 
-        // Expected trainers a check found silent, and whether a check is under way.
+        // Expected trainers a check found silent.
         public HashSet<PeerId> Lost { get; } = [];
-
-        public bool Checking { get; set; }
 
         // Contributions whose parameters are readable (a delta waiting for its base is not).
         public int ReadyCount => Models.Values.Count(c => c.Model is not null);

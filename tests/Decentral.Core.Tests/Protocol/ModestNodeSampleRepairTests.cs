@@ -1,0 +1,173 @@
+using Decentral.Core.Tests.TestKit;
+using Decentral.Identity;
+using Decentral.Membership;
+using Decentral.Protocol;
+
+namespace Decentral.Core.Tests.Protocol;
+
+/// <summary>How an aggregator keeps a round at s trainers: replacing a sample peer that cannot take the aggregate, moving on from a peer whose LEAVE arrives, Nacking on its own leave, and the trainer check.</summary>
+public sealed class ModestNodeSampleRepairTests
+{
+    [Fact]
+    public void SendFailed_AggregatedModel_EveryRetryFails_TheFirstLivePeerOutsideTheSampleTakesItsPlace()
+    {
+        var (f, k) = ModestNodeAggregatorTests.AggregatedRound();
+        var sample = f.OrderOf(k)[..f.Options.SampleSize];
+        var (gone, message) = f.Effects.SentOf<AggregatedModel>()[2];
+        f.Effects.ClearRecorded();
+        for (var attempt = 0; attempt <= f.Options.MaxSendRetries; attempt++)
+        {
+            f.Node.SendFailed(gone, message);
+            f.Fire(TimerKind.SendRetry);
+        }
+
+        // Resent MaxSendRetries times (a heap model's message is resent as it is), then given up.
+        Assert.Equal(f.Options.MaxSendRetries, f.Effects.SentOf<AggregatedModel>().Count(a => a.To == gone));
+        f.AnswerPings();
+
+        // The first candidate outside the sample: nobody in the sample is pinged or sent it again.
+        var replacement = f.OrderOf(k).Except(sample).First();
+        Assert.Equal(replacement, Assert.Single(f.Effects.SentOf<Ping>()).To);
+        var sent = Assert.Single(f.Effects.SentOf<AggregatedModel>(), a => a.To != gone);
+        Assert.Equal((replacement, k), (sent.To, sent.Message.Round));
+        Assert.All(sent.Message.Model.DecodeWhole().Parameters, p => Assert.Equal(1f, p));
+        Assert.Single(f.Effects.ObservedOf(ObservationKind.TrainerReplaced));
+        Assert.True(f.View.TryGet(gone, out var record));
+        Assert.Equal(MembershipStatus.Leave, record.Status);
+    }
+
+    [Fact]
+    public void SendFailed_AggregatedModel_ReceiverAdvertsLeave_IsReplacedAtTheNextRetryNotResent()
+    {
+        var (f, k) = ModestNodeAggregatorTests.AggregatedRound();
+        var (gone, message) = f.Effects.SentOf<AggregatedModel>()[1];
+        f.Effects.ClearRecorded();
+
+        f.Node.SendFailed(gone, message);
+        Assert.True(f.View.TryGet(gone, out var held));
+        f.Node.Receive(gone, new Advert(held with { MembershipIndex = held.MembershipIndex + 1, Status = MembershipStatus.Leave }));
+        f.Fire(TimerKind.SendRetry);
+        f.AnswerPings();
+
+        var sent = Assert.Single(f.Effects.SentOf<AggregatedModel>());
+        Assert.NotEqual(gone, sent.To);
+        Assert.DoesNotContain(sent.To, f.OrderOf(k)[..f.Options.SampleSize]);
+        Assert.Single(f.Effects.ObservedOf(ObservationKind.TrainerReplaced));
+    }
+
+    [Fact]
+    public void SendFailed_AggregatedModel_OfARoundOvertaken_IsDroppedWithoutReplacement()
+    {
+        var (f, k) = ModestNodeAggregatorTests.AggregatedRound();
+        var (gone, message) = f.Effects.SentOf<AggregatedModel>()[0];
+        f.Node.SendFailed(gone, message);
+        f.DeliverAggregate(f.OrderOf(k + 1).First(p => p != f.Self), k + 1);
+        f.Effects.ClearRecorded();
+
+        f.Fire(TimerKind.SendRetry);
+        f.AnswerPings();
+
+        Assert.Empty(f.Effects.SentOf<AggregatedModel>());
+        Assert.Empty(f.Effects.ObservedOf(ObservationKind.TrainerReplaced));
+    }
+
+    [Fact]
+    public void SampleSearch_ACandidateAdvertsLeave_TheNextCandidateIsPingedAtOnceAndTakesItsPlace()
+    {
+        var (f, k) = ModestNodeAggregatorTests.IdleAggregator();
+        foreach (var c in ModestNodeAggregatorTests.Contributors(f, k, 3))
+        {
+            f.DeliverTrained(c, k);
+        }
+
+        var order = f.OrderOf(k);
+        var leaving = order[1];
+        Assert.DoesNotContain(f.Effects.SentOf<Ping>(), p => p.To == order[f.Options.SampleSize]);
+        Assert.True(f.View.TryGet(leaving, out var held));
+
+        f.Node.Receive(leaving, new Advert(held with { MembershipIndex = held.MembershipIndex + 1, Status = MembershipStatus.Leave }));
+
+        Assert.Contains(f.Effects.SentOf<Ping>(), p => p.To == order[f.Options.SampleSize]);
+        f.AnswerPings(peer => peer != leaving);
+        var expected = order[..(f.Options.SampleSize + 1)].Where(p => p != leaving);
+        Assert.Equal(expected.Order(), f.Effects.SentOf<AggregatedModel>().Select(a => a.To).Order());
+    }
+
+    [Fact]
+    public void Leave_WhileCollecting_NacksEveryContributorSoTheyFailOverAtOnce()
+    {
+        var (f, k) = ModestNodeAggregatorTests.IdleAggregator();
+        var contributors = ModestNodeAggregatorTests.Contributors(f, k, 2);
+        f.DeliverTrained(contributors[0], k);
+        f.DeliverTrained(contributors[1], k);
+        f.Effects.ClearRecorded();
+
+        f.Node.Leave();
+
+        var nacks = f.Effects.SentOf<Ack>();
+        Assert.Equal(contributors.Order(), nacks.Select(a => a.To).Order());
+        Assert.All(nacks, a => Assert.Equal(new Ack(k, Success: false), a.Message));
+        Assert.Empty(f.Effects.SentOf<AggregatedModel>());
+    }
+
+    [Fact]
+    public void TrainerCheck_AnExpectedTrainerIsSilent_TheRoundAggregatesWithoutWaitingForTheTimeout()
+    {
+        var (f, k, expected) = CheckingAggregator();
+        foreach (var trainer in expected[1..])
+        {
+            f.DeliverTrained(trainer, k);
+        }
+
+        Assert.Empty(f.Effects.SentOf<Ping>());
+        f.Fire(TimerKind.TrainerCheck);
+
+        // Only the one expected trainer that has not sent is pinged; it stays silent.
+        Assert.Equal(expected[0], Assert.Single(f.Effects.SentOf<Ping>()).To);
+        f.ExhaustSearches(alive: p => p != expected[0]);
+        f.AnswerPings(p => p != expected[0]);
+
+        var aggregated = Assert.Single(f.Effects.ObservedOf(ObservationKind.Aggregated));
+        Assert.Equal((k, expected.Length - 1), (aggregated.Round, aggregated.Count));
+        Assert.DoesNotContain(f.Effects.PendingTimers.Keys, t => t.Kind is TimerKind.AggregationTimeout or TimerKind.TrainerCheck);
+    }
+
+    [Fact]
+    public void TrainerCheck_TheExpectedTrainerAnswers_TheRoundKeepsWaitingAndChecksAgain()
+    {
+        var (f, k, expected) = CheckingAggregator();
+        foreach (var trainer in expected[1..])
+        {
+            f.DeliverTrained(trainer, k);
+        }
+
+        f.Fire(TimerKind.TrainerCheck);
+        f.AnswerPings();
+
+        Assert.Empty(f.Effects.ObservedOf(ObservationKind.Aggregated));
+        Assert.Equal(f.Options.TrainerCheckInterval, f.Effects.PendingTimers[new TimerKey(TimerKind.TrainerCheck, k)]);
+        f.DeliverTrained(expected[0], k);
+        f.AnswerPings();
+        Assert.Equal(expected.Length, Assert.Single(f.Effects.ObservedOf(ObservationKind.Aggregated)).Count);
+        Assert.DoesNotContain(f.Effects.PendingTimers.Keys, t => t.Kind == TimerKind.TrainerCheck);
+    }
+
+    // An aggregator of round k (success fraction 1, trainer checks on) outside the sample of k - 1,
+    // whose expected trainers are the first s of order(k - 1) (every founder is live).
+    private static (NodeFixture F, long K, PeerId[] Expected) CheckingAggregator()
+    {
+        var options = NodeFixture.SmallOptions();
+        options.SuccessFraction = 1.0;
+        options.TrainerCheckInterval = TimeSpan.FromSeconds(10);
+        var f = new NodeFixture(options: options, chooseSelf: peers => TestPeers.OrderOf(peers, 1)[20]);
+        f.Node.Start(NodeFixture.Model(0));
+        var k = f.FindRound(order => Array.IndexOf(order, f.Self) >= 8, from: 3);
+        while (Array.IndexOf(f.OrderOf(k - 1), f.Self) < options.SampleSize || Array.IndexOf(f.OrderOf(k), f.Self) < 8)
+        {
+            k++;
+        }
+
+        f.Effects.ClearRecorded();
+        return (f, k, f.OrderOf(k - 1)[..options.SampleSize]);
+    }
+}
