@@ -225,6 +225,26 @@ public sealed partial class ModestNode
         }
     }
 
+    // A model message that reached this node after it left (see Receive): an aggregate goes on to
+    // the first live peer after the round's sample other than its sender, once per sender; a
+    // trained model is Nacked. The rest is dropped.
+    private void PassOnAfterLeave(PeerId from, ProtocolMessage message)
+    {
+        switch (message)
+        {
+            case AggregatedModel { Model.IsDelta: false } aggregate when _relayed.Add((aggregate.Round, from))
+                && LiveByView(aggregate.Round).Skip(_options.SampleSize).FirstOrDefault(p => p != Self && p != from) is { } successor:
+                Observe(ObservationKind.TrainerReplaced, aggregate.Round);
+                SendTo(successor, new AggregatedModel(aggregate.Round, aggregate.Model, BuildUpdate(successor)));
+                return;
+            case TrainedModel trained when from != Self:
+                SendTo(from, new Ack(trained.Round, Success: false));
+                break;
+        }
+
+        message.Release();
+    }
+
     // The peers of order(round) this node's view counts as live, itself included.
     private IEnumerable<PeerId> LiveByView(long round) =>
         _order.Order(round, View).Where(p => p == Self || View.IsActive(p, round, _options.InactivityThreshold));

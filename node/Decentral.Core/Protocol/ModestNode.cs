@@ -37,6 +37,9 @@ public sealed partial class ModestNode : IProtocolNode
     private long _viewCheckRound = -1;
     private readonly Dictionary<PeerId, long> _toldLeave = [];
 
+    // Aggregates relayed since this node left, by round and sender (each is relayed once).
+    private readonly HashSet<(long Round, PeerId From)> _relayed = [];
+
     /// <summary>Creates a node; it does nothing until <see cref="Start"/> or <see cref="Join"/>.</summary>
     /// <param name="self">This peer.</param>
     /// <param name="options">Protocol parameters (validated here).</param>
@@ -68,6 +71,12 @@ public sealed partial class ModestNode : IProtocolNode
     /// <summary>True between <see cref="Start"/>/<see cref="Join"/> and <see cref="Leave"/>.</summary>
     public bool IsRunning { get; private set; }
 
+    /// <summary>
+    /// True from <see cref="Leave"/> to the next <see cref="Join"/>: the node takes no part, but
+    /// passes on the model messages that still reach it (see <see cref="Receive"/>).
+    /// </summary>
+    public bool HasLeft { get; private set; }
+
     /// <summary>Highest round received as trainer.</summary>
     public long TrainEstimate { get; private set; }
 
@@ -88,6 +97,7 @@ public sealed partial class ModestNode : IProtocolNode
     {
         ArgumentNullException.ThrowIfNull(initialModel);
         IsRunning = true;
+        HasLeft = false;
         TouchSelf();
         ArmViewCheck();
         KeepReference(initialModel);
@@ -167,6 +177,8 @@ public sealed partial class ModestNode : IProtocolNode
         AbandonAll();
         _encoder?.ResetErrorFeedback();
         IsRunning = true;
+        HasLeft = false;
+        _relayed.Clear();
         TouchSelf();
         Advertise(MembershipStatus.Join);
         if (_options.ViewCheckInterval > TimeSpan.Zero)
@@ -200,6 +212,7 @@ public sealed partial class ModestNode : IProtocolNode
         PassOnTraining();
         NackUndelivered();
         IsRunning = false;
+        HasLeft = true;
         AbandonAll();
     }
 
@@ -208,13 +221,28 @@ public sealed partial class ModestNode : IProtocolNode
     /// takes the message over: it releases the message's pooled model buffers (if any) when it no
     /// longer needs them, including at once for a message it ignores.
     /// </summary>
+    /// <remarks>
+    /// A node that left (<see cref="HasLeft"/>) still passes on the work that reaches it while its
+    /// driver delivers: an aggregate goes to the first live peer after the round's sample (as a
+    /// leaving trainer hands its own on), a trained model gets a Nack so its trainer fails over.
+    /// Two peers that leave at the same moment may hand each other their work; without this,
+    /// that work would be lost and its round would wait out its timeouts.
+    /// </remarks>
     public void Receive(PeerId from, ProtocolMessage message)
     {
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(message);
         if (!IsRunning)
         {
-            message.Release();
+            if (HasLeft)
+            {
+                PassOnAfterLeave(from, message);
+            }
+            else
+            {
+                message.Release();
+            }
+
             return;
         }
 

@@ -145,10 +145,11 @@ public sealed partial class NodeRuntime
         MaybeWriteCheckpoint();
     }
 
-    // The receiver's hand-off: refused once the node leaves, or when the inbox is full.
+    // The receiver's hand-off: refused when the inbox is full, or once the node leaves, except for
+    // the model messages its core still passes on during the last flush (ModestNode.Receive).
     private string? OnReceived(InboundMessage message)
     {
-        if (Phase is not (NodePhase.Running or NodePhase.Gathering) || _leaving)
+        if (Phase is not (NodePhase.Running or NodePhase.Gathering) || (_leaving && message.Message is not (TrainedModel or AggregatedModel)))
         {
             return "this node is leaving";
         }

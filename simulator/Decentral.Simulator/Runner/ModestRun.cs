@@ -273,7 +273,9 @@ public sealed partial class ModestRun : IMessageHandler, SimChurn.IChurnHandler
     public void OnDelivered(in SimMessage message)
     {
         var host = _hosts[message.To];
-        if (host.Alive)
+
+        // A node that left stays online a few seconds and passes on the model messages that reach it.
+        if (host.Alive || host.Node is ModestNode { HasLeft: true })
         {
             host.Node.Receive(_hosts[message.From].Peer, (ProtocolMessage)message.Payload!);
         }

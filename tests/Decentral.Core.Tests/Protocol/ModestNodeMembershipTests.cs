@@ -126,6 +126,76 @@ public sealed class ModestNodeMembershipTests
     }
 
     [Fact]
+    public void AfterLeave_AnAggregateThatStillArrives_GoesToTheFirstPeerAfterTheSampleOtherThanItsSender()
+    {
+        var f = new NodeFixture();
+        f.Node.Start(NodeFixture.Model(0));
+        f.Node.Leave();
+        f.Effects.ClearRecorded();
+        var k = f.FindRound(order => Array.IndexOf(order, f.Self) > f.Options.SampleSize + 1, from: 3);
+        // The sender (a trainer leaving at the same moment) picked this node; it stands right after the sample.
+        var sender = f.OrderOf(k)[f.Options.SampleSize];
+
+        f.DeliverAggregate(sender, k, value: 4);
+        f.DeliverAggregate(sender, k, value: 4);
+
+        // Every founder is live in this view: the first peer after the sample is the sender, so the next one.
+        var (to, passed) = Assert.Single(f.Effects.SentOf<AggregatedModel>());
+        Assert.Equal(f.OrderOf(k)[f.Options.SampleSize + 1], to);
+        Assert.Equal(k, passed.Round);
+        Assert.All(passed.Model.DecodeWhole().Parameters, p => Assert.Equal(4f, p));
+        Assert.Contains(passed.View.Records, r => r.Peer == f.Self && r.Status == MembershipStatus.Leave);
+        Assert.Single(f.Effects.ObservedOf(ObservationKind.TrainerReplaced));
+        Assert.Empty(f.Effects.TrainingStarts);
+        Assert.False(f.Node.IsRunning);
+    }
+
+    [Fact]
+    public void AfterLeave_ATrainedModelThatStillArrives_IsNackedAndNotAggregated()
+    {
+        var f = new NodeFixture();
+        f.Node.Start(NodeFixture.Model(0));
+        f.Node.Leave();
+        f.Effects.ClearRecorded();
+        var trainer = f.Peers.First(p => p != f.Self);
+
+        f.DeliverTrained(trainer, 5);
+
+        var (to, ack) = Assert.Single(f.Effects.SentOf<Ack>());
+        Assert.Equal((trainer, 5L, false), (to, ack.Round, ack.Success));
+        Assert.Empty(f.Effects.SentOf<AggregatedModel>());
+        Assert.Empty(f.Effects.ObservedOf(ObservationKind.Aggregated));
+    }
+
+    [Fact]
+    public void NeverStarted_AModelMessage_IsDroppedWithoutAnswer()
+    {
+        var f = new NodeFixture();
+
+        f.DeliverAggregate(f.Peers.First(p => p != f.Self), 5);
+        f.DeliverTrained(f.Peers.First(p => p != f.Self), 5);
+
+        Assert.Empty(f.Effects.Sent);
+        Assert.False(f.Node.HasLeft);
+    }
+
+    [Fact]
+    public void Join_AfterLeave_TrainsAnAggregateAgainInsteadOfPassingItOn()
+    {
+        var f = new NodeFixture();
+        f.Node.Start(NodeFixture.Model(0));
+        f.Node.Leave();
+        f.Node.Join();
+        f.Effects.ClearRecorded();
+
+        f.DeliverAggregate(f.Other(3, 0), 3);
+
+        Assert.False(f.Node.HasLeft);
+        Assert.Equal(3, Assert.Single(f.Effects.TrainingStarts).Round);
+        Assert.Empty(f.Effects.ObservedOf(ObservationKind.TrainerReplaced));
+    }
+
+    [Fact]
     public void Join_ReturningPeer_BumpsIndexAndAdvertsJoinToFanoutPeers()
     {
         var f = new NodeFixture(peerCount: 8);
