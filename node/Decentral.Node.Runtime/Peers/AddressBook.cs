@@ -1,6 +1,7 @@
 using Decentral.Identity;
 using Decentral.Libp2p.Multiformats;
 using Decentral.Libp2p.Records;
+using Decentral.Membership;
 
 namespace Decentral.Node.Runtime.Peers;
 
@@ -153,6 +154,20 @@ public sealed class AddressBook
         lock (_gate)
         {
             return [.. _entries.Where(e => e.Value.Record is { Addresses.Count: > 0 } || e.Value.Configured.Count > 0).Select(e => e.Key)];
+        }
+    }
+
+    /// <summary>
+    /// The peers the overlay keeps connections to: the dialable ones, except those whose latest
+    /// announcement is a LEAVE (a peer that left gracefully is not dialled again until it announces
+    /// JOIN; a returning peer dials its bootstrap peers itself).
+    /// </summary>
+    public List<PeerId> OverlayCandidates()
+    {
+        lock (_gate)
+        {
+            return [.. _entries.Where(e => (e.Value.Record is { Addresses.Count: > 0 } || e.Value.Configured.Count > 0)
+                && e.Value.Announcement is not { Status: MembershipStatus.Leave }).Select(e => e.Key)];
         }
     }
 

@@ -201,7 +201,8 @@ public sealed partial class NodeRuntime
 
     // Keeps connections to up to network:overlayPeers members, so the gossip overlay is a mesh,
     // not a star around the bootstrap peer, and reconnects after a partition heals. A member
-    // whose dial failed waits before the next (RedialBackoff, up to network:overlayRedialMax).
+    // whose dial failed waits before the next (RedialBackoff, up to network:overlayRedialMax); one
+    // that announced its LEAVE is not dialled until it announces JOIN again.
     private async Task OverlayLoopAsync(CancellationToken cancellationToken)
     {
         var random = new Random(NodeSeed() ^ 0x5EED);
@@ -211,7 +212,7 @@ public sealed partial class NodeRuntime
             while (!cancellationToken.IsCancellationRequested)
             {
                 var connected = _host!.Connections.Select(c => c.RemotePeer).ToHashSet();
-                var dialable = _book!.DialablePeers();
+                var dialable = _book!.OverlayCandidates();
                 backoff.Keep(connected, dialable);
                 var missing = _options.Network.OverlayPeers - connected.Count;
                 if (missing > 0)
