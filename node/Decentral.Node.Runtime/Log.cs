@@ -70,6 +70,12 @@ internal static partial class Log
     [LoggerMessage(16, LogLevel.Warning, "Refused a request from {Peer}: {Reason}")]
     public static partial void RequestRefused(ILogger logger, PeerId peer, string reason);
 
+    [LoggerMessage(53, LogLevel.Debug, "Refused a request from {Peer}: this node is leaving")]
+    public static partial void RefusedWhileLeaving(ILogger logger, PeerId peer);
+
+    [LoggerMessage(54, LogLevel.Debug, "Send of {Kind} to {Peer} refused: the peer is leaving")]
+    public static partial void SendRefusedByLeaver(ILogger logger, string kind, PeerId peer);
+
     [LoggerMessage(17, LogLevel.Warning, "Member list request to {Peer} failed ({Status}): {Reason}")]
     public static partial void MembersRequestFailed(ILogger logger, PeerId peer, SendStatus status, string reason);
 

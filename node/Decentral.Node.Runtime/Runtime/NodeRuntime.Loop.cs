@@ -151,7 +151,7 @@ public sealed partial class NodeRuntime
     {
         if (Phase is not (NodePhase.Running or NodePhase.Gathering) || (_leaving && message.Message is not (TrainedModel or AggregatedModel)))
         {
-            return "this node is leaving";
+            return MessageTransport.LeavingReason;
         }
 
         if (_loop.TryPostNetwork(new MessageArrived(message.From, message.Message, _time.GetTimestamp())))
@@ -184,7 +184,15 @@ public sealed partial class NodeRuntime
             return;
         }
 
-        Log.SendFailed(_logger, message.Kind.ToString(), to, outcome.Status, outcome.Reason ?? string.Empty);
+        if (MessageTransport.RefusedAsLeaving(outcome))
+        {
+            Log.SendRefusedByLeaver(_logger, message.Kind.ToString(), to);
+        }
+        else
+        {
+            Log.SendFailed(_logger, message.Kind.ToString(), to, outcome.Status, outcome.Reason ?? string.Empty);
+        }
+
         _loop.Post(new DeliveryFailed(to, message));
     }
 

@@ -31,6 +31,16 @@ public readonly record struct InboundMessage(PeerId From, ProtocolMessage Messag
 /// </summary>
 public sealed class MessageTransport : IAsyncDisposable
 {
+    /// <summary>
+    /// The reason a node gives for what it refuses while it leaves. Both sides log such a refusal
+    /// at debug level: a graceful stop is not a problem, and the sender's core learns of it anyway.
+    /// </summary>
+    public const string LeavingReason = "this node is leaving";
+
+    /// <summary>True when a send was refused because the receiver is leaving (<see cref="LeavingReason"/>).</summary>
+    public static bool RefusedAsLeaving(SendOutcome outcome) =>
+        outcome.Status == SendStatus.Refused && outcome.Reason is { } reason && reason.EndsWith(LeavingReason, StringComparison.Ordinal);
+
     private readonly ILibp2pHost _host;
     private readonly ModelTransferService _transfer;
     private readonly PeerConnector _connector;
@@ -242,7 +252,15 @@ public sealed class MessageTransport : IAsyncDisposable
 
     private ModelResponse Refuse(PeerId peer, string reason, TransferStatus status = TransferStatus.Refused)
     {
-        Log.RequestRefused(_logger, peer, reason);
+        if (reason == LeavingReason)
+        {
+            Log.RefusedWhileLeaving(_logger, peer);
+        }
+        else
+        {
+            Log.RequestRefused(_logger, peer, reason);
+        }
+
         var bytes = Encoding.UTF8.GetBytes(reason);
         return new ModelResponse(status, new MemoryStream(bytes, writable: false), bytes.Length);
     }
