@@ -84,11 +84,45 @@ public sealed partial class ModestNode
                 BeginTraining(message.Round, message.Model.DecodeWhole(), message.Model);
             }
         }
+        else if (message.Round == _trainingRound && HeldAsLeave(from) && PassOnExtraHandOff(from, message))
+        {
+            // A second leaver of the sample handed this node its place too: passed on.
+        }
         else
         {
             message.Release();
             Observe(ObservationKind.StaleIgnored, message.Round);
         }
+    }
+
+    // This node trains the round already, and a peer that left hands it the round's aggregate: two
+    // trainers of the sample that leave at the same moment each hand their place to the same
+    // successor, and one of the two places would stay empty. The hand-off goes on to the first live
+    // peer after the sample (as this node's view counts it now) that is neither this node, nor the
+    // sender, nor a peer this node already passed this round on to; false when there is none.
+    private bool PassOnExtraHandOff(PeerId from, AggregatedModel handOff)
+    {
+        if (!_extraHandOffs.TryGetValue(handOff.Round, out var targets))
+        {
+            _extraHandOffs.Keys.Where(r => r < handOff.Round).ToList().ForEach(r => _extraHandOffs.Remove(r));
+            _extraHandOffs[handOff.Round] = targets = [];
+        }
+
+        if (LiveByView(handOff.Round).Skip(_options.SampleSize).FirstOrDefault(p => p != Self && p != from && !targets.Contains(p)) is not { } successor)
+        {
+            return false;
+        }
+
+        targets.Add(successor);
+        SendOn(successor, handOff);
+        return true;
+    }
+
+    // An aggregate goes on to the peer that takes a place in the round's sample.
+    private void SendOn(PeerId successor, AggregatedModel aggregate)
+    {
+        Observe(ObservationKind.TrainerReplaced, aggregate.Round);
+        SendTo(successor, new AggregatedModel(aggregate.Round, aggregate.Model, BuildUpdate(successor)));
     }
 
     // `received` is the aggregate as it came (null for the initial model); the node keeps it while
@@ -234,11 +268,22 @@ public sealed partial class ModestNode
         {
             case AggregatedModel { Model.IsDelta: false } aggregate when _relayed.Add((aggregate.Round, from))
                 && LiveByView(aggregate.Round).Skip(_options.SampleSize).FirstOrDefault(p => p != Self && p != from) is { } successor:
-                Observe(ObservationKind.TrainerReplaced, aggregate.Round);
-                SendTo(successor, new AggregatedModel(aggregate.Round, aggregate.Model, BuildUpdate(successor)));
+                SendOn(successor, aggregate);
                 return;
             case TrainedModel trained when from != Self:
                 SendTo(from, new Ack(trained.Round, Success: false));
+                break;
+            case Ack { Success: false } nack when _sentWhenLeft is { } sent && sent.Round == nack.Round && sent.Awaiting.Remove(from):
+                // An aggregator that leaves too refused the model this node had sent: the next live
+                // one of the round's order gets it, as a failover would have sent it.
+                if (LiveByView(sent.Round).FirstOrDefault(p => p != Self && !sent.Tried.Contains(p)) is { } next)
+                {
+                    sent.Tried.Add(next);
+                    sent.Awaiting.Add(next);
+                    Observe(ObservationKind.AggregatorFailover, sent.Round);
+                    SendTo(next, new TrainedModel(sent.Round, sent.Model.Share(), sent.Samples, BuildUpdate(next)));
+                }
+
                 break;
         }
 

@@ -40,6 +40,13 @@ public sealed partial class ModestNode : IProtocolNode
     // Aggregates relayed since this node left, by round and sender (each is relayed once).
     private readonly HashSet<(long Round, PeerId From)> _relayed = [];
 
+    // The trained model this node had sent and still awaited Acks for when it left, with the
+    // aggregators it went to: a Nack after the leave sends it on to the next one (PassOnAfterLeave).
+    private (long Round, EncodedModel Model, int Samples, HashSet<PeerId> Tried, HashSet<PeerId> Awaiting)? _sentWhenLeft;
+
+    // The peers extra hand-offs of the round this node trains went on to (see PassOnExtraHandOff).
+    private readonly Dictionary<long, HashSet<PeerId>> _extraHandOffs = [];
+
     /// <summary>Creates a node; it does nothing until <see cref="Start"/> or <see cref="Join"/>.</summary>
     /// <param name="self">This peer.</param>
     /// <param name="options">Protocol parameters (validated here).</param>
@@ -179,6 +186,7 @@ public sealed partial class ModestNode : IProtocolNode
         IsRunning = true;
         HasLeft = false;
         _relayed.Clear();
+        _sentWhenLeft = null;
         TouchSelf();
         Advertise(MembershipStatus.Join);
         if (_options.ViewCheckInterval > TimeSpan.Zero)
@@ -211,6 +219,12 @@ public sealed partial class ModestNode : IProtocolNode
         Advertise(MembershipStatus.Leave);
         PassOnTraining();
         NackUndelivered();
+        if (_trainerSend is { Awaiting.Count: > 0 } awaiting)
+        {
+            // A heap copy: nothing tells the core when its driver stops delivering, so no pooled body waits for it.
+            _sentWhenLeft = (awaiting.Round, awaiting.Model.ToHeap(), awaiting.Samples, [.. awaiting.Tried], [.. awaiting.Awaiting]);
+        }
+
         IsRunning = false;
         HasLeft = true;
         AbandonAll();
@@ -224,7 +238,8 @@ public sealed partial class ModestNode : IProtocolNode
     /// <remarks>
     /// A node that left (<see cref="HasLeft"/>) still passes on the work that reaches it while its
     /// driver delivers: an aggregate goes to the first live peer after the round's sample (as a
-    /// leaving trainer hands its own on), a trained model gets a Nack so its trainer fails over.
+    /// leaving trainer hands its own on), a trained model gets a Nack so its trainer fails over,
+    /// and a Nack for the model this node had sent sends that model on to the next live aggregator.
     /// Two peers that leave at the same moment may hand each other their work; without this,
     /// that work would be lost and its round would wait out its timeouts.
     /// </remarks>

@@ -146,10 +146,10 @@ public sealed partial class NodeRuntime
     }
 
     // The receiver's hand-off: refused when the inbox is full, or once the node leaves, except for
-    // the model messages its core still passes on during the last flush (ModestNode.Receive).
+    // the model messages and Acks its core still acts on during the last flush (ModestNode.Receive).
     private string? OnReceived(InboundMessage message)
     {
-        if (Phase is not (NodePhase.Running or NodePhase.Gathering) || (_leaving && message.Message is not (TrainedModel or AggregatedModel)))
+        if (Phase is not (NodePhase.Running or NodePhase.Gathering) || (_leaving && message.Message is not (TrainedModel or AggregatedModel or Ack)))
         {
             return MessageTransport.LeavingReason;
         }

@@ -110,6 +110,54 @@ public sealed class ModestNodeMembershipTests
     }
 
     [Fact]
+    public void Training_AnotherLeaverOfTheSampleHandsItsPlaceHere_PassedOnToThePeerAfterTheSample()
+    {
+        var (f, k) = TrainingFirstOfItsSample();
+        var order = f.OrderOf(k);
+        var s = f.Options.SampleSize;
+
+        HandOff(f, order[1], k);
+        HandOff(f, order[3], k);
+
+        // The first leaver's place goes to the first peer after the sample without it; the second
+        // leaver's to the next one, not to the same peer again.
+        var passed = f.Effects.SentOf<AggregatedModel>();
+        Assert.Equal([order[s + 1], order[s + 2]], passed.Select(p => p.To));
+        Assert.All(passed, p => Assert.Equal(k, p.Message.Round));
+        Assert.All(passed.SelectMany(p => p.Message.Model.DecodeWhole().Parameters), v => Assert.Equal(5f, v));
+        Assert.Equal(2, f.Effects.ObservedOf(ObservationKind.TrainerReplaced).Count);
+        Assert.Empty(f.Effects.TrainingCancels);
+    }
+
+    [Fact]
+    public void Training_TheRoundsAggregateAgainFromALivePeer_IsIgnoredNotPassedOn()
+    {
+        var (f, k) = TrainingFirstOfItsSample();
+
+        f.DeliverAggregate(f.OrderOf(k)[1], k, value: 5);
+
+        Assert.Empty(f.Effects.SentOf<AggregatedModel>());
+        Assert.Single(f.Effects.ObservedOf(ObservationKind.StaleIgnored));
+    }
+
+    // A node training round k as the first peer of its order (the aggregate came from the third);
+    // k stays within the inactivity threshold, so every founder is live.
+    private static (NodeFixture F, long K) TrainingFirstOfItsSample()
+    {
+        var f = new NodeFixture(chooseSelf: peers => TestPeers.OrderOf(peers, 5)[0]);
+        f.Node.Start(NodeFixture.Model(0));
+        var k = f.FindRound(order => Array.IndexOf(order, f.Self) == 0, from: 3);
+        f.DeliverAggregate(f.OrderOf(k)[2], k, value: 3);
+        Assert.Equal(k, Assert.Single(f.Effects.TrainingStarts).Round);
+        f.Effects.ClearRecorded();
+        return (f, k);
+    }
+
+    // The hand-off of a trainer of round k that leaves: the aggregate, with its LEAVE in the view update.
+    private static void HandOff(NodeFixture f, Decentral.Identity.PeerId leaver, long k) =>
+        f.Node.Receive(leaver, new AggregatedModel(k, NodeFixture.Model(5), new ViewUpdate([new PeerRecord(leaver, k, 2, MembershipStatus.Leave)], f.View.Digest, false)));
+
+    [Fact]
     public void Leave_TrainedButAggregatorsStillSearched_SendsTheModelToTheFirstLiveAggregators()
     {
         var (f, k, aggregator) = ModestNodeTrainerTests.TrainingNode();
@@ -165,6 +213,40 @@ public sealed class ModestNodeMembershipTests
         Assert.Equal((trainer, 5L, false), (to, ack.Round, ack.Success));
         Assert.Empty(f.Effects.SentOf<AggregatedModel>());
         Assert.Empty(f.Effects.ObservedOf(ObservationKind.Aggregated));
+    }
+
+    [Fact]
+    public void AfterLeave_ANackForTheModelItHadSent_SendsItToTheNextLiveAggregator()
+    {
+        var (f, k, aggregator) = ModestNodeTrainerTests.TrainingNode();
+        f.Node.TrainingCompleted(k, NodeFixture.Model(2), 10);
+        f.AnswerPings();
+        Assert.Equal(aggregator, Assert.Single(f.Effects.SentOf<TrainedModel>()).To);
+        f.Node.Leave();
+        f.Effects.ClearRecorded();
+
+        // The aggregator leaves at the same moment and Nacks what it collected; twice, as a resend would.
+        f.Node.Receive(aggregator, new Ack(k + 1, Success: false));
+        f.Node.Receive(aggregator, new Ack(k + 1, Success: false));
+
+        var (to, sent) = Assert.Single(f.Effects.SentOf<TrainedModel>());
+        Assert.Equal(f.OrderOf(k + 1).First(p => p != f.Self && p != aggregator), to);
+        Assert.Equal(k + 1, sent.Round);
+        Assert.All(sent.Model.DecodeWhole().Parameters, p => Assert.Equal(2f, p));
+    }
+
+    [Fact]
+    public void AfterLeave_AnAckForTheModelItHadSent_SendsNothing()
+    {
+        var (f, k, aggregator) = ModestNodeTrainerTests.TrainingNode();
+        f.Node.TrainingCompleted(k, NodeFixture.Model(2), 10);
+        f.AnswerPings();
+        f.Node.Leave();
+        f.Effects.ClearRecorded();
+
+        f.Node.Receive(aggregator, new Ack(k + 1, Success: true));
+
+        Assert.Empty(f.Effects.Sent);
     }
 
     [Fact]
