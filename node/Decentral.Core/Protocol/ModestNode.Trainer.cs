@@ -254,6 +254,9 @@ public sealed partial class ModestNode
         {
             foreach (var aggregator in LiveByView(unsent.Round).Where(p => p != Self).Take(_options.Aggregators).ToArray())
             {
+                // Recorded as sent, so a Nack from an aggregator that leaves too sends it on (Leave keeps it).
+                unsent.Tried.Add(aggregator);
+                unsent.Awaiting.Add(aggregator);
                 SendTo(aggregator, new TrainedModel(unsent.Round, unsent.Model.Share(), unsent.Samples, BuildUpdate(aggregator)));
             }
         }

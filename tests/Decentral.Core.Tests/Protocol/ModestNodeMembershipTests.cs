@@ -236,6 +236,22 @@ public sealed class ModestNodeMembershipTests
     }
 
     [Fact]
+    public void AfterLeave_ANackForTheModelItSentWhileLeaving_SendsItToTheNextLiveAggregator()
+    {
+        var (f, k, aggregator) = ModestNodeTrainerTests.TrainingNode();
+        f.Node.TrainingCompleted(k, NodeFixture.Model(2), 10);
+        f.Node.Leave();
+        Assert.Equal(aggregator, Assert.Single(f.Effects.SentOf<TrainedModel>()).To);
+        f.Effects.ClearRecorded();
+
+        f.Node.Receive(aggregator, new Ack(k + 1, Success: false));
+
+        var (to, sent) = Assert.Single(f.Effects.SentOf<TrainedModel>());
+        Assert.Equal(f.OrderOf(k + 1).First(p => p != f.Self && p != aggregator), to);
+        Assert.Equal(k + 1, sent.Round);
+    }
+
+    [Fact]
     public void AfterLeave_AnAckForTheModelItHadSent_SendsNothing()
     {
         var (f, k, aggregator) = ModestNodeTrainerTests.TrainingNode();
