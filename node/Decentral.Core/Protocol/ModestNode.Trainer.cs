@@ -102,27 +102,32 @@ public sealed partial class ModestNode
     // sender, nor a peer this node already passed this round on to; false when there is none.
     private bool PassOnExtraHandOff(PeerId from, AggregatedModel handOff)
     {
-        if (!_extraHandOffs.TryGetValue(handOff.Round, out var targets))
+        if (_extraHandOffs.Round != handOff.Round)
         {
-            _extraHandOffs.Keys.Where(r => r < handOff.Round).ToList().ForEach(r => _extraHandOffs.Remove(r));
-            _extraHandOffs[handOff.Round] = targets = [];
+            _extraHandOffs = (handOff.Round, []);
         }
 
-        if (LiveByView(handOff.Round).Skip(_options.SampleSize).FirstOrDefault(p => p != Self && p != from && !targets.Contains(p)) is not { } successor)
+        var targets = _extraHandOffs.Targets;
+        if (FirstAfterSample(handOff.Round, p => p == from || targets.Contains(p)) is not { } successor)
         {
             return false;
         }
 
         targets.Add(successor);
-        SendOn(successor, handOff);
+        SendOn(successor, handOff.Round, handOff.Model);
         return true;
     }
 
-    // An aggregate goes on to the peer that takes a place in the round's sample.
-    private void SendOn(PeerId successor, AggregatedModel aggregate)
+    // The first live peer of order(round) after its sample, as this node's view counts them,
+    // other than this node and the peers skipped.
+    private PeerId? FirstAfterSample(long round, Func<PeerId, bool> skipped) =>
+        LiveByView(round).Skip(_options.SampleSize).FirstOrDefault(p => p != Self && !skipped(p));
+
+    // The round's aggregate goes to the peer that takes a place in its sample.
+    private void SendOn(PeerId successor, long round, EncodedModel model)
     {
-        Observe(ObservationKind.TrainerReplaced, aggregate.Round);
-        SendTo(successor, new AggregatedModel(aggregate.Round, aggregate.Model, BuildUpdate(successor)));
+        Observe(ObservationKind.TrainerReplaced, round);
+        SendTo(successor, new AggregatedModel(round, model, BuildUpdate(successor)));
     }
 
     // `received` is the aggregate as it came (null for the initial model); the node keeps it while
@@ -242,12 +247,10 @@ public sealed partial class ModestNode
     // were being searched) goes to the first a live peers of its round other than this node.
     private void PassOnTraining()
     {
-        if (_isTraining && _trainingStart is { } start
-            && LiveByView(_trainingRound).Skip(_options.SampleSize).FirstOrDefault(p => p != Self) is { } successor)
+        if (_isTraining && _trainingStart is { } start && FirstAfterSample(_trainingRound, _ => false) is { } successor)
         {
             // The view update carries this node's LEAVE, so the successor never samples it again.
-            Observe(ObservationKind.TrainerReplaced, _trainingRound);
-            SendTo(successor, new AggregatedModel(_trainingRound, EncodeAggregate(start), BuildUpdate(successor)));
+            SendOn(successor, _trainingRound, EncodeAggregate(start));
         }
 
         if (_trainerSend is { Tried.Count: 0 } unsent)
@@ -270,8 +273,8 @@ public sealed partial class ModestNode
         switch (message)
         {
             case AggregatedModel { Model.IsDelta: false } aggregate when _relayed.Add((aggregate.Round, from))
-                && LiveByView(aggregate.Round).Skip(_options.SampleSize).FirstOrDefault(p => p != Self && p != from) is { } successor:
-                SendOn(successor, aggregate);
+                && FirstAfterSample(aggregate.Round, p => p == from) is { } successor:
+                SendOn(successor, aggregate.Round, aggregate.Model);
                 return;
             case TrainedModel trained when from != Self:
                 SendTo(from, new Ack(trained.Round, Success: false));

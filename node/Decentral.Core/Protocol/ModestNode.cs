@@ -45,7 +45,7 @@ public sealed partial class ModestNode : IProtocolNode
     private (long Round, EncodedModel Model, int Samples, HashSet<PeerId> Tried, HashSet<PeerId> Awaiting)? _sentWhenLeft;
 
     // The peers extra hand-offs of the round this node trains went on to (see PassOnExtraHandOff).
-    private readonly Dictionary<long, HashSet<PeerId>> _extraHandOffs = [];
+    private (long Round, HashSet<PeerId> Targets) _extraHandOffs = (0, []);
 
     /// <summary>Creates a node; it does nothing until <see cref="Start"/> or <see cref="Join"/>.</summary>
     /// <param name="self">This peer.</param>

@@ -153,7 +153,7 @@ public sealed class AddressBook
     {
         lock (_gate)
         {
-            return [.. _entries.Where(e => e.Value.Record is { Addresses.Count: > 0 } || e.Value.Configured.Count > 0).Select(e => e.Key)];
+            return [.. _entries.Where(e => IsDialable(e.Value)).Select(e => e.Key)];
         }
     }
 
@@ -166,8 +166,7 @@ public sealed class AddressBook
     {
         lock (_gate)
         {
-            return [.. _entries.Where(e => (e.Value.Record is { Addresses.Count: > 0 } || e.Value.Configured.Count > 0)
-                && e.Value.Announcement is not { Status: MembershipStatus.Leave }).Select(e => e.Key)];
+            return [.. _entries.Where(e => IsDialable(e.Value) && e.Value.Announcement is not { Status: MembershipStatus.Leave }).Select(e => e.Key)];
         }
     }
 
@@ -189,6 +188,9 @@ public sealed class AddressBook
 
         return entry;
     }
+
+    // A peer can be dialled with a signed record's addresses or a configured one.
+    private static bool IsDialable(Entry entry) => entry.Record is { Addresses.Count: > 0 } || entry.Configured.Count > 0;
 
     private sealed class Entry
     {
