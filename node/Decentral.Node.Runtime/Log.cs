@@ -64,6 +64,9 @@ internal static partial class Log
     [LoggerMessage(14, LogLevel.Information, "Circuit closed for {Peer}")]
     public static partial void CircuitClosed(ILogger logger, PeerId peer);
 
+    [LoggerMessage(55, LogLevel.Error, "Sending {Kind} to {Peer} threw; the send counts as failed and the peer's queue goes on")]
+    public static partial void SendFaulted(ILogger logger, Exception exception, string kind, PeerId peer);
+
     [LoggerMessage(15, LogLevel.Warning, "Send of {Kind} to {Peer} failed ({Status}): {Reason}")]
     public static partial void SendFailed(ILogger logger, string kind, PeerId peer, SendStatus status, string reason);
 

@@ -49,7 +49,7 @@ public sealed class MessageTransport : IAsyncDisposable
     private readonly NetworkOptions _options;
     private readonly string _session;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<(PeerId Peer, bool Bulk), Lane> _lanes = new();
+    private readonly ConcurrentDictionary<(PeerId Peer, bool Bulk), SendLane> _lanes = new();
     private readonly CancellationTokenSource _stopping = new();
     private long _inflightBytes;
 
@@ -102,7 +102,7 @@ public sealed class MessageTransport : IAsyncDisposable
         }
 
         var bulk = message is TrainedModel or AggregatedModel or ViewSnapshot or BaseReply;
-        var lane = _lanes.GetOrAdd((to, bulk), key => new Lane(this, key.Peer, key.Bulk ? _options.BulkQueue : _options.ControlQueue));
+        var lane = _lanes.GetOrAdd((to, bulk), key => new SendLane(key.Peer, key.Bulk ? _options.BulkQueue : _options.ControlQueue, DeliverAsync, OnLaneFaulted, _stopping.Token));
         return lane.TryEnqueue(message);
     }
 
@@ -145,7 +145,7 @@ public sealed class MessageTransport : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private async Task<SendOutcome> DeliverAsync(PeerId to, ProtocolMessage message, CancellationToken cancellationToken)
+    private async Task DeliverAsync(PeerId to, ProtocolMessage message, CancellationToken cancellationToken)
     {
         using var body = new PooledBufferWriter();
         _codec.Encode(message, body);
@@ -160,7 +160,21 @@ public sealed class MessageTransport : IAsyncDisposable
             return Map(result, response);
         }, cancellationToken).ConfigureAwait(false);
         Sent?.Invoke(to, message, bytes, outcome);
-        return outcome;
+    }
+
+    // A delivery threw: a bug on this side. Logged with its exception; the core hears of a failed
+    // send (it fails over as for any other), and the lane goes on with the next message.
+    private void OnLaneFaulted(PeerId to, ProtocolMessage message, Exception exception)
+    {
+        Log.SendFaulted(_logger, exception, message.Kind.ToString(), to);
+        try
+        {
+            Sent?.Invoke(to, message, 0, new SendOutcome(SendStatus.Faulted, $"{exception.GetType().Name}: {exception.Message}"));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.SendFaulted(_logger, ex, message.Kind.ToString(), to);
+        }
     }
 
     // A read-only view of pooled memory (no copy); the writer outlives the stream.
@@ -263,43 +277,5 @@ public sealed class MessageTransport : IAsyncDisposable
 
         var bytes = Encoding.UTF8.GetBytes(reason);
         return new ModelResponse(status, new MemoryStream(bytes, writable: false), bytes.Length);
-    }
-
-    /// <summary>One peer's queue of one kind, drained in order by one task.</summary>
-    private sealed class Lane
-    {
-        private readonly MessageTransport _owner;
-        private readonly PeerId _peer;
-        private readonly Channel<ProtocolMessage> _queue;
-
-        public Lane(MessageTransport owner, PeerId peer, int capacity)
-        {
-            _owner = owner;
-            _peer = peer;
-            _queue = Channel.CreateBounded<ProtocolMessage>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-            Worker = Task.Run(DrainAsync);
-        }
-
-        public Task Worker { get; }
-
-        public bool TryEnqueue(ProtocolMessage message) => _queue.Writer.TryWrite(message);
-
-        public void Complete() => _queue.Writer.TryComplete();
-
-        private async Task DrainAsync()
-        {
-            var token = _owner._stopping.Token;
-            try
-            {
-                await foreach (var message in _queue.Reader.ReadAllAsync(token).ConfigureAwait(false))
-                {
-                    await _owner.DeliverAsync(_peer, message, token).ConfigureAwait(false);
-                }
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                // Stopping: queued messages are dropped with the node.
-            }
-        }
     }
 }

@@ -29,6 +29,9 @@ public enum SendStatus
 
     /// <summary>The node is stopping.</summary>
     Stopping,
+
+    /// <summary>This node's send threw (a bug, logged as an error with its exception).</summary>
+    Faulted,
 }
 
 /// <summary>The outcome of a delivery: a status and, when it failed, why.</summary>

@@ -153,7 +153,11 @@ internal sealed class TestCluster : IAsyncDisposable
     private void OnObserved(int node, ProtocolObservation observation)
     {
         _observations.Enqueue((node, observation));
-        if (observation.Kind == ObservationKind.Aggregated && (observation.Round < 20 || observation.Round % 100 == 0))
+        if (TestOutputLogs.Verbose)
+        {
+            _output?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} [{node}] observed {observation.Kind} round {observation.Round} count {observation.Count} {observation.Reason}");
+        }
+        else if (observation.Kind == ObservationKind.Aggregated && (observation.Round < 20 || observation.Round % 100 == 0))
         {
             _output?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} [{node}] aggregated round {observation.Round} from {observation.Count}");
         }
