@@ -6,8 +6,8 @@ namespace Decentral.Node.Runtime.Peers;
 /// Which connected peers a gathering node asks for their member lists: every peer it has not
 /// asked yet at once, and once per <paramref name="interval"/> the peer asked longest ago again
 /// (what the peers know grows while the founders gather; one re-ask per interval, not one per
-/// peer, keeps a large cold start from trading whole member lists between every pair). Not thread-safe: the
-/// gathering loop owns it.
+/// peer, keeps a large cold start from trading whole member lists between every pair). Not
+/// thread-safe: the gathering loop owns it.
 /// </summary>
 internal sealed class MemberPulls(TimeSpan interval)
 {

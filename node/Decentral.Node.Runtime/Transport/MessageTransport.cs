@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text;
-using System.Threading.Channels;
 using Decentral.Identity;
 using Decentral.Libp2p.Gossip.Transfer;
 using Decentral.Libp2p.Host;
