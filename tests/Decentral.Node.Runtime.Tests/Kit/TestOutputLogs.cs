@@ -6,7 +6,7 @@ namespace Decentral.Node.Runtime.Tests.Kit;
 /// <summary>
 /// Writes a node's log lines (Information and above, with the node's index) to the test's
 /// output, which xunit shows for a failing test: the node's own account of what went wrong.
-/// <c>DECENTRAL_TEST_LOG=Debug</c> (or Trace) lowers the level, to chase a rare failure.
+/// <c>NODE_TESTS_LOG=Debug</c> (or Trace) lowers the level, to chase a rare failure.
 /// </summary>
 internal sealed class TestOutputLogs(ITestOutputHelper output, int node) : ILoggerProvider, ILoggerFactory
 {
@@ -20,10 +20,10 @@ internal sealed class TestOutputLogs(ITestOutputHelper output, int node) : ILogg
     {
     }
 
-    /// <summary>True when <c>DECENTRAL_TEST_LOG</c> asks for Debug or Trace: the cluster then writes every observation too.</summary>
+    /// <summary>True when <c>NODE_TESTS_LOG</c> asks for Debug or Trace: the cluster then writes every observation too.</summary>
     public static bool Verbose => Level < LogLevel.Information;
 
-    private static readonly LogLevel Level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("DECENTRAL_TEST_LOG"), ignoreCase: true, out var level) ? level : LogLevel.Information;
+    private static readonly LogLevel Level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("NODE_TESTS_LOG"), ignoreCase: true, out var level) ? level : LogLevel.Information;
 
     private sealed class Logger(ITestOutputHelper output, int node, string category) : ILogger
     {
