@@ -290,14 +290,22 @@ public sealed partial class ModestNode
     }
 
     // Leaving: the contributors of rounds still collected, or aggregated but not yet sent, are told
-    // to fail over (their trainers mark this node LEAVE and send to the next aggregator).
+    // to fail over (their trainers mark this node LEAVE and send to the next aggregator); its own
+    // model, when it is one of them, goes on at once.
     private void NackUndelivered()
     {
         var waiting = _collecting.Values.SelectMany(c => c.Models.Keys.Select(p => (c.Round, Peer: p)))
             .Concat(_outgoing.Values.SelectMany(o => o.Contributors.Select(p => (o.Round, Peer: p))));
-        foreach (var (round, peer) in waiting.Where(w => w.Peer != Self).Distinct().ToArray())
+        foreach (var (round, peer) in waiting.Distinct().ToArray())
         {
-            SendTo(peer, new Ack(round, Success: false));
+            if (peer == Self)
+            {
+                PassOnOwnModel(round);
+            }
+            else
+            {
+                SendTo(peer, new Ack(round, Success: false));
+            }
         }
     }
 

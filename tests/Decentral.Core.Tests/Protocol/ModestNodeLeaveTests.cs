@@ -127,6 +127,35 @@ public sealed class ModestNodeLeaveTests
     }
 
     [Fact]
+    public void Leave_AsTheAggregatorOfTheRoundItTrainedFor_SendsItsOwnModelToTheNextLiveAggregator()
+    {
+        var f = new NodeFixture();
+        var k = f.StartTraining(next => next[0] == f.Self);
+        f.Node.TrainingCompleted(k, NodeFixture.Model(2), 10);
+        f.AnswerPings();
+        var trainer = f.OrderOf(k).First(p => p != f.Self);
+        f.DeliverTrained(trainer, k + 1, value: 4);
+        Assert.Empty(f.Effects.SentOf<TrainedModel>());
+        Assert.Empty(f.Effects.ObservedOf(ObservationKind.Aggregated));
+        f.Effects.ClearRecorded();
+
+        f.Node.Leave();
+
+        // The other contributor is Nacked; its own model, collected without a message, goes on.
+        var (nacked, nack) = Assert.Single(f.Effects.SentOf<Ack>());
+        Assert.Equal((trainer, k + 1, false), (nacked, nack.Round, nack.Success));
+        var (to, sent) = Assert.Single(f.Effects.SentOf<TrainedModel>());
+        Assert.Equal(f.OrderOf(k + 1).First(p => p != f.Self), to);
+        Assert.Equal((k + 1, 10), (sent.Round, sent.SampleCount));
+        Assert.All(sent.Model.DecodeWhole().Parameters, p => Assert.Equal(2f, p));
+        Assert.Single(f.Effects.ObservedOf(ObservationKind.AggregatorFailover));
+
+        // That aggregator leaves too and Nacks it: the one after it gets it.
+        f.Node.Receive(to, new Ack(k + 1, Success: false));
+        Assert.Equal(f.OrderOf(k + 1).First(p => p != f.Self && p != to), f.Effects.SentOf<TrainedModel>()[^1].To);
+    }
+
+    [Fact]
     public void AfterLeave_AnAggregateThatStillArrives_GoesToTheFirstPeerAfterTheSampleOtherThanItsSender()
     {
         var f = LeftNode();
