@@ -199,11 +199,13 @@ public sealed class DriverContractTests(ITestOutputHelper output)
     [Fact]
     public async Task TrainerLeaves_WhileTraining_HandsItsPlaceOn_TheNextRoundIsAggregatedFromAFullSample()
     {
-        // The leaver trains for a second or so whenever it is sampled, so it leaves mid-training.
+        // The leaver trains for seconds whenever it is sampled, so it leaves mid-training: with
+        // 100,000 local steps (0.3 s in one fresh-clone CI run) its training ended in the 350 ms
+        // the test took from its TrainingStarted to the stop, and nothing was handed on.
         // On a loaded machine the round it trains may be overtaken before the stop takes effect, so
         // the round that counts is the one it hands on.
         const int Leaver = 5;
-        await using var cluster = await TestCluster.StartAsync(6, sampleSize: 3, output, (i, o) => o.Learning.LocalSteps = i == Leaver ? 100_000 : 5);
+        await using var cluster = await TestCluster.StartAsync(6, sampleSize: 3, output, (i, o) => o.Learning.LocalSteps = i == Leaver ? 1_000_000 : 5);
         var leaver = cluster.Nodes[Leaver].PeerId;
         long training;
         do

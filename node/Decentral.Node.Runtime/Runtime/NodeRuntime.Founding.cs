@@ -1,4 +1,5 @@
 using Decentral.Identity;
+using Decentral.Libp2p.Gossip.Transfer;
 using Decentral.Membership;
 using Decentral.Node.Runtime.Peers;
 using Decentral.Node.Runtime.State;
@@ -56,8 +57,13 @@ public sealed partial class NodeRuntime
             // only every network:announceInterval (a 4-node test stayed at "3 of 4 known" while
             // the other three ran rounds). So the member lists of the connected peers are asked
             // for too: a new connection at once, and every three gathering announcements the one
-            // asked longest ago again.
-            if (pulling.IsCompleted && pulls.Due(_host!.Connections.Select(c => c.RemotePeer), _time.GetUtcNow()) is { Count: > 0 } due)
+            // asked longest ago again. Only peers whose identify lists the message protocol: a
+            // request to another libp2p peer fails, and a failed stream drops the connection (a
+            // test client's, a diagnostic peer's) for a redial.
+            var speakers = _host!.Connections
+                .Where(c => !c.IsClosed && c.RemoteIdentify?.Protocols.Contains(ModelTransferProtocol.ProtocolId) == true)
+                .Select(c => c.RemotePeer);
+            if (pulling.IsCompleted && pulls.Due(speakers, _time.GetUtcNow()) is { Count: > 0 } due)
             {
                 pulling = PullMembersAsync(due, cancellationToken);
             }
