@@ -156,35 +156,6 @@ public sealed class ModestNodeLeaveTests
     }
 
     [Fact]
-    public void Leave_AggregatedButTheSampleStillSearched_NacksTheOthersAndSendsItsOwnModelOn()
-    {
-        var f = new NodeFixture();
-        var k = f.StartTraining(next => next[0] == f.Self);
-        f.Node.TrainingCompleted(k, NodeFixture.Model(2), 10);
-        f.AnswerPings();
-        var trainers = f.Peers.Where(p => p != f.Self).Take(f.Options.SampleSize).ToArray();
-        foreach (var trainer in trainers)
-        {
-            f.DeliverTrained(trainer, k + 1, value: 4);
-        }
-
-        // Aggregated; the sample's pings are not answered, so the aggregate has not left and no Ack either.
-        Assert.Single(f.Effects.ObservedOf(ObservationKind.Aggregated));
-        Assert.Empty(f.Effects.SentOf<AggregatedModel>());
-        Assert.Empty(f.Effects.SentOf<Ack>());
-        f.Effects.ClearRecorded();
-
-        f.Node.Leave();
-
-        var nacks = f.Effects.SentOf<Ack>();
-        Assert.Equal(trainers.Order(), nacks.Select(n => n.To).Order());
-        Assert.All(nacks, n => Assert.Equal((k + 1, false), (n.Message.Round, n.Message.Success)));
-        var (to, sent) = Assert.Single(f.Effects.SentOf<TrainedModel>());
-        Assert.Equal(f.OrderOf(k + 1).First(p => p != f.Self), to);
-        Assert.All(sent.Model.DecodeWhole().Parameters, p => Assert.Equal(2f, p));
-    }
-
-    [Fact]
     public void AfterLeave_AnAggregateThatStillArrives_GoesToTheFirstPeerAfterTheSampleOtherThanItsSender()
     {
         var f = LeftNode();
