@@ -3,7 +3,7 @@ namespace Decentral.Node.Runtime.Options;
 /// <summary>
 /// The `founding` section: how nodes that start a session together agree on its first sample.
 /// Each node gathers the members it hears of (their signed announcements on the session topic
-/// and the member lists of the peers it is connected to) until it knows at least <see cref="MinPeers"/> and
+/// and the member lists of its bootstrap peer and, for MoDeST, of the peers it is connected to) until it knows at least <see cref="MinPeers"/> and
 /// has heard of no new one for <see cref="Settle"/>; then it starts round 1 from the shared
 /// initial model with that founding view. A node that hears of a running session (a member
 /// past round 2, the last of the founders' rounds) or restarts from a checkpoint joins instead.
@@ -19,7 +19,7 @@ public sealed class FoundingOptions
     /// <summary>Quiet period with no new member before founding. Default 3 s.</summary>
     public TimeSpan Settle { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>How often announcements are published while gathering (and, every three of them, a connected peer asked for its member list again). Default 1 s.</summary>
+    /// <summary>How often announcements are published while gathering (and, every three of them, a MoDeST node that knows fewer than MinPeers asks a connected peer for its member list again). Default 1 s.</summary>
     public TimeSpan GatherAnnounceInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>

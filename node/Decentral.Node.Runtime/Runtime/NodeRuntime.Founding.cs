@@ -52,22 +52,6 @@ public sealed partial class NodeRuntime
         Task pulling = Task.CompletedTask;
         while (!cancellationToken.IsCancellationRequested)
         {
-            // Gossip alone can miss a member: a founder's last gathering announcements may cross
-            // the overlay before this node is in the relays' mesh, and a running member announces
-            // only every network:announceInterval (a 4-node test stayed at "3 of 4 known" while
-            // the other three ran rounds). So the member lists of the connected peers are asked
-            // for too: a new connection at once, and every three gathering announcements the one
-            // asked longest ago again. Only peers whose identify lists the message protocol: a
-            // request to another libp2p peer fails, and a failed stream drops the connection (a
-            // test client's, a diagnostic peer's) for a redial.
-            var speakers = _host!.Connections
-                .Where(c => !c.IsClosed && c.RemoteIdentify?.Protocols.Contains(ModelTransferProtocol.ProtocolId) == true)
-                .Select(c => c.RemotePeer);
-            if (pulling.IsCompleted && pulls.Due(speakers, _time.GetUtcNow()) is { Count: > 0 } due)
-            {
-                pulling = PullMembersAsync(due, cancellationToken);
-            }
-
             // Rounds 1 and 2 are the founders' rounds (LastFoundingRound): a node that hears of a
             // founder in them founds too, at once, since a late founder does not answer the
             // round's pings and its trainers would fail over; only a session past round 2 runs.
@@ -78,6 +62,28 @@ public sealed partial class NodeRuntime
             {
                 Post("join", () => JoinRunning());
                 return members.Max(m => m.RoundEstimate);
+            }
+
+            // Gossip alone can miss a member: a founder's last gathering announcements may cross
+            // the overlay before this node is in the relays' mesh, and a running member announces
+            // only every network:announceInterval (a 4-node test stayed at "3 of 4 known" while
+            // the other three ran rounds). So while it knows too few, a MoDeST node asks the
+            // connected peers for their member lists too: a new connection at once, and every three
+            // gathering announcements the one asked longest ago again. Only peers whose identify
+            // lists the message protocol: a request to another libp2p peer fails, and a failed
+            // stream drops the connection (a test client's, a diagnostic peer's) for a redial. Not
+            // for a baseline: its founder's rounds run on a timer, so a list would show a co-founder
+            // a session past round 2, which it would take for a running one and, as a newcomer a
+            // baseline refuses, stop.
+            if (IsModest && members.Count + 1 < needed && pulling.IsCompleted)
+            {
+                var speakers = _host!.Connections
+                    .Where(c => !c.IsClosed && c.RemoteIdentify?.Protocols.Contains(ModelTransferProtocol.ProtocolId) == true)
+                    .Select(c => c.RemotePeer);
+                if (pulls.Due(speakers, _time.GetUtcNow()) is { Count: > 0 } due)
+                {
+                    pulling = PullMembersAsync(due, cancellationToken);
+                }
             }
 
             var now = _time.GetUtcNow();
