@@ -129,10 +129,7 @@ public sealed class ModestNodeLeaveTests
     [Fact]
     public void Leave_AsTheAggregatorOfTheRoundItTrainedFor_SendsItsOwnModelToTheNextLiveAggregator()
     {
-        var f = new NodeFixture();
-        var k = f.StartTraining(next => next[0] == f.Self);
-        f.Node.TrainingCompleted(k, NodeFixture.Model(2), 10);
-        f.AnswerPings();
+        var (f, k) = OwnAggregator();
         var trainer = f.OrderOf(k).First(p => p != f.Self);
         f.DeliverTrained(trainer, k + 1, value: 4);
         Assert.Empty(f.Effects.SentOf<TrainedModel>());
@@ -153,6 +150,37 @@ public sealed class ModestNodeLeaveTests
         // That aggregator leaves too and Nacks it: the one after it gets it.
         f.Node.Receive(to, new Ack(k + 1, Success: false));
         Assert.Equal(f.OrderOf(k + 1).First(p => p != f.Self && p != to), f.Effects.SentOf<TrainedModel>()[^1].To);
+    }
+
+    [Fact]
+    public void Leave_AggregatedWhileItsSampleIsSearched_NacksTheOthersAndSendsItsOwnModelOn()
+    {
+        var (f, k) = OwnAggregator();
+        f.Effects.ClearRecorded();
+
+        // With its own, the success threshold's models: aggregated, and the sample's pings go out
+        // unanswered, so neither the aggregate nor the Acks (which leave with it) are sent yet.
+        var trainers = f.OrderOf(k).Where(p => p != f.Self).Take(f.Options.SuccessThreshold - 1).ToArray();
+        foreach (var trainer in trainers)
+        {
+            f.DeliverTrained(trainer, k + 1, value: 4);
+        }
+
+        Assert.NotEmpty(f.Effects.SentOf<Ping>());
+        Assert.Empty(f.Effects.SentOf<AggregatedModel>());
+        Assert.Empty(f.Effects.SentOf<Ack>());
+        f.DeliverTrained(f.OrderOf(k).First(p => p != f.Self && !trainers.Contains(p)), k + 1, value: 4);
+        Assert.Single(f.Effects.ObservedOf(ObservationKind.StaleIgnored));
+        f.Effects.ClearRecorded();
+
+        f.Node.Leave();
+
+        var nacks = f.Effects.SentOf<Ack>();
+        Assert.Equal(trainers.Order(), nacks.Select(n => n.To).Order());
+        Assert.All(nacks, n => Assert.Equal((k + 1, false), (n.Message.Round, n.Message.Success)));
+        var (to, sent) = Assert.Single(f.Effects.SentOf<TrainedModel>());
+        Assert.Equal(f.OrderOf(k + 1).First(p => p != f.Self), to);
+        Assert.All(sent.Model.DecodeWhole().Parameters, p => Assert.Equal(2f, p));
     }
 
     [Fact]
@@ -263,6 +291,16 @@ public sealed class ModestNodeLeaveTests
         Assert.False(f.Node.HasLeft);
         Assert.Equal(3, Assert.Single(f.Effects.TrainingStarts).Round);
         Assert.Empty(f.Effects.ObservedOf(ObservationKind.TrainerReplaced));
+    }
+
+    // A trainer of round k that is round k + 1's aggregator: its own model (of 2s, 10 samples) collected.
+    private static (NodeFixture F, long K) OwnAggregator()
+    {
+        var f = new NodeFixture();
+        var k = f.StartTraining(next => next[0] == f.Self);
+        f.Node.TrainingCompleted(k, NodeFixture.Model(2), 10);
+        f.AnswerPings();
+        return (f, k);
     }
 
     // A founder that started and left, with nothing recorded yet.
