@@ -282,7 +282,7 @@ public sealed partial class ModestNode
             case Ack { Success: false } nack when _sentWhenLeft is { } sent && sent.Round == nack.Round && sent.Awaiting.Remove(from):
                 // An aggregator that leaves too refused the model this node had sent: the next live
                 // one of the round's order gets it, as a failover would have sent it.
-                SendToNextAggregator(sent.Round, sent.Model, sent.Samples, sent.Tried, sent.Awaiting);
+                SendToNextAggregator(sent);
                 break;
         }
 
@@ -298,19 +298,19 @@ public sealed partial class ModestNode
     {
         if (_trainerSend is { } send && send.Round == round && send.Awaiting.Remove(Self))
         {
-            SendToNextAggregator(round, send.Model, send.Samples, send.Tried, send.Awaiting);
+            SendToNextAggregator(send);
         }
     }
 
     // Without a search (the node is leaving): to the first live peer of order(round) not tried yet.
-    private void SendToNextAggregator(long round, EncodedModel model, int samples, HashSet<PeerId> tried, ICollection<PeerId> awaiting)
+    private void SendToNextAggregator(TrainerSend send)
     {
-        if (LiveByView(round).FirstOrDefault(p => p != Self && !tried.Contains(p)) is { } next)
+        if (LiveByView(send.Round).FirstOrDefault(p => p != Self && !send.Tried.Contains(p)) is { } next)
         {
-            tried.Add(next);
-            awaiting.Add(next);
-            Observe(ObservationKind.AggregatorFailover, round);
-            SendTo(next, new TrainedModel(round, model.Share(), samples, BuildUpdate(next)));
+            send.Tried.Add(next);
+            send.Awaiting.Add(next);
+            Observe(ObservationKind.AggregatorFailover, send.Round);
+            SendTo(next, new TrainedModel(send.Round, send.Model.Share(), send.Samples, BuildUpdate(next)));
         }
     }
 
@@ -340,5 +340,15 @@ public sealed partial class ModestNode
         public HashSet<PeerId> Tried { get; } = [];
 
         public List<PeerId> Awaiting { get; } = [];
+
+        // The same send with its model on the heap: kept past a leave, when nothing tells the core
+        // that its driver stopped delivering, so no pooled body may wait for it.
+        public TrainerSend ToHeap()
+        {
+            var copy = new TrainerSend(Round, Model.ToHeap(), Samples);
+            copy.Tried.UnionWith(Tried);
+            copy.Awaiting.AddRange(Awaiting);
+            return copy;
+        }
     }
 }

@@ -42,7 +42,7 @@ public sealed partial class ModestNode : IProtocolNode
 
     // The trained model this node had sent and still awaited Acks for when it left, with the
     // aggregators it went to: a Nack after the leave sends it on to the next one (PassOnAfterLeave).
-    private (long Round, EncodedModel Model, int Samples, HashSet<PeerId> Tried, HashSet<PeerId> Awaiting)? _sentWhenLeft;
+    private TrainerSend? _sentWhenLeft;
 
     // The peers extra hand-offs of the round this node trains went on to (see PassOnExtraHandOff).
     private (long Round, HashSet<PeerId> Targets) _extraHandOffs = (0, []);
@@ -221,8 +221,7 @@ public sealed partial class ModestNode : IProtocolNode
         NackUndelivered();
         if (_trainerSend is { Awaiting.Count: > 0 } awaiting)
         {
-            // A heap copy: nothing tells the core when its driver stops delivering, so no pooled body waits for it.
-            _sentWhenLeft = (awaiting.Round, awaiting.Model.ToHeap(), awaiting.Samples, [.. awaiting.Tried], [.. awaiting.Awaiting]);
+            _sentWhenLeft = awaiting.ToHeap();
         }
 
         IsRunning = false;
