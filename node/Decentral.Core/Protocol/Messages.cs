@@ -76,8 +76,12 @@ public sealed record Ping(long Nonce, long RoundEstimate, long MembershipIndex) 
     public override MessageKind Kind => MessageKind.Ping;
 }
 
-/// <summary>Answer to <see cref="Ping"/> with the same nonce.</summary>
-public sealed record Pong(long Nonce, long RoundEstimate, long MembershipIndex) : ProtocolMessage
+/// <summary>
+/// Answer to <see cref="Ping"/> with the same nonce; also carries <paramref name="TrainEstimate"/>,
+/// the latest round whose aggregate the responder received (the round it trains or trained last),
+/// so an aggregator's trainer check can tell a live peer that never got the round from a trainer.
+/// </summary>
+public sealed record Pong(long Nonce, long RoundEstimate, long MembershipIndex, long TrainEstimate) : ProtocolMessage
 {
     /// <inheritdoc />
     public override MessageKind Kind => MessageKind.Pong;

@@ -16,8 +16,9 @@ public sealed partial class ModestNode
     private readonly Dictionary<long, Outgoing> _outgoing = [];
     // The peers each recent aggregate went to (the sample, then any replacements): a replacement is never one of them.
     private readonly Dictionary<long, HashSet<PeerId>> _samplesSent = [];
-    // Trainer checks under way, by search: the round and the peers pinged.
-    private readonly Dictionary<long, (long Round, PeerId[] Missing)> _trainerChecks = [];
+    // Trainer checks under way, by search: the round, the peers pinged, and those that answered
+    // without having received the aggregate they would train.
+    private readonly Dictionary<long, (long Round, PeerId[] Missing, HashSet<PeerId> WithoutAggregate)> _trainerChecks = [];
     private long _highestSent;
 
     private void OnTrainedModel(PeerId from, TrainedModel message)
@@ -91,7 +92,9 @@ public sealed partial class ModestNode
         }
     }
 
-    // Pings the expected trainers of round that have not sent; TrainersChecked counts the silent ones lost.
+    // Pings the expected trainers of round that have not sent; TrainersChecked counts lost the silent
+    // ones and those that answer without the aggregate of round - 1 (a peer this node's view counts in
+    // the sample although the previous aggregator, with another view, sent the round elsewhere).
     private void CheckTrainers(long round)
     {
         if (!_collecting.TryGetValue(round, out var collection) || _trainerChecks.Values.Any(c => c.Round == round))
@@ -107,7 +110,17 @@ public sealed partial class ModestNode
             return;
         }
 
-        _trainerChecks[StartSearch(round - 1, missing.Length, SearchPurpose.CheckTrainers, exclude: null, candidates: missing)] = (round, missing);
+        _trainerChecks[StartSearch(round - 1, missing.Length, SearchPurpose.CheckTrainers, exclude: null, candidates: missing)] = (round, missing, []);
+    }
+
+    // A pinged trainer answered; one whose latest aggregate is older than the round it would train
+    // never received that round, so no model of it is coming.
+    private void TrainerAnswered(long searchId, PeerId from, long trainEstimate)
+    {
+        if (_trainerChecks.TryGetValue(searchId, out var check) && trainEstimate < check.Round - 1)
+        {
+            check.WithoutAggregate.Add(from);
+        }
     }
 
     private void TrainersChecked(long searchId, IReadOnlyList<PeerId> answered)
@@ -117,9 +130,9 @@ public sealed partial class ModestNode
             return;
         }
 
-        foreach (var silent in check.Missing.Except(answered).Where(p => !collection.Models.ContainsKey(p)))
+        foreach (var lost in check.Missing.Except(answered).Union(check.WithoutAggregate).Where(p => !collection.Models.ContainsKey(p)))
         {
-            collection.Lost.Add(silent);
+            collection.Lost.Add(lost);
         }
 
         if (collection.ReadyCount >= Needed(collection))

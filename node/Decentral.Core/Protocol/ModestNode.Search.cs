@@ -54,11 +54,16 @@ public sealed partial class ModestNode
         }
     }
 
-    private void SearchAnswered(PeerId from, long nonce)
+    private void SearchAnswered(PeerId from, Pong pong)
     {
-        if (!_searches.TryGetValue(nonce, out var entry) || !entry.Search.Answered(from))
+        if (!_searches.TryGetValue(pong.Nonce, out var entry) || !entry.Search.Answered(from))
         {
             return;
+        }
+
+        if (entry.Purpose == SearchPurpose.CheckTrainers)
+        {
+            TrainerAnswered(pong.Nonce, from, pong.TrainEstimate);
         }
 
         MarkActive(from, entry.Search.Round);

@@ -337,11 +337,11 @@ public sealed partial class ModestNode : IProtocolNode
         {
             case Ping ping:
                 LearnFromProbe(from, ping.RoundEstimate, ping.MembershipIndex);
-                SendTo(from, new Pong(ping.Nonce, RoundEstimate, MembershipIndex));
+                SendTo(from, new Pong(ping.Nonce, RoundEstimate, MembershipIndex, TrainEstimate));
                 break;
             case Pong pong:
                 LearnFromProbe(from, pong.RoundEstimate, pong.MembershipIndex);
-                SearchAnswered(from, pong.Nonce);
+                SearchAnswered(from, pong);
                 break;
             case AggregatedModel aggregated:
                 OnAggregatedModel(from, aggregated);

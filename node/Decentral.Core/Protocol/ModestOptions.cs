@@ -77,9 +77,10 @@ public sealed class ModestOptions
     /// that does not answer within <see cref="PingTimeout"/> counts as lost, and the round needs
     /// one model fewer for it (never fewer than <see cref="MinModels"/>): a trainer that crashed
     /// costs the round a check and a ping timeout instead of <see cref="AggregationTimeout"/>. A
-    /// peer the aggregator expects that was never sampled answers, so it only makes the round wait
-    /// as it did. Repeated every interval until the round is aggregated or times out. Zero (the
-    /// default, as in the paper): off.
+    /// peer that answers without having received the previous round's aggregate (its pong's train
+    /// estimate is older: the previous aggregator, with another view, sent that round elsewhere)
+    /// counts as lost too. Repeated every interval until the round is aggregated or times out.
+    /// Zero (the default, as in the paper): off.
     /// </summary>
     public TimeSpan TrainerCheckInterval { get; set; }
 

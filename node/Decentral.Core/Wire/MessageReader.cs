@@ -91,7 +91,7 @@ internal ref partial struct MessageReader
         message = null;
         switch (kind)
         {
-            case (long)MessageKind.Ping or (long)MessageKind.Pong:
+            case (long)MessageKind.Ping:
                 if (!ReadFields("ping", WireSchema.PingFields)
                     || !ReadInt64("nonce", out var nonce)
                     || !ReadRound("roundEstimate", out var estimate)
@@ -100,7 +100,19 @@ internal ref partial struct MessageReader
                     return false;
                 }
 
-                message = kind == (long)MessageKind.Ping ? new Ping(nonce, estimate, index) : new Pong(nonce, estimate, index);
+                message = new Ping(nonce, estimate, index);
+                return true;
+            case (long)MessageKind.Pong:
+                if (!ReadFields("pong", WireSchema.PongFields)
+                    || !ReadInt64("nonce", out var pongNonce)
+                    || !ReadRound("roundEstimate", out var pongEstimate)
+                    || !ReadMembershipIndex(out var pongIndex)
+                    || !ReadRound("trainEstimate", out var trainEstimate))
+                {
+                    return false;
+                }
+
+                message = new Pong(pongNonce, pongEstimate, pongIndex, trainEstimate);
                 return true;
             case (long)MessageKind.TrainedModel:
                 if (!ReadFields("trainedModel", WireSchema.TrainedModelFields)

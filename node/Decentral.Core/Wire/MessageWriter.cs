@@ -25,10 +25,17 @@ internal static class MessageWriter
         switch (message)
         {
             case Ping ping:
-                WritePingBody(ref writer, ping.Nonce, ping.RoundEstimate, ping.MembershipIndex);
+                writer.WriteArrayHeader(WireSchema.PingFields);
+                writer.Write(ping.Nonce);
+                writer.Write(ping.RoundEstimate);
+                writer.Write(ping.MembershipIndex);
                 break;
             case Pong pong:
-                WritePingBody(ref writer, pong.Nonce, pong.RoundEstimate, pong.MembershipIndex);
+                writer.WriteArrayHeader(WireSchema.PongFields);
+                writer.Write(pong.Nonce);
+                writer.Write(pong.RoundEstimate);
+                writer.Write(pong.MembershipIndex);
+                writer.Write(pong.TrainEstimate);
                 break;
             case TrainedModel trained:
                 writer.WriteArrayHeader(WireSchema.TrainedModelFields);
@@ -91,7 +98,7 @@ internal static class MessageWriter
         var body = message switch
         {
             Ping ping => IntSize(ping.Nonce) + IntSize(ping.RoundEstimate) + IntSize(ping.MembershipIndex),
-            Pong pong => IntSize(pong.Nonce) + IntSize(pong.RoundEstimate) + IntSize(pong.MembershipIndex),
+            Pong pong => IntSize(pong.Nonce) + IntSize(pong.RoundEstimate) + IntSize(pong.MembershipIndex) + IntSize(pong.TrainEstimate),
             TrainedModel trained => IntSize(trained.Round) + ModelSize(trained.Model) + IntSize(trained.SampleCount) + ViewSize(trained.View),
             AggregatedModel aggregated => IntSize(aggregated.Round) + ModelSize(aggregated.Model) + ViewSize(aggregated.View),
             Ack ack => IntSize(ack.Round) + 1,
@@ -103,14 +110,6 @@ internal static class MessageWriter
             _ => throw new ArgumentException($"No wire layout for {message.GetType().Name}.", nameof(message)),
         };
         return envelope + bodyHeader + body;
-    }
-
-    private static void WritePingBody(ref MessagePackWriter writer, long nonce, long roundEstimate, long membershipIndex)
-    {
-        writer.WriteArrayHeader(WireSchema.PingFields);
-        writer.Write(nonce);
-        writer.Write(roundEstimate);
-        writer.Write(membershipIndex);
     }
 
     private static void WriteModel(ref MessagePackWriter writer, EncodedModel model)

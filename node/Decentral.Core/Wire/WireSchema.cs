@@ -1,12 +1,13 @@
 namespace Decentral.Wire;
 
 /// <summary>
-/// The MessagePack layout of format version 2. Every structure is an array whose positions are
+/// The MessagePack layout of format version 3. Every structure is an array whose positions are
 /// its explicit integer keys; the field order below is the wire format and must never change
 /// within a version (add fields only with a new <see cref="FormatVersion"/>).
 /// <code>
 /// envelope        = [version, kind, body]
-/// Ping, Pong      = [nonce, roundEstimate, membershipIndex]
+/// Ping            = [nonce, roundEstimate, membershipIndex]
+/// Pong            = [nonce, roundEstimate, membershipIndex, trainEstimate]
 /// TrainedModel    = [round, model, sampleCount, view]
 /// AggregatedModel = [round, model, view]
 /// Ack             = [round, success]
@@ -40,10 +41,11 @@ namespace Decentral.Wire;
 internal static class WireSchema
 {
     /// <summary>The format version this codec writes and the only one it reads.</summary>
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
     public const int EnvelopeFields = 3;
     public const int PingFields = 3;
+    public const int PongFields = 4;
     public const int TrainedModelFields = 4;
     public const int AggregatedModelFields = 3;
     public const int AckFields = 2;

@@ -27,7 +27,7 @@ public sealed class ModelWireRejectionTests
         ["fp16 short body"] = (Aggregate(2, 0, Halves(Length)[..^1]), DecodeError.WrongLength),
         ["int8 missing scale"] = (Aggregate(3, 0, Int8(Length, 4, 1f)[..^(Length + 4)]), DecodeError.WrongLength),
         ["int8 extra byte"] = (Aggregate(3, 0, [.. Int8(Length, 4, 1f), 0]), DecodeError.WrongLength),
-        ["declared body length differs"] = (Envelope(2, (int)MessageKind.AggregatedModel, [Array(3), Int(1), .. Model("m"u8.ToArray(), Length, 1, 0, 44, Bin(Floats(Length))), EmptyView()]), DecodeError.WrongLength),
+        ["declared body length differs"] = (Envelope(WireCodec.FormatVersion, (int)MessageKind.AggregatedModel, [Array(3), Int(1), .. Model("m"u8.ToArray(), Length, 1, 0, 44, Bin(Floats(Length))), EmptyView()]), DecodeError.WrongLength),
         ["fp32 NaN"] = (Aggregate(1, 0, Floats(Length, at: 3, value: float.NaN)), DecodeError.NonFiniteWeight),
         ["fp16 NaN"] = (Aggregate(2, 0, Halves(Length, at: 9, bits: 0x7E00)), DecodeError.NonFiniteWeight),
         ["fp16 infinity"] = (Aggregate(2, 0, Halves(Length, at: 0, bits: 0xFC00)), DecodeError.NonFiniteWeight),
@@ -48,8 +48,8 @@ public sealed class ModelWireRejectionTests
         ["zstd frame corrupt"] = (Aggregate(3, 2, Enumerable.Repeat((byte)0x5a, 20).ToArray(), declared: 4 + 12 + Length), DecodeError.BadCompression),
         ["lz4 frame corrupt"] = (Aggregate(3, 1, [0xf0, 1, 2, 3], declared: 4 + 12 + Length), DecodeError.BadCompression),
         ["compressed not smaller"] = (Aggregate(2, 1, new byte[40], declared: 20), DecodeError.WrongLength),
-        ["hash of 15 bytes"] = (Envelope(2, (int)MessageKind.BaseRequest, Array(2), Int(1), Bin(new byte[15])), DecodeError.WrongLength),
-        ["length above limit"] = (Envelope(2, (int)MessageKind.AggregatedModel, [Array(3), Int(1), .. Model("m"u8.ToArray(), int.MaxValue, 1, 0, 0, Bin([])), EmptyView()]), DecodeError.LimitExceeded),
+        ["hash of 15 bytes"] = (Envelope(WireCodec.FormatVersion, (int)MessageKind.BaseRequest, Array(2), Int(1), Bin(new byte[15])), DecodeError.WrongLength),
+        ["length above limit"] = (Envelope(WireCodec.FormatVersion, (int)MessageKind.AggregatedModel, [Array(3), Int(1), .. Model("m"u8.ToArray(), int.MaxValue, 1, 0, 0, Bin([])), EmptyView()]), DecodeError.LimitExceeded),
     };
 
     [Theory]
@@ -112,7 +112,7 @@ public sealed class ModelWireRejectionTests
     };
 
     private static byte[] Aggregate(long codec, long lossless, byte[] body, long? declared = null) =>
-        Envelope(2, (int)MessageKind.AggregatedModel, [Array(3), Int(1), .. Model("m"u8.ToArray(), Length, codec, lossless, declared ?? body.Length, Bin(body)), EmptyView()]);
+        Envelope(WireCodec.FormatVersion, (int)MessageKind.AggregatedModel, [Array(3), Int(1), .. Model("m"u8.ToArray(), Length, codec, lossless, declared ?? body.Length, Bin(body)), EmptyView()]);
 
     private static byte[] Trained(long codec, byte[] body)
     {
@@ -122,7 +122,7 @@ public sealed class ModelWireRejectionTests
             w.Write(3);
             w.Write(new byte[ModelHash.Length]);
         };
-        return Envelope(2, (int)MessageKind.TrainedModel, [Array(4), Int(4), .. Model("m"u8.ToArray(), Length, codec, 0, body.Length, Bin(body), modelBase), Int(10), EmptyView()]);
+        return Envelope(WireCodec.FormatVersion, (int)MessageKind.TrainedModel, [Array(4), Int(4), .. Model("m"u8.ToArray(), Length, codec, 0, body.Length, Bin(body), modelBase), Int(10), EmptyView()]);
     }
 
     private static byte[] Repeat(byte[] pattern, int length)

@@ -168,13 +168,14 @@ public sealed class ModestNodeMembershipTests
     }
 
     [Fact]
-    public void Ping_Received_AnswersPongWithNonceRoundEstimateAndIndex()
+    public void Ping_Received_AnswersPongWithNonceRoundEstimateIndexAndTrainEstimate()
     {
         var (f, k, _) = ModestNodeTrainerTests.TrainingNode();
 
         f.Node.Receive(f.Peers[1], new Ping(42, 1, 1));
 
-        Assert.Equal((f.Peers[1], new Pong(42, k, 1)), Assert.Single(f.Effects.SentOf<Pong>()));
+        // The node trains round k: its round estimate and its train estimate are both k.
+        Assert.Equal((f.Peers[1], new Pong(42, k, 1, k)), Assert.Single(f.Effects.SentOf<Pong>()));
     }
 
     [Fact]

@@ -135,13 +135,7 @@ public sealed class ModestNodeSampleRepairTests
     [Fact]
     public void TrainerCheck_TheExpectedTrainerAnswers_TheRoundKeepsWaitingAndChecksAgain()
     {
-        var (f, k, expected) = CheckingAggregator();
-        foreach (var trainer in expected[1..])
-        {
-            f.DeliverTrained(trainer, k);
-        }
-
-        f.Fire(TimerKind.TrainerCheck);
+        var (f, k, expected) = CheckedAllButTheFirst();
         f.AnswerPings();
 
         Assert.Empty(f.Effects.ObservedOf(ObservationKind.Aggregated));
@@ -150,6 +144,47 @@ public sealed class ModestNodeSampleRepairTests
         f.AnswerPings();
         Assert.Equal(expected.Length, Assert.Single(f.Effects.ObservedOf(ObservationKind.Aggregated)).Count);
         Assert.DoesNotContain(f.Effects.PendingTimers.Keys, t => t.Kind == TimerKind.TrainerCheck);
+    }
+
+    [Fact]
+    public void TrainerCheck_AnExpectedTrainerAnswersWithoutTheRoundsAggregate_TheRoundAggregatesWithoutWaitingForTheTimeout()
+    {
+        // The peer this aggregator's view counts in the sample of k - 1 is live, but the previous
+        // aggregator (another view) sent that round elsewhere: its latest aggregate is of k - 2.
+        var (f, k, expected) = CheckedAllButTheFirst();
+        f.AnswerPings(trainEstimate: p => p == expected[0] ? k - 2 : k - 1);
+
+        var aggregated = Assert.Single(f.Effects.ObservedOf(ObservationKind.Aggregated));
+        Assert.Equal((k, expected.Length - 1), (aggregated.Round, aggregated.Count));
+        Assert.DoesNotContain(f.Effects.PendingTimers.Keys, t => t.Kind is TimerKind.AggregationTimeout or TimerKind.TrainerCheck);
+    }
+
+    [Fact]
+    public void TrainerCheck_AnExpectedTrainerAnswersHoldingTheRound_TheRoundKeepsWaiting()
+    {
+        // It received the aggregate of k - 1 (it trains it, slowly) or a later one (it may have sent
+        // its model already, still on its way): either way the round waits for it.
+        foreach (var held in new[] { 1, 2 })
+        {
+            var (f, k, _) = CheckedAllButTheFirst();
+            f.AnswerPings(trainEstimate: _ => k - 2 + held);
+
+            Assert.Empty(f.Effects.ObservedOf(ObservationKind.Aggregated));
+            Assert.Equal(f.Options.TrainerCheckInterval, f.Effects.PendingTimers[new TimerKey(TimerKind.TrainerCheck, k)]);
+        }
+    }
+
+    // CheckingAggregator with every expected trainer but the first delivered, and its trainer check fired.
+    private static (NodeFixture F, long K, PeerId[] Expected) CheckedAllButTheFirst()
+    {
+        var (f, k, expected) = CheckingAggregator();
+        foreach (var trainer in expected[1..])
+        {
+            f.DeliverTrained(trainer, k);
+        }
+
+        f.Fire(TimerKind.TrainerCheck);
+        return (f, k, expected);
     }
 
     // An aggregator of round k (success fraction 1, trainer checks on) outside the sample of k - 1,

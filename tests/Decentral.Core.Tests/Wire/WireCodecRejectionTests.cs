@@ -18,7 +18,7 @@ public sealed class WireCodecRejectionTests
     private static Dictionary<string, ProtocolMessage> Samples { get; } = new()
     {
         ["ping"] = new Ping(long.MinValue, 1 << 20, 3),
-        ["pong"] = new Pong(42, 0, 1),
+        ["pong"] = new Pong(42, 0, 1, 0),
         ["trained"] = new TrainedModel(7, new ModelVector("lenet5", [1f, -2f, 3.5f, 0f, 9f], 100), 20, View(2)),
         ["aggregated"] = new AggregatedModel(70_000, new ModelVector(new string('x', 40), new float[70], 0), View(17)),
         ["ack"] = new Ack(5, false),
@@ -66,7 +66,8 @@ public sealed class WireCodecRejectionTests
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
-    [InlineData(3)]
+    [InlineData(2)]
+    [InlineData(4)]
     [InlineData(127)]
     public void Decode_WrongVersion_IsUnsupportedVersion(byte version)
     {
@@ -79,7 +80,7 @@ public sealed class WireCodecRejectionTests
     [Fact]
     public void Decode_FutureVersionWithMoreEnvelopeFields_IsUnsupportedVersion()
     {
-        var bytes = Build(Array(5), Int(3), Int(1), Array(0), Int(0), Int(0));
+        var bytes = Build(Array(5), Int(WireCodec.FormatVersion + 1), Int(1), Array(0), Int(0), Int(0));
 
         Assert.Equal(DecodeError.UnsupportedVersion, _codec.Decode(bytes).Error);
     }
@@ -91,7 +92,7 @@ public sealed class WireCodecRejectionTests
     [InlineData(-1)]
     public void Decode_UnknownKind_IsUnknownKind(long kind)
     {
-        var bytes = Build(Array(3), Int(2), Int(kind), Array(2), Int(1), Bool(true));
+        var bytes = Build(Array(3), Int(WireCodec.FormatVersion), Int(kind), Array(2), Int(1), Bool(true));
 
         Assert.Equal(DecodeError.UnknownKind, _codec.Decode(bytes).Error);
     }
@@ -99,7 +100,7 @@ public sealed class WireCodecRejectionTests
     [Fact]
     public void Decode_BodyWithExtraField_IsWrongFieldCount()
     {
-        var bytes = Envelope(2, (int)MessageKind.Ack, Array(3), Int(1), Bool(true), Int(0));
+        var bytes = Envelope(WireCodec.FormatVersion, (int)MessageKind.Ack, Array(3), Int(1), Bool(true), Int(0));
 
         Assert.Equal(DecodeError.WrongFieldCount, _codec.Decode(bytes).Error);
     }
@@ -107,7 +108,7 @@ public sealed class WireCodecRejectionTests
     [Fact]
     public void Decode_FieldOfWrongType_IsMalformed()
     {
-        var bytes = Envelope(2, (int)MessageKind.Ack, Array(2), Bool(true), Bool(true));
+        var bytes = Envelope(WireCodec.FormatVersion, (int)MessageKind.Ack, Array(2), Bool(true), Bool(true));
 
         Assert.Equal(DecodeError.Malformed, _codec.Decode(bytes).Error);
     }
@@ -115,7 +116,7 @@ public sealed class WireCodecRejectionTests
     [Fact]
     public void Decode_RoundAboveLongRange_IsMalformed()
     {
-        var bytes = Envelope(2, (int)MessageKind.Ack, Array(2), UInt(ulong.MaxValue), Bool(true));
+        var bytes = Envelope(WireCodec.FormatVersion, (int)MessageKind.Ack, Array(2), UInt(ulong.MaxValue), Bool(true));
 
         Assert.Equal(DecodeError.Malformed, _codec.Decode(bytes).Error);
     }
@@ -177,7 +178,7 @@ public sealed class WireCodecRejectionTests
     [Fact]
     public void Decode_Fp32BodyNotLengthFloats_IsWrongLength()
     {
-        var bytes = Envelope(2, (int)MessageKind.AggregatedModel, [Array(3), Int(1), .. Model("m"u8.ToArray(), 2, 1, 0, 7, Bin(new byte[7])), Array(3), UInt(0), Bool(false), Array(0)]);
+        var bytes = Envelope(WireCodec.FormatVersion, (int)MessageKind.AggregatedModel, [Array(3), Int(1), .. Model("m"u8.ToArray(), 2, 1, 0, 7, Bin(new byte[7])), Array(3), UInt(0), Bool(false), Array(0)]);
 
         Assert.Equal(DecodeError.WrongLength, _codec.Decode(bytes).Error);
     }
@@ -188,7 +189,7 @@ public sealed class WireCodecRejectionTests
     [InlineData(new byte[0])]
     public void Decode_BadLayoutId_IsInvalidLayoutId(byte[] layoutId)
     {
-        var bytes = Envelope(2, (int)MessageKind.AggregatedModel, [Array(3), Int(1), .. Model(layoutId, 0, 1, 0, 0, Bin([])), Array(3), UInt(0), Bool(false), Array(0)]);
+        var bytes = Envelope(WireCodec.FormatVersion, (int)MessageKind.AggregatedModel, [Array(3), Int(1), .. Model(layoutId, 0, 1, 0, 0, Bin([])), Array(3), UInt(0), Bool(false), Array(0)]);
 
         Assert.Equal(DecodeError.InvalidLayoutId, _codec.Decode(bytes).Error);
     }
@@ -210,7 +211,7 @@ public sealed class WireCodecRejectionTests
         var id = new byte[length];
         SomePeer(5).Span[..Math.Min(length, 38)].CopyTo(id);
         id[0] = firstByte;
-        var bytes = Envelope(2, (int)MessageKind.Advert, Array(1), Array(4), Bin(id), Int(1), Int(1), Int(1));
+        var bytes = Envelope(WireCodec.FormatVersion, (int)MessageKind.Advert, Array(1), Array(4), Bin(id), Int(1), Int(1), Int(1));
 
         Assert.Equal(DecodeError.InvalidPeerId, _codec.Decode(bytes).Error);
     }
@@ -253,13 +254,13 @@ public sealed class WireCodecRejectionTests
         byte[][] liars =
         [
             // parameters: 2^29 - 1 claimed, and a bin32 claiming their 2 GiB - 4 bytes, then nothing
-            Envelope(2, (int)MessageKind.AggregatedModel, [Array(3), Int(1), .. Model("m"u8.ToArray(), int.MaxValue / 4, 1, 0, int.MaxValue / 4 * 4, Raw(0xc6, 0x7f, 0xff, 0xff, 0xfc))]),
+            Envelope(WireCodec.FormatVersion, (int)MessageKind.AggregatedModel, [Array(3), Int(1), .. Model("m"u8.ToArray(), int.MaxValue / 4, 1, 0, int.MaxValue / 4 * 4, Raw(0xc6, 0x7f, 0xff, 0xff, 0xfc))]),
             // records: array32 claiming 2^31 - 1 records, then one
-            Envelope(2, (int)MessageKind.ViewSnapshot, Array(1), Array(3), UInt(0), Bool(true), Raw(0xdd, 0x7f, 0xff, 0xff, 0xff), Array(4), Bin(SomePeer(1).Span.ToArray()), Int(1), Int(1), Int(1)),
+            Envelope(WireCodec.FormatVersion, (int)MessageKind.ViewSnapshot, Array(1), Array(3), UInt(0), Bool(true), Raw(0xdd, 0x7f, 0xff, 0xff, 0xff), Array(4), Bin(SomePeer(1).Span.ToArray()), Int(1), Int(1), Int(1)),
             // records: 100 000 claimed and 100 000 bytes present, too few for that many records
-            Envelope(2, (int)MessageKind.ViewSnapshot, Array(1), Array(3), UInt(0), Bool(true), Array(100_000), Raw(new byte[100_000])),
+            Envelope(WireCodec.FormatVersion, (int)MessageKind.ViewSnapshot, Array(1), Array(3), UInt(0), Bool(true), Array(100_000), Raw(new byte[100_000])),
             // layout id: str32 claiming 2 GiB
-            Envelope(2, (int)MessageKind.AggregatedModel, Array(3), Int(1), Array(8), Raw(0xdb, 0x7f, 0xff, 0xff, 0xff)),
+            Envelope(WireCodec.FormatVersion, (int)MessageKind.AggregatedModel, Array(3), Int(1), Array(8), Raw(0xdb, 0x7f, 0xff, 0xff, 0xff)),
         ];
 
         foreach (var bytes in liars)

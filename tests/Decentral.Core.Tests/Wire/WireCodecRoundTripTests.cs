@@ -51,10 +51,19 @@ public sealed class WireCodecRoundTripTests
     [Fact]
     public void Encode_Ping_WritesVersionedEnvelope()
     {
-        // Pins the format: fixarray(3), version 2, kind 1 (Ping), body fixarray(3) of compact ints.
+        // Pins the format: fixarray(3), version 3, kind 1 (Ping), body fixarray(3) of compact ints.
         var bytes = Encode(new Ping(-1, 300, 7));
 
-        Assert.Equal(new byte[] { 0x93, 0x02, 0x01, 0x93, 0xff, 0xcd, 0x01, 0x2c, 0x07 }, bytes);
+        Assert.Equal(new byte[] { 0x93, 0x03, 0x01, 0x93, 0xff, 0xcd, 0x01, 0x2c, 0x07 }, bytes);
+    }
+
+    [Fact]
+    public void Encode_Pong_WritesItsTrainEstimateLast()
+    {
+        // Version 3: kind 2 (Pong), body fixarray(4): nonce, round estimate, membership index, train estimate.
+        var bytes = Encode(new Pong(5, 300, 7, 299));
+
+        Assert.Equal(new byte[] { 0x93, 0x03, 0x02, 0x94, 0x05, 0xcd, 0x01, 0x2c, 0x07, 0xcd, 0x01, 0x2b }, bytes);
     }
 
     [Fact]

@@ -107,8 +107,15 @@ public static class WireGenerators
 
     /// <summary>Every message kind, with equal probability.</summary>
     public static Gen<ProtocolMessage> Message { get; } = Gen.OneOf(
-        PingLike(static (n, r, i) => new Ping(n, r, i)),
-        PingLike(static (n, r, i) => new Pong(n, r, i)),
+        from nonce in AnyLong
+        from round in Bounded(Limits.MaxRound)
+        from index in Bounded(Limits.MaxMembershipIndex)
+        select (ProtocolMessage)new Ping(nonce, round, index),
+        from nonce in AnyLong
+        from round in Bounded(Limits.MaxRound)
+        from index in Bounded(Limits.MaxMembershipIndex)
+        from trained in Bounded(Limits.MaxRound)
+        select (ProtocolMessage)new Pong(nonce, round, index, trained),
         from round in Bounded(Limits.MaxRound)
         from model in Encoded
         from samples in Bounded(Limits.MaxSampleCount)
@@ -132,10 +139,4 @@ public static class WireGenerators
 
     /// <summary>Arbitrary for <see cref="ProtocolMessage"/> parameters of properties.</summary>
     public static Arbitrary<ProtocolMessage> Messages() => Message.ToArbitrary();
-
-    private static Gen<ProtocolMessage> PingLike(Func<long, long, long, ProtocolMessage> create) =>
-        from nonce in AnyLong
-        from round in Bounded(Limits.MaxRound)
-        from index in Bounded(Limits.MaxMembershipIndex)
-        select create(nonce, round, index);
 }
