@@ -145,11 +145,10 @@ public sealed partial class NodeRuntime
         MaybeWriteCheckpoint();
     }
 
-    // The receiver's hand-off: refused when the inbox is full, or once the node leaves, except for
-    // the model messages and Acks its core still acts on during the last flush (ModestNode.Receive).
+    // The receiver's hand-off: refused when the inbox is full, or by RefusesAsLeaving.
     private string? OnReceived(InboundMessage message)
     {
-        if (Phase is not (NodePhase.Running or NodePhase.Gathering) || (_leaving && message.Message is not (TrainedModel or AggregatedModel or Ack)))
+        if (RefusesAsLeaving(Phase, _leaving, message.Message))
         {
             return MessageTransport.LeavingReason;
         }
@@ -162,6 +161,15 @@ public sealed partial class NodeRuntime
         Log.InboxFull(_logger, message.Message.Kind.ToString(), message.From);
         return "busy: the protocol's inbox is full";
     }
+
+    /// <summary>
+    /// True when the receiver refuses <paramref name="message"/> as leaving: before the node runs
+    /// or gathers, after it stopped, and once it left, except for the model messages and Acks its
+    /// core still acts on during the last flush (a left <c>ModestNode</c> passes an aggregate on,
+    /// Nacks a trained model, and sends its own model on when Nacked).
+    /// </summary>
+    internal static bool RefusesAsLeaving(NodePhase phase, bool leaving, ProtocolMessage message) =>
+        phase is not (NodePhase.Running or NodePhase.Gathering) || (leaving && message is not (TrainedModel or AggregatedModel or Ack));
 
     private void OnSent(PeerId to, ProtocolMessage message, long bytes, SendOutcome outcome)
     {
@@ -188,8 +196,9 @@ public sealed partial class NodeRuntime
         {
             Log.SendRefusedByLeaver(_logger, message.Kind.ToString(), to);
         }
-        else
+        else if (outcome.Status != SendStatus.Faulted)
         {
+            // A faulted send was logged at Error level with its exception where it threw (SendFaulted).
             Log.SendFailed(_logger, message.Kind.ToString(), to, outcome.Status, outcome.Reason ?? string.Empty);
         }
 
