@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 
@@ -11,6 +12,7 @@ namespace Decentral.Libp2p.Gossip.Tests.Kit;
 internal sealed class JsPeer : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly ConcurrentQueue<string> _stderr = new();
 
     private JsPeer(Process process) => _process = process;
 
@@ -57,13 +59,29 @@ internal sealed class JsPeer : IAsyncDisposable
                 peer.Events.Add(JsonDocument.Parse(e.Data).RootElement.Clone());
             }
         };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                peer._stderr.Enqueue(line);
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await peer.Events.WaitAsync(e => e.Any(x => Is(x, "listening")), TimeSpan.FromMinutes(2), "js peer listening");
-        var listening = peer.Events.Snapshot().First(x => Is(x, "listening"));
-        peer.PeerId = listening.GetProperty("peerId").GetString()!;
-        peer.Address = listening.GetProperty("addrs")[0].GetString()!;
+
+        // A peer that exits before it listens (a module missing while npm ci still runs, a script
+        // error) fails at once with its stderr, not after the whole wait with an empty log.
+        var listening = peer.Events.WaitAsync(e => e.Any(x => Is(x, "listening")), TimeSpan.FromMinutes(2), "js peer listening");
+        var exited = process.WaitForExitAsync();
+        if (await Task.WhenAny(listening, exited) == exited && !listening.IsCompleted)
+        {
+            throw new InvalidOperationException($"The js peer exited with code {process.ExitCode} before it listened. stderr:\n{string.Join('\n', peer._stderr)}");
+        }
+
+        await listening;
+        var announced = peer.Events.Snapshot().First(x => Is(x, "listening"));
+        peer.PeerId = announced.GetProperty("peerId").GetString()!;
+        peer.Address = announced.GetProperty("addrs")[0].GetString()!;
         return peer;
     }
 
