@@ -51,16 +51,21 @@ float32 parameters at a time, in one process, one thread, Release build:
 releases every message once it is serialized (`IProtocolEffects.ReleasesSentModels`), so the
 node encodes into bodies rented from the shared array pools. Every holder of such a model (the
 trainer's send, each message, each retry entry) holds a view of its own (`EncodedModel.Share`)
-and releases it once; the body goes back with the last view. A missed release only leaves a body
-to the garbage collector; a view read after its release throws instead of reading a reused body.
-The simulator hands one message object to all its receivers, so it keeps heap bodies (the last
-row: one body of exact size per encode, on the large-object heap above 85,000 bytes).
-**What a decode allocates.** The receiving side (`WireCodec.Decode` + `DecodeInto` + `Release`)
-rents every buffer from the shared pools; the 232 B left are the message objects: the
-`TrainedModel` record (48 B), its `ViewUpdate` (40 B) and the `EncodedModel` (144 B), all small
-(none on the large-object heap). An encode likewise leaves its `EncodedModel` view and the lease
-behind it. Reaching 0 would take pooled, mutable message objects, which the protocol's immutable
-messages (shared by drivers, tests and the simulator) rule out.
+and releases it once; the body goes back with the last view. An `EncodedModel` is a handle (a
+struct) naming a storage and a view id; the storage goes back to a pool of storages with the body
+and holds the next model, and since view ids are never reused, a view read after its release
+throws instead of reading that model. A missed release only leaves a body to the garbage
+collector. The simulator hands one message object to all its receivers, so it keeps heap bodies
+(the last row: one body of exact size per encode, on the large-object heap above 85,000 bytes).
+**What an encode and a decode allocate.** An encode with pooled bodies allocates nothing once
+warm (body, scratch and storage all come from pools). The receiving side (`WireCodec.Decode` +
+`DecodeInto` + `Release`) rents every buffer and the storage from pools; the bytes left are the
+two message objects the protocol's API hands out, the `TrainedModel` record (56 B) and its
+`ViewUpdate` (40 B). The protocol's messages are immutable records that drivers, tests and the
+simulator share, so they are not recycled.
+**Ratios move with the host.** The kernels are bound by arithmetic, memcpy by memory: the same
+code measured fp16 encode + decode at 0.51x memcpy on one host (2026-12-01, memcpy 57 GB/s) and
+0.31x on another of the same kind (2026-12-02, memcpy 40 GB/s).
 
 The aggregation of s = 10 models against memcpy is in [aggregation.md](aggregation.md)
 (`scripts/bench-aggregation.sh`): the mean row is the protocol's `FedAvg.Average`.

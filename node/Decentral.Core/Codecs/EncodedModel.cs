@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Decentral.Learning;
 
@@ -8,7 +8,8 @@ namespace Decentral.Codecs;
 /// A model or a delta as it travels: the layout, the encoding (codec id), what it is a delta of
 /// (<see cref="Base"/>, null for a whole model), and the encoded body, optionally behind a
 /// lossless stage. Immutable. Sizes are known without encoding, so the simulator counts exact
-/// bytes while sharing one instance between receivers.
+/// bytes while sharing one instance between receivers. A small handle (a struct): what it reads
+/// lives in a storage it names with a view of its own, so copying one copies the view (see Share).
 /// </summary>
 /// <remarks>
 /// <para>Ownership. Instances made by the protocol (<see cref="Whole(ModelVector)"/>,
@@ -24,73 +25,59 @@ namespace Decentral.Codecs;
 /// encodes into rented bodies too (<see cref="ModelEncoder"/> with pooled bodies). Such a model has
 /// several holders (the trainer's send, each message, a retry), so each holds a view of its own,
 /// made with <see cref="Share"/>, and releases that view once; the body goes back to its pool with
-/// the last view. A holder that never releases only costs the pool a body (the garbage collector
-/// takes it); one that reads a view after releasing it gets <see cref="ObjectDisposedException"/>.</para>
+/// the last view, and the storage behind the views to a pool of its own, so a node that releases
+/// what it holds encodes and decodes without allocating. A holder that never releases only costs
+/// the pool a body (the garbage collector takes it); one that reads a view after releasing it gets
+/// <see cref="ObjectDisposedException"/>, also once the storage holds another model (view ids are
+/// never reused). Copies of one handle are the same view: release it once, not once per copy.</para>
 /// <para>Decoding a heap model caches the result (<see cref="DecodeWhole"/>), so the receivers of
 /// one shared aggregate decode it once; the views of one pooled body share that cache too.</para>
 /// </remarks>
-public sealed class EncodedModel
+public readonly struct EncodedModel : IEquatable<EncodedModel>
 {
-    // Float32 bodies are held as floats (no conversion to read them); every other body as bytes.
-    private float[]? _floats;
-    private byte[]? _bytes;
-    private byte[]? _compressed;
-    private int _released;
-    private ModelVector? _decoded;
-    private ModelHash? _hash;
+    private readonly ModelStorage? _storage;
 
-    // Set for the views of a body a pooled encoder rented (null for heap and decoded models).
-    private readonly BodyLease? _lease;
+    // The view this handle holds of a pooled storage (0 for a heap one).
+    private readonly long _view;
 
-    internal EncodedModel(string layoutId, long samplesTrained, int length, ModelEncoding encoding, ModelBase? modelBase, float[]? floats, byte[]? bytes, int bodyLength, LosslessCompression compression, byte[]? compressed, int compressedLength, bool pooled, BodyLease? lease = null)
+    private EncodedModel(ModelStorage storage, long view)
     {
-        LayoutId = layoutId;
-        SamplesTrained = samplesTrained;
-        Length = length;
-        Encoding = encoding;
-        Base = modelBase;
-        _floats = floats;
-        _bytes = bytes;
-        BodyLength = bodyLength;
-        Compression = compressed is null ? LosslessCompression.None : compression;
-        _compressed = compressed;
-        WireBodyLength = compressed is null ? bodyLength : compressedLength;
-        IsPooled = pooled || lease is not null;
-        _lease = lease;
+        _storage = storage;
+        _view = view;
     }
 
     /// <summary>The layout (architecture and parameter order) the model belongs to.</summary>
-    public string LayoutId { get; }
+    public string LayoutId => Header.LayoutId;
 
     /// <summary>Samples the model has seen in total (age-weighted baselines use it).</summary>
-    public long SamplesTrained { get; }
+    public long SamplesTrained => Header.SamplesTrained;
 
     /// <summary>Parameters of the model (a delta has as many as its base).</summary>
-    public int Length { get; }
+    public int Length => Header.Length;
 
     /// <summary>The body's encoding (the codec id on the wire).</summary>
-    public ModelEncoding Encoding { get; }
+    public ModelEncoding Encoding => Header.Encoding;
 
     /// <summary>The lossless stage the body travels through (None when it would not have shrunk it).</summary>
-    public LosslessCompression Compression { get; }
+    public LosslessCompression Compression => Header.Compression;
 
     /// <summary>The model this is a delta of, or null for a whole model.</summary>
-    public ModelBase? Base { get; }
+    public ModelBase? Base => Header.Base;
 
     /// <summary>True for a delta (<see cref="Base"/> is set).</summary>
     public bool IsDelta => Base is not null;
 
     /// <summary>True when the buffers are rented and must be given back with <see cref="Release"/>.</summary>
-    public bool IsPooled { get; }
+    public bool IsPooled => Storage.IsPooled;
 
-    /// <summary>True once <see cref="Release"/> was called on a pooled model.</summary>
-    public bool IsReleased => Volatile.Read(ref _released) != 0;
+    /// <summary>True once <see cref="Release"/> was called on this view of a pooled model.</summary>
+    public bool IsReleased => !Storage.IsLive(_view);
 
     /// <summary>Bytes of the encoded body before the lossless stage.</summary>
-    public int BodyLength { get; }
+    public int BodyLength => Header.BodyLength;
 
     /// <summary>Bytes of the body on the wire (after the lossless stage, if any).</summary>
-    public int WireBodyLength { get; }
+    public int WireBodyLength => Header.WireBodyLength;
 
     /// <summary>A short name of the encoding for reports: "fp32", "int8", "topk-fp16", "int8+zstd".</summary>
     public string CodecName => Name(Encoding) + Compression switch
@@ -102,26 +89,37 @@ public sealed class EncodedModel
 
     /// <summary>The Float32 body's values (only for <see cref="ModelEncoding.Float32"/>).</summary>
     internal ReadOnlySpan<float> Floats => Encoding == ModelEncoding.Float32
-        ? Alive(_floats).AsSpan(0, Length)
+        ? Alive(Storage.Floats).AsSpan(0, Length)
         : throw new InvalidOperationException($"A {Encoding} body has no float32 values.");
 
     /// <summary>The Float32 body's values as memory (only for <see cref="ModelEncoding.Float32"/>).</summary>
     internal ReadOnlyMemory<float> FloatMemory => Encoding == ModelEncoding.Float32
-        ? Alive(_floats).AsMemory(0, Length)
+        ? Alive(Storage.Floats).AsMemory(0, Length)
         : throw new InvalidOperationException($"A {Encoding} body has no float32 values.");
 
     /// <summary>The encoded body (before the lossless stage), little-endian.</summary>
-    internal ReadOnlySpan<byte> Body => _floats is not null || Encoding == ModelEncoding.Float32
+    internal ReadOnlySpan<byte> Body => Storage.Floats is not null || Encoding == ModelEncoding.Float32
         ? MemoryMarshal.AsBytes(Floats)
-        : Alive(_bytes).AsSpan(0, BodyLength);
+        : Alive(Storage.Bytes).AsSpan(0, BodyLength);
 
     /// <summary>The rented body, for the wire decoder to decompress into before the model is handed out.</summary>
-    internal Span<byte> WritableBody => _floats is not null
-        ? MemoryMarshal.AsBytes(Alive(_floats).AsSpan(0, Length))
-        : Alive(_bytes).AsSpan(0, BodyLength);
+    internal Span<byte> WritableBody => Storage.Floats is not null
+        ? MemoryMarshal.AsBytes(Alive(Storage.Floats).AsSpan(0, Length))
+        : Alive(Storage.Bytes).AsSpan(0, BodyLength);
 
     /// <summary>The body as it goes on the wire: compressed when <see cref="Compression"/> is set.</summary>
-    internal ReadOnlySpan<byte> WireBody => Compression == LosslessCompression.None ? Body : Alive(_compressed).AsSpan(0, WireBodyLength);
+    internal ReadOnlySpan<byte> WireBody => Compression == LosslessCompression.None ? Body : Alive(Storage.Compressed).AsSpan(0, WireBodyLength);
+
+    // The storage, whose header is this view's model (a released view of a refilled storage throws).
+    private ModelStorage Header => Storage.HoldsModelOf(_view) ? Storage : throw ModelStorage.Released();
+
+    private ModelStorage Storage => _storage ?? throw new InvalidOperationException("An EncodedModel that was never made (default) holds no model.");
+
+    /// <summary>Whether two handles are the same view of the same model.</summary>
+    public static bool operator ==(EncodedModel left, EncodedModel right) => left.Equals(right);
+
+    /// <summary>Whether two handles are not the same view of the same model.</summary>
+    public static bool operator !=(EncodedModel left, EncodedModel right) => !left.Equals(right);
 
     /// <summary>
     /// A whole float32 model wrapping <paramref name="model"/>'s parameters without copying them
@@ -129,22 +127,39 @@ public sealed class EncodedModel
     /// </summary>
     public static EncodedModel Whole(ModelVector model)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        if (model.Length > int.MaxValue / sizeof(float))
-        {
-            throw new ArgumentException($"A model of {model.Length} parameters does not fit one MessagePack bin.", nameof(model));
-        }
+        var storage = ModelStorage.Heap(WholeHeader(model), model.Parameters, null, null);
+        storage.Decoded = model;
+        return new EncodedModel(storage, 0);
+    }
 
-        return new EncodedModel(model.LayoutId, model.SamplesTrained, model.Length, ModelEncoding.Float32, null, model.Parameters, null, model.Length * sizeof(float), LosslessCompression.None, null, 0, pooled: false)
-        {
-            _decoded = model,
-        };
+    /// <summary>A heap model over the given buffers (the heap encoder's results and copies).</summary>
+    internal static EncodedModel OnHeap(in ModelHeader header, float[]? floats, byte[]? bytes, byte[]? compressed) =>
+        new(ModelStorage.Heap(header, floats, bytes, compressed), 0);
+
+    /// <summary>
+    /// A pooled model, one view of a storage from the pool: the arrays flagged as rented go back to
+    /// <paramref name="returnTo"/> (null: the shared array pools) with its last view.
+    /// <paramref name="singleOwner"/> (a model decoded off the wire) makes <see cref="Share"/> copy.
+    /// </summary>
+    internal static EncodedModel Pooled(in ModelHeader header, BodyPool? returnTo, bool singleOwner, (float[]? Array, bool Rented) floats, (byte[]? Array, bool Rented) bytes, (byte[]? Array, bool Rented) compressed)
+    {
+        var storage = ModelStorage.Pooled(header, returnTo, singleOwner, floats, bytes, compressed, out var view);
+        return new EncodedModel(storage, view);
+    }
+
+    /// <summary>A pooled whole float32 model over <paramref name="model"/>'s own parameters (nothing rented; the storage is pooled).</summary>
+    internal static EncodedModel PooledWhole(ModelVector model)
+    {
+        var encoded = Pooled(WholeHeader(model), returnTo: null, singleOwner: false, (model.Parameters, false), (null, false), (null, false));
+        encoded.Storage.Decoded = model;
+        return encoded;
     }
 
     /// <summary>
-    /// The whole model this encodes (not for deltas): for a heap model decoded once and cached
-    /// (a float32 model wrapped by <see cref="Whole(ModelVector)"/> returns the model it wraps);
-    /// for a pooled model a new copy, which stays valid after <see cref="Release"/>.
+    /// The whole model this encodes (not for deltas): decoded once and cached with the body, so
+    /// the holders of one model decode it once (a float32 model wrapped by
+    /// <see cref="Whole(ModelVector)"/> returns the model it wraps). The result is a heap model,
+    /// valid after <see cref="Release"/>.
     /// </summary>
     public ModelVector DecodeWhole()
     {
@@ -153,7 +168,8 @@ public sealed class EncodedModel
             throw new InvalidOperationException($"A delta of {Base} is not a whole model.");
         }
 
-        if ((_decoded ?? _lease?.Decoded) is { } cached)
+        var storage = Header;
+        if (storage.Decoded is { } cached)
         {
             return cached;
         }
@@ -161,36 +177,21 @@ public sealed class EncodedModel
         var parameters = GC.AllocateUninitializedArray<float>(Length);
         DecodeInto(parameters);
         var model = new ModelVector(LayoutId, parameters, SamplesTrained);
-        if (_lease is { } lease)
-        {
-            lease.Decoded = model;
-        }
-        else if (!IsPooled)
-        {
-            Interlocked.CompareExchange(ref _decoded, model, null);
-        }
-
-        return model;
+        storage.Decoded ??= model;
+        return storage.Decoded;
     }
 
-    /// <summary>The hash of the whole model's decoded parameters (cached for heap models).</summary>
+    /// <summary>The hash of the whole model's decoded parameters (cached with the body).</summary>
     public ModelHash DecodedHash()
     {
-        if ((_hash ?? _lease?.Hash) is { } hash)
+        var storage = Header;
+        if (storage.Hash is { } hash)
         {
             return hash;
         }
 
         var computed = ModelHash.Of(DecodeWhole().Parameters);
-        if (_lease is { } lease)
-        {
-            lease.Hash = computed;
-        }
-        else if (!IsPooled)
-        {
-            _hash = computed;
-        }
-
+        storage.Hash = computed;
         return computed;
     }
 
@@ -219,7 +220,7 @@ public sealed class EncodedModel
 
     /// <summary>
     /// This model on the heap: itself when it is not pooled, otherwise a copy (the buffers copied
-    /// into new arrays; this instance stays the caller's to release).
+    /// into new arrays; this view stays the caller's to release).
     /// </summary>
     public EncodedModel ToHeap()
     {
@@ -228,10 +229,14 @@ public sealed class EncodedModel
             return this;
         }
 
-        float[]? floats = _floats is null ? null : Floats.ToArray();
-        byte[]? bytes = _bytes is null ? null : Body.ToArray();
-        byte[]? compressed = _compressed is null ? null : WireBody.ToArray();
-        return new EncodedModel(LayoutId, SamplesTrained, Length, Encoding, Base, floats, bytes, BodyLength, Compression, compressed, WireBodyLength, pooled: false);
+        var storage = Header;
+        float[]? floats = storage.Floats is null ? null : Floats.ToArray();
+        byte[]? bytes = storage.Bytes is null ? null : Body.ToArray();
+        byte[]? compressed = storage.Compressed is null ? null : WireBody.ToArray();
+        var copy = OnHeap(new ModelHeader(LayoutId, SamplesTrained, Length, Encoding, Base, BodyLength, Compression, WireBodyLength), floats, bytes, compressed);
+        copy.Storage.Decoded = storage.Decoded;
+        copy.Storage.Hash = storage.Hash;
+        return copy;
     }
 
     /// <summary>
@@ -241,70 +246,42 @@ public sealed class EncodedModel
     /// </summary>
     public EncodedModel Share()
     {
-        if (_lease is not { } lease)
+        var storage = Storage;
+        if (!storage.IsPooled)
         {
-            return ToHeap();
+            return this;
         }
 
-        var floats = _floats;
-        var bytes = _bytes;
-        var compressed = _compressed;
-        if (IsReleased)
-        {
-            throw new ObjectDisposedException(nameof(EncodedModel), "The pooled model was released.");
-        }
-
-        lease.AddView();
-        return new EncodedModel(LayoutId, SamplesTrained, Length, Encoding, Base, floats, bytes, BodyLength, Compression, compressed, WireBodyLength, pooled: true, lease);
+        return storage.SingleOwner ? ToHeap() : new EncodedModel(storage, storage.AddView(_view));
     }
+
+    /// <summary>Tests: true when both handles name the same storage (of one model, or a released one and the next).</summary>
+    internal bool SameStorage(EncodedModel other) => _storage is not null && ReferenceEquals(_storage, other._storage);
 
     /// <summary>True when both are views of the same pooled encoder's body.</summary>
-    internal bool SharesBodyWith(EncodedModel other) => _lease is not null && ReferenceEquals(_lease, other._lease);
+    internal bool SharesBodyWith(EncodedModel other) => _storage is { IsPooled: true, SingleOwner: false } && ReferenceEquals(_storage, other._storage) && HoldsSameModel(other);
 
     /// <summary>
-    /// Gives the rented buffers of a pooled model back (see the ownership rule in the remarks);
-    /// nothing for a heap model. Idempotent.
+    /// Gives this view of a pooled model back (see the ownership rule in the remarks); nothing for
+    /// a heap model. Idempotent.
     /// </summary>
-    public void Release()
-    {
-        if (!IsPooled || Interlocked.Exchange(ref _released, 1) != 0)
-        {
-            return;
-        }
-
-        if (_lease is { } lease)
-        {
-            // The view lets go; the buffers are the lease's to give back, with its last view.
-            _floats = null;
-            _bytes = null;
-            _compressed = null;
-            lease.DropView();
-            return;
-        }
-
-        // Empty arrays are the shared singletons the pools hand out for length 0: not theirs to take back.
-        if (_floats is { Length: > 0 } floats)
-        {
-            ArrayPool<float>.Shared.Return(floats);
-        }
-
-        if (_bytes is { Length: > 0 } bytes)
-        {
-            ArrayPool<byte>.Shared.Return(bytes);
-        }
-
-        if (_compressed is { Length: > 0 } compressed)
-        {
-            ArrayPool<byte>.Shared.Return(compressed);
-        }
-
-        _floats = null;
-        _bytes = null;
-        _compressed = null;
-    }
+    public void Release() => _storage?.Release(_view);
 
     /// <inheritdoc />
-    public override string ToString() => $"{CodecName} {(IsDelta ? $"delta of {Base}" : "model")} of {Length} parameters ({WireBodyLength} bytes)";
+    public bool Equals(EncodedModel other) => ReferenceEquals(_storage, other._storage) && _view == other._view;
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => obj is EncodedModel other && Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(_storage is null ? 0 : RuntimeHelpers.GetHashCode(_storage), _view);
+
+    /// <inheritdoc />
+    public override string ToString() => _storage is null
+        ? "no model"
+        : !Storage.HoldsModelOf(_view)
+            ? "a released model"
+            : $"{CodecName} {(IsDelta ? $"delta of {Base}" : "model")} of {Length} parameters ({WireBodyLength} bytes)";
 
     internal static string Name(ModelEncoding encoding) => encoding switch
     {
@@ -317,8 +294,22 @@ public sealed class EncodedModel
         _ => $"codec{(byte)encoding}",
     };
 
-    private T[] Alive<T>(T[]? buffer) => IsReleased
-        ? throw new ObjectDisposedException(nameof(EncodedModel), "The pooled model was released.")
+    private static ModelHeader WholeHeader(ModelVector model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.Length > int.MaxValue / sizeof(float))
+        {
+            throw new ArgumentException($"A model of {model.Length} parameters does not fit one MessagePack bin.", nameof(model));
+        }
+
+        return new ModelHeader(model.LayoutId, model.SamplesTrained, model.Length, ModelEncoding.Float32, null, model.Length * sizeof(float), LosslessCompression.None, 0);
+    }
+
+    // Both views still see the model of the storage they share.
+    private bool HoldsSameModel(EncodedModel other) => Storage.HoldsModelOf(_view) && Storage.HoldsModelOf(other._view);
+
+    private T[] Alive<T>(T[]? buffer) => !Storage.IsLive(_view)
+        ? throw ModelStorage.Released()
         : buffer ?? throw new InvalidOperationException("The model has no such buffer.");
 
     private void CheckLength(int length)

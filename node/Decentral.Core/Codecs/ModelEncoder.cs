@@ -75,7 +75,7 @@ public sealed class ModelEncoder
         ArgumentNullException.ThrowIfNull(model);
         if (_dense == ModelEncoding.Float32 && _lossless == LosslessCompression.None)
         {
-            return EncodedModel.Whole(model);
+            return _pool is null ? EncodedModel.Whole(model) : EncodedModel.PooledWhole(model);
         }
 
         return EncodeDense(model.LayoutId, model.SamplesTrained, model.Parameters, modelBase: null, wrap: model.Parameters);
@@ -221,16 +221,16 @@ public sealed class ModelEncoder
     // Uninitialized (every byte is written): exact on the heap, at least that long when rented.
     private byte[] NewBody(int length) => _pool?.RentBytes(length) ?? GC.AllocateUninitializedArray<byte>(length);
 
-    // The lossless stage over the body (floats for Float32, else bytes), and the model; rented
-    // buffers go into a lease, so the model's views give them back.
+    // The lossless stage over the body (floats for Float32, else bytes), and the model: with a
+    // pool, a pooled model whose last view gives the rented buffers back.
     private EncodedModel Finish(string layoutId, long samplesTrained, int length, ModelEncoding encoding, ModelBase? modelBase, float[]? floats, bool rentedFloats, byte[]? body, int bodyLength)
     {
         var plain = floats is not null ? MemoryMarshal.AsBytes(floats.AsSpan(0, length)) : body.AsSpan(0, bodyLength);
         var compressed = LosslessStage.Compress(_lossless, plain, _pool, out var compressedLength);
-        var lease = _pool is { } pool && (body is not null || rentedFloats || compressed is not null)
-            ? new BodyLease(pool, body, compressed, rentedFloats ? floats : null)
-            : null;
-        return new EncodedModel(layoutId, samplesTrained, length, encoding, modelBase, floats, body, bodyLength, _lossless, compressed, compressedLength, pooled: false, lease);
+        var header = new ModelHeader(layoutId, samplesTrained, length, encoding, modelBase, bodyLength, _lossless, compressedLength);
+        return _pool is { } pool
+            ? EncodedModel.Pooled(header, pool, singleOwner: false, (floats, rentedFloats), (body, body is not null), (compressed, compressed is not null))
+            : EncodedModel.OnHeap(header, floats, body, compressed);
     }
 
     // Bytes of the headers and `count` values of a body (a sparse body's gaps come on top).

@@ -21,9 +21,9 @@ internal ref partial struct MessageReader
         _model = null;
     }
 
-    private bool ReadModel([NotNullWhen(true)] out EncodedModel? model)
+    private bool ReadModel(out EncodedModel model)
     {
-        model = null;
+        model = default;
         if (!ReadFields("model", WireSchema.ModelFields)
             || !ReadLayoutId(out var layoutId)
             || !ReadRange("samplesTrained", 0, long.MaxValue, DecodeError.InvalidValue, out var samplesTrained)
@@ -139,7 +139,8 @@ internal ref partial struct MessageReader
             wire.CopyTo(compressed);
         }
 
-        return new EncodedModel(layoutId, samplesTrained, length, encoding, modelBase, floats, bytes, bodyLength, compression, compressed, (int)wire.Length, pooled: length > 0 || bytes is not null || compressed is not null);
+        var header = new ModelHeader(layoutId, samplesTrained, length, encoding, modelBase, bodyLength, compression, (int)wire.Length);
+        return EncodedModel.Pooled(header, returnTo: null, singleOwner: true, (floats, floats is { Length: > 0 }), (bytes, bytes is not null), (compressed, compressed is not null));
     }
 
     private bool Validate(EncodedModel model)

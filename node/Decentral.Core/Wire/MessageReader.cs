@@ -184,9 +184,14 @@ internal ref partial struct MessageReader
                 }
 
                 EncodedModel? replyModel = null;
-                if (!_reader.TryReadNil() && !ReadModel(out replyModel))
+                if (!_reader.TryReadNil())
                 {
-                    return false;
+                    if (!ReadModel(out var read))
+                    {
+                        return false;
+                    }
+
+                    replyModel = read;
                 }
 
                 message = new BaseReply(replyRound, replyHash, replyModel);

@@ -83,6 +83,51 @@ public sealed class PooledEncoderTests
     }
 
     [Fact]
+    public void ReleasedView_OfAStorageRefilledWithTheNextModel_ThrowsInsteadOfReadingIt()
+    {
+        // The storage behind a released body goes back to a pool and holds the next model encoded:
+        // a handle kept past its release must not read that model, not even its header.
+        var encoder = new ModelEncoder(new ModelCodecOptions { Quantizer = ModelCodecOptions.Int8 }, new BodyPool());
+        var stale = encoder.EncodeWhole(ModestNodeDeltaTests.Vector(64, i => i));
+        stale.Release();
+        EncodedModel next = default;
+        for (var attempt = 0; attempt < 10_000 && !next.SameStorage(stale); attempt++)
+        {
+            next.Release();
+            next = encoder.EncodeWhole(ModestNodeDeltaTests.Vector(32, i => -i));
+        }
+
+        Assert.True(next.SameStorage(stale), "the pool of storages never handed the released storage out again");
+        Assert.True(stale.IsReleased);
+        Assert.False(next.IsReleased);
+        Assert.Throws<ObjectDisposedException>(() => stale.Length);
+        Assert.Throws<ObjectDisposedException>(() => stale.DecodeWhole());
+        Assert.Throws<ObjectDisposedException>(() => stale.DecodeInto(new float[32]));
+        Assert.Throws<ObjectDisposedException>(() => stale.Share());
+        Assert.NotEqual(stale, next);
+        stale.Release();
+        Assert.False(next.IsReleased);
+        Assert.Equal(ModestNodeDeltaTests.Vector(32, i => -i).Parameters.Select(v => (double)v), next.DecodeWhole().Parameters.Select(v => (double)v), (x, y) => Math.Abs(x - y) < 0.2);
+        next.Release();
+    }
+
+    [Fact]
+    public void CopiesOfAHandle_AreOneView_ReleasedOnce()
+    {
+        var model = new ModelEncoder(new ModelCodecOptions { Quantizer = ModelCodecOptions.Fp16 }, new BodyPool())
+            .EncodeWhole(ModestNodeDeltaTests.Vector(16, i => i));
+        var copy = model;
+        var shared = model.Share();
+
+        copy.Release();
+
+        Assert.Equal(model, copy);
+        Assert.True(model.IsReleased);
+        Assert.False(shared.IsReleased);
+        shared.Release();
+    }
+
+    [Fact]
     public void Views_DecodeWholeOnce_EveryViewGetsTheSameCachedModel()
     {
         var model = new ModelEncoder(new ModelCodecOptions { Quantizer = ModelCodecOptions.Fp16 }, new BodyPool())
@@ -107,7 +152,7 @@ public sealed class PooledEncoderTests
         var copy = decoded.Share();
         decoded.Release();
 
-        Assert.Same(heap, heap.Share());
+        Assert.Equal(heap, heap.Share());
         Assert.False(copy.IsPooled);
         Assert.Equal(heap.DecodeWhole().Parameters, copy.DecodeWhole().Parameters);
     }

@@ -68,7 +68,7 @@ public sealed class PooledModelTests
 
         Assert.Single(f.Effects.ObservedOf(ObservationKind.Aggregated));
         Assert.All(received, m => Assert.True(m.IsReleased));
-        Assert.True(reply.Model!.IsReleased);
+        Assert.True(reply.Model!.Value.IsReleased);
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class PooledModelTests
         var start = f.Effects.TrainingStarts[^1].Start;
 
         f.Node.Receive(f.Other(k, 3), new BaseRequest(k, ModelHash.Of(start.Parameters)));
-        var reply = Assert.Single(f.Effects.SentOf<BaseReply>()).Message.Model!;
+        var reply = Assert.Single(f.Effects.SentOf<BaseReply>()).Message.Model!.Value;
         Assert.False(first.Model.IsReleased);
         Assert.False(reply.IsPooled);
         Assert.Null(MessageComparer.Model(first.Model, reply));

@@ -181,7 +181,7 @@ public sealed class ModestNodeDeltaTests
 
         var replies = f.Effects.SentOf<BaseReply>();
         Assert.Equal(2, replies.Count);
-        Assert.Null(Wire.MessageComparer.Model(aggregate, replies[0].Message.Model!));
+        Assert.Null(Wire.MessageComparer.Model(aggregate, replies[0].Message.Model!.Value));
         Assert.Null(replies[1].Message.Model);
     }
 

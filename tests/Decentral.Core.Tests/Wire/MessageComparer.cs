@@ -25,7 +25,7 @@ public static class MessageComparer
             (AggregatedModel e, AggregatedModel a) => Check(e.Round == a.Round, "round") ?? Model(e.Model, a.Model) ?? View(e.View, a.View),
             (ViewSnapshot e, ViewSnapshot a) => View(e.View, a.View),
             (BaseReply e, BaseReply a) => Check(e.Round == a.Round && e.Hash == a.Hash, "round/hash")
-                ?? Check((e.Model is null) == (a.Model is null), "model presence") ?? (e.Model is null ? null : Model(e.Model, a.Model!)),
+                ?? Check((e.Model is null) == (a.Model is null), "model presence") ?? (e.Model is { } em && a.Model is { } am ? Model(em, am) : null),
             _ => Check(expected.Equals(actual), $"{expected} vs {actual}"),
         };
     }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using Decentral.Learning;
 
 namespace Decentral.Codecs;
 
@@ -49,38 +48,5 @@ internal sealed class BodyPool
             ArrayPool<float>.Shared.Return(floats);
             Interlocked.Decrement(ref _outstanding);
         }
-    }
-}
-
-/// <summary>
-/// The rented buffers behind the views of one model a pooled encoder made (see
-/// <see cref="EncodedModel.Share"/>): each holder keeps a view of its own and releases it once;
-/// the buffers go back to their pool when the last view is released. What the views decode to is
-/// immutable and cached here, so the holders of one aggregate decode it once.
-/// </summary>
-internal sealed class BodyLease(BodyPool pool, byte[]? body, byte[]? compressed, float[]? floats)
-{
-    private int _views = 1;
-
-    /// <summary>The decoded whole model, once a view decoded it (a heap copy, never rented).</summary>
-    public ModelVector? Decoded { get; set; }
-
-    /// <summary>Its hash, once computed.</summary>
-    public ModelHash? Hash { get; set; }
-
-    /// <summary>One more view (called through a live view, so the count is at least one).</summary>
-    public void AddView() => Interlocked.Increment(ref _views);
-
-    /// <summary>A view was released; the last one gives the buffers back.</summary>
-    public void DropView()
-    {
-        if (Interlocked.Decrement(ref _views) != 0)
-        {
-            return;
-        }
-
-        pool.Return(body);
-        pool.Return(compressed);
-        pool.Return(floats);
     }
 }
