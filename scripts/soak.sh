@@ -23,6 +23,7 @@ cd "$root"
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then sed -n '2,19p' "$0"; exit 0; fi
 out="${SOAK_OUT:-$root/out/soak}"
 export DECENTRAL_DATA="${DECENTRAL_DATA:-$root/data}"
+scripts/fetch-data.sh >&2
 
 dotnet build node/Decentral.Node -c Release --nologo -v q -clp:ErrorsOnly >/dev/null
 dotnet build tests/Decentral.Soak -c Release --nologo -v q -clp:ErrorsOnly >/dev/null

@@ -19,6 +19,8 @@ internal sealed partial class NodeProcess : IAsyncDisposable
     private readonly StreamWriter? _log;
     private bool _logClosed;
     private bool _disposed;
+    private bool _outputEnded;
+    private int _exitCode;
 
     private NodeProcess(Process process, string dataDir, string? logFile)
     {
@@ -32,6 +34,7 @@ internal sealed partial class NodeProcess : IAsyncDisposable
 
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
         _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _process.Exited += (_, _) => _ = Task.Run(OnExited);
     }
 
     /// <summary>The built program.</summary>
@@ -148,6 +151,7 @@ internal sealed partial class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>Completes with the first line (already printed or to come) that matches.</summary>
+    /// <remarks>A process that exits without printing it fails the wait at once (<see cref="NodeExitedException"/>), not at the timeout.</remarks>
     public Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
     {
         var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -157,6 +161,11 @@ internal sealed partial class NodeProcess : IAsyncDisposable
             if (seen is not null)
             {
                 return Task.FromResult(seen);
+            }
+
+            if (_outputEnded)
+            {
+                return Task.FromException<string>(Exited());
             }
 
             _waiters.Add((match, done));
@@ -235,6 +244,46 @@ internal sealed partial class NodeProcess : IAsyncDisposable
         }
     }
 
+    // The process ended: once its output is read to the end, every wait still open fails.
+    private void OnExited()
+    {
+        int code;
+        try
+        {
+            _process.WaitForExit();
+            code = _process.ExitCode;
+        }
+        catch (InvalidOperationException)
+        {
+            return; // disposed meanwhile: nobody waits any more
+        }
+
+        List<TaskCompletionSource<string>> open;
+        lock (_output)
+        {
+            _exitCode = code;
+            _outputEnded = true;
+            open = [.. _waiters.Select(w => w.Done)];
+            _waiters.Clear();
+        }
+
+        foreach (var done in open)
+        {
+            done.TrySetException(Exited());
+        }
+    }
+
+    private NodeExitedException Exited()
+    {
+        string[] last;
+        lock (_output)
+        {
+            last = [.. _output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(5)];
+        }
+
+        return new NodeExitedException($"decentral-node (pid {Pid}, {DataDir}) exited with code {_exitCode} before printing the line waited for. Its last lines:\n{string.Join('\n', last)}");
+    }
+
     private void OnLine(string? line)
     {
         if (line is null)
@@ -272,3 +321,6 @@ internal sealed partial class NodeProcess : IAsyncDisposable
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 }
+
+/// <summary>A node process ended before it printed what a test or the soak waited for.</summary>
+internal sealed class NodeExitedException(string message) : Exception(message);

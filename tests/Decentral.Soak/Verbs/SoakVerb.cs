@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Decentral.Cli;
+using Decentral.Node.Tests.Kit;
 using Decentral.Soak.Attack;
 
 namespace Decentral.Soak.Verbs;
@@ -62,6 +63,21 @@ internal static class SoakVerb
                 return ExitCodes.BadInput;
             }
 
+            try
+            {
+                return await RunAsync(result, chaosOptions, outDir, calmDefault, cancellationToken);
+            }
+            catch (NodeExitedException exited)
+            {
+                // A node that cannot start (no data, a bad setting) said why in its log: shown, no stack trace.
+                await result.InvocationConfiguration.Error.WriteLineAsync($"error: {exited.Message}");
+                return ExitCodes.Failure;
+            }
+        });
+        return command;
+
+        async Task<int> RunAsync(ParseResult result, SoakOptions chaosOptions, string outDir, TimeSpan calmDefault, CancellationToken cancellationToken)
+        {
             var progress = result.InvocationConfiguration.Output;
             SoakReport? calm = null;
             if ((result.GetValue(baseline) ?? calmDefault) is var calmLength && calmLength > TimeSpan.Zero)
@@ -82,7 +98,6 @@ internal static class SoakVerb
 
             progress.WriteLine(tables);
             return chaos.Failures().Count == 0 ? ExitCodes.Ok : ExitCodes.Failure;
-        });
-        return command;
+        }
     }
 }
