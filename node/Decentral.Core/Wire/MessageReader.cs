@@ -91,8 +91,10 @@ internal ref partial struct MessageReader
         message = null;
         switch (kind)
         {
-            case (long)MessageKind.Ping:
-                if (!ReadFields("ping", WireSchema.PingFields)
+            case (long)MessageKind.Ping or (long)MessageKind.Pong:
+                // A pong is a ping's fields plus the responder's train estimate.
+                var isPing = kind == (long)MessageKind.Ping;
+                if (!ReadFields(isPing ? "ping" : "pong", isPing ? WireSchema.PingFields : WireSchema.PongFields)
                     || !ReadInt64("nonce", out var nonce)
                     || !ReadRound("roundEstimate", out var estimate)
                     || !ReadMembershipIndex(out var index))
@@ -100,19 +102,18 @@ internal ref partial struct MessageReader
                     return false;
                 }
 
-                message = new Ping(nonce, estimate, index);
-                return true;
-            case (long)MessageKind.Pong:
-                if (!ReadFields("pong", WireSchema.PongFields)
-                    || !ReadInt64("nonce", out var pongNonce)
-                    || !ReadRound("roundEstimate", out var pongEstimate)
-                    || !ReadMembershipIndex(out var pongIndex)
-                    || !ReadRound("trainEstimate", out var trainEstimate))
+                if (isPing)
+                {
+                    message = new Ping(nonce, estimate, index);
+                    return true;
+                }
+
+                if (!ReadRound("trainEstimate", out var trainEstimate))
                 {
                     return false;
                 }
 
-                message = new Pong(pongNonce, pongEstimate, pongIndex, trainEstimate);
+                message = new Pong(nonce, estimate, index, trainEstimate);
                 return true;
             case (long)MessageKind.TrainedModel:
                 if (!ReadFields("trainedModel", WireSchema.TrainedModelFields)

@@ -25,16 +25,10 @@ internal static class MessageWriter
         switch (message)
         {
             case Ping ping:
-                writer.WriteArrayHeader(WireSchema.PingFields);
-                writer.Write(ping.Nonce);
-                writer.Write(ping.RoundEstimate);
-                writer.Write(ping.MembershipIndex);
+                WriteProbe(ref writer, WireSchema.PingFields, ping.Nonce, ping.RoundEstimate, ping.MembershipIndex);
                 break;
             case Pong pong:
-                writer.WriteArrayHeader(WireSchema.PongFields);
-                writer.Write(pong.Nonce);
-                writer.Write(pong.RoundEstimate);
-                writer.Write(pong.MembershipIndex);
+                WriteProbe(ref writer, WireSchema.PongFields, pong.Nonce, pong.RoundEstimate, pong.MembershipIndex);
                 writer.Write(pong.TrainEstimate);
                 break;
             case TrainedModel trained:
@@ -110,6 +104,15 @@ internal static class MessageWriter
             _ => throw new ArgumentException($"No wire layout for {message.GetType().Name}.", nameof(message)),
         };
         return envelope + bodyHeader + body;
+    }
+
+    // The fields a ping and a pong share (a pong then adds its train estimate).
+    private static void WriteProbe(ref MessagePackWriter writer, int fields, long nonce, long roundEstimate, long membershipIndex)
+    {
+        writer.WriteArrayHeader(fields);
+        writer.Write(nonce);
+        writer.Write(roundEstimate);
+        writer.Write(membershipIndex);
     }
 
     private static void WriteModel(ref MessagePackWriter writer, EncodedModel model)

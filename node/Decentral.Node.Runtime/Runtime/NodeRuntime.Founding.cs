@@ -75,18 +75,18 @@ public sealed partial class NodeRuntime
             // for a baseline: its founder's rounds run on a timer, so a list would show a co-founder
             // a session past round 2, which it would take for a running one and, as a newcomer a
             // baseline refuses, stop.
+            var now = _time.GetUtcNow();
             if (IsModest && members.Count + 1 < needed && pulling.IsCompleted)
             {
                 var speakers = _host!.Connections
                     .Where(c => !c.IsClosed && c.RemoteIdentify?.Protocols.Contains(ModelTransferProtocol.ProtocolId) == true)
                     .Select(c => c.RemotePeer);
-                if (pulls.Due(speakers, _time.GetUtcNow()) is { Count: > 0 } due)
+                if (pulls.Due(speakers, now) is { Count: > 0 } due)
                 {
                     pulling = PullMembersAsync(due, cancellationToken);
                 }
             }
 
-            var now = _time.GetUtcNow();
             foreach (var member in members)
             {
                 if (known.Add(member.Peer))

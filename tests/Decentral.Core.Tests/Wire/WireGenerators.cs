@@ -105,17 +105,20 @@ public static class WireGenerators
         from isFull in Gen.Elements(true, false)
         select new ViewUpdate(records.DistinctBy(r => r.Peer).ToArray(), digest, isFull);
 
+    // The fields a ping and a pong share.
+    private static Gen<(long Nonce, long Round, long Index)> ProbeFields =>
+        from nonce in AnyLong
+        from round in Bounded(Limits.MaxRound)
+        from index in Bounded(Limits.MaxMembershipIndex)
+        select (nonce, round, index);
+
     /// <summary>Every message kind, with equal probability.</summary>
     public static Gen<ProtocolMessage> Message { get; } = Gen.OneOf(
-        from nonce in AnyLong
-        from round in Bounded(Limits.MaxRound)
-        from index in Bounded(Limits.MaxMembershipIndex)
-        select (ProtocolMessage)new Ping(nonce, round, index),
-        from nonce in AnyLong
-        from round in Bounded(Limits.MaxRound)
-        from index in Bounded(Limits.MaxMembershipIndex)
+        from probe in ProbeFields
+        select (ProtocolMessage)new Ping(probe.Nonce, probe.Round, probe.Index),
+        from probe in ProbeFields
         from trained in Bounded(Limits.MaxRound)
-        select (ProtocolMessage)new Pong(nonce, round, index, trained),
+        select (ProtocolMessage)new Pong(probe.Nonce, probe.Round, probe.Index, trained),
         from round in Bounded(Limits.MaxRound)
         from model in Encoded
         from samples in Bounded(Limits.MaxSampleCount)
