@@ -11,7 +11,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 log() { printf '[test] %s\n' "$*"; }
 
-if [[ -f tests/interop/package-lock.json && ! -d tests/interop/node_modules ]]; then
+if [[ -f tests/interop/package-lock.json && ! -f tests/interop/node_modules/.package-lock.json ]]; then
   log "installing the js-libp2p interop peers (npm ci in tests/interop)"
   npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error
 fi

@@ -2,6 +2,7 @@ using Decentral.Identity;
 using Decentral.Libp2p.Host;
 using Decentral.Libp2p.Multiformats;
 using Decentral.Libp2p.Tests.Kit;
+using Decentral.Tests.Shared;
 
 namespace Decentral.Libp2p.Tests;
 
@@ -20,7 +21,7 @@ public sealed class InteropTests
     [MemberData(nameof(MuxerModes))]
     public async Task CSharpDialsJs_HandshakeIdentifyPing_WorkBothWays(bool csharpEarlyMuxer, bool jsEarlyMuxer)
     {
-        await using var js = await JsPeer.StartAsync("peer.mjs", JsArgs(jsEarlyMuxer, "--listen", "/ip4/127.0.0.1/tcp/0"));
+        await using var js = await JsProcess.StartAsync("peer.mjs", JsArgs(jsEarlyMuxer, "--listen", "/ip4/127.0.0.1/tcp/0"));
         var listening = await js.WaitForEventAsync("listening");
         var jsAddress = Multiaddr.Parse(listening.GetProperty("addrs")[0].GetString()!);
         var jsPeer = PeerId.Parse(listening.GetProperty("peerId").GetString()!);
@@ -46,7 +47,7 @@ public sealed class InteropTests
         var identifiedAny = new TaskCompletionSource<IdentifyInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
         host.Host.PeerIdentified += (_, e) => identifiedAny.TrySetResult(e.Info);
 
-        await using var js = await JsPeer.StartAsync("peer.mjs", JsArgs(jsEarlyMuxer, "--dial", host.Address.ToString()));
+        await using var js = await JsProcess.StartAsync("peer.mjs", JsArgs(jsEarlyMuxer, "--dial", host.Address.ToString()));
         var dialed = await js.WaitForAsync(e => e.GetProperty("event").GetString() is "dialed" or "error");
         Assert.True(dialed.GetProperty("event").GetString() == "dialed", dialed.GetRawText());
         Assert.Equal(host.Host.PeerId.ToString(), dialed.GetProperty("peer").GetString());
@@ -61,7 +62,7 @@ public sealed class InteropTests
     [Fact]
     public async Task CSharpToJs_FourMegabyteEcho_RespectsWindowsBothWays()
     {
-        await using var js = await JsPeer.StartAsync("peer.mjs", "--listen", "/ip4/127.0.0.1/tcp/0", "--exit-after", "60000");
+        await using var js = await JsProcess.StartAsync("peer.mjs", ["--listen", "/ip4/127.0.0.1/tcp/0", "--exit-after", "60000"]);
         var listening = await js.WaitForEventAsync("listening");
         var jsPeer = PeerId.Parse(listening.GetProperty("peerId").GetString()!);
         await using var host = await TestHost.StartAsync(13);
@@ -85,10 +86,23 @@ public sealed class InteropTests
         Assert.Equal(data, echoed.ToArray());
     }
 
+    [Fact]
+    public async Task JsPeer_ThatExitsBeforeItsEvent_FailsTheWaitWithItsStderr()
+    {
+        // node exits at once on a missing script, as on a missing module or a script error.
+        await using var js = await JsProcess.StartAsync("no-such-script.mjs", []);
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => js.WaitForEventAsync("listening"));
+
+        Assert.Contains("exited with code", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("no-such-script.mjs", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Cannot find module", failure.Message, StringComparison.Ordinal);
+    }
+
     private static string[] JsArgs(bool earlyMuxer, params string[] rest) =>
         [.. rest, "--ping-on-connect", "--exit-after", "60000", .. earlyMuxer ? Array.Empty<string>() : ["--no-early-muxer"]];
 
-    private static async Task AssertBothWaysAsync(TestHost host, JsPeer js, PeerId jsPeer, IdentifyInfo identify, bool jsListens)
+    private static async Task AssertBothWaysAsync(TestHost host, JsProcess js, PeerId jsPeer, IdentifyInfo identify, bool jsListens)
     {
         // We identified js.
         Assert.Equal(jsPeer, identify.Peer);

@@ -1,4 +1,4 @@
-namespace Decentral.Libp2p.Gossip.Tests.Kit;
+namespace Decentral.Tests.Shared;
 
 /// <summary>
 /// A thread-safe append-only log with waiters: a test arms a condition over the log and is
