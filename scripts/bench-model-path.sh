@@ -59,13 +59,16 @@ collector. The simulator hands one message object to all its receivers, so it ke
 (the last row: one body of exact size per encode, on the large-object heap above 85,000 bytes).
 **What an encode and a decode allocate.** An encode with pooled bodies allocates nothing once
 warm (body, scratch and storage all come from pools). The receiving side (`WireCodec.Decode` +
-`DecodeInto` + `Release`) rents every buffer and the storage from pools; the bytes left are the
-two message objects the protocol's API hands out, the `TrainedModel` record (56 B) and its
-`ViewUpdate` (40 B). The protocol's messages are immutable records that drivers, tests and the
-simulator share, so they are not recycled.
+`DecodeInto` + `Release`) rents every buffer and the storage from pools, and shares the
+`ViewUpdate` of a view that did not change (one immutable update per membership digest, kept by
+the codec); the bytes left are the message object the protocol's API hands out, the
+`TrainedModel` record (56 B). The protocol's messages are immutable records that drivers, tests
+and the simulator share, so they are not recycled. For scale: the node's libp2p transport
+allocates 50.6 KiB for one 16 MiB transfer, both ends ([libp2p-transfer.md](libp2p-transfer.md)).
 **Ratios move with the host.** The kernels are bound by arithmetic, memcpy by memory: the same
-code measured fp16 encode + decode at 0.51x memcpy on one host (2026-12-01, memcpy 57 GB/s) and
-0.31x on another of the same kind (2026-12-02, memcpy 40 GB/s).
+code measured fp16 encode + decode at 0.51x memcpy on one host (2026-12-01, memcpy 57 GB/s),
+0.31x on an AMD EPYC host (2026-12-02 morning, memcpy 40 GB/s) and 0.60x on an Intel Xeon host
+(2026-12-02 afternoon, memcpy 13 GB/s: the run below).
 
 The aggregation of s = 10 models against memcpy is in [aggregation.md](aggregation.md)
 (`scripts/bench-aggregation.sh`): the mean row is the protocol's `FedAvg.Average`.

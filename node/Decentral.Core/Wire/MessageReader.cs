@@ -21,17 +21,17 @@ namespace Decentral.Wire;
 internal ref partial struct MessageReader
 {
     private readonly WireLimits _limits;
-    private readonly LayoutIdCache _layoutIds;
+    private readonly DecodedValueCache _cache;
     private MessagePackReader _reader;
 
     // The model of the message being read, until the message is complete (MessageReader.Models.cs).
     private EncodedModel? _model;
 
-    public MessageReader(in ReadOnlySequence<byte> input, WireLimits limits, LayoutIdCache layoutIds)
+    public MessageReader(in ReadOnlySequence<byte> input, WireLimits limits, DecodedValueCache cache)
     {
         _reader = new MessagePackReader(input);
         _limits = limits;
-        _layoutIds = layoutIds;
+        _cache = cache;
         Detail = string.Empty;
     }
 
@@ -224,7 +224,7 @@ internal ref partial struct MessageReader
             return Fail(DecodeError.InvalidLayoutId, "layoutId: not valid UTF-8");
         }
 
-        layoutId = _layoutIds.GetOrAdd(bytes);
+        layoutId = _cache.LayoutId(bytes);
         return true;
     }
 
@@ -248,6 +248,12 @@ internal ref partial struct MessageReader
         if ((long)count * WireSchema.MinRecordBytes > Remaining)
         {
             return Fail(DecodeError.Truncated, $"records: {count} records cannot fit in the {Remaining} bytes left");
+        }
+
+        if (count == 0 && !isFull)
+        {
+            view = _cache.EmptyView(digest);
+            return true;
         }
 
         PeerRecord[] records = count == 0 ? [] : new PeerRecord[count];

@@ -17,14 +17,15 @@ namespace Decentral.Wire;
 /// lives in buffers rented from the shared array pools (no new array per message in steady
 /// state): whoever gets the message owns them and releases them (<see cref="ProtocolMessage.Release"/>;
 /// protocol nodes do it for every message handed to <c>Receive</c>).
-/// Stateless apart from a small layout-id cache; safe to share between threads.
+/// Stateless apart from a small cache of repeated values (layout ids, empty view updates); safe
+/// to share between threads.
 /// </summary>
 public sealed class WireCodec : IWireCodec
 {
     /// <summary>The format version written into every envelope and the only one accepted.</summary>
     public const int FormatVersion = WireSchema.FormatVersion;
 
-    private readonly LayoutIdCache _layoutIds = new();
+    private readonly DecodedValueCache _cache = new();
 
     /// <summary>A codec enforcing <paramref name="limits"/> (validated here; defaults when null).</summary>
     public WireCodec(WireLimits? limits = null)
@@ -61,7 +62,7 @@ public sealed class WireCodec : IWireCodec
             return DecodeResult.Failure(DecodeError.TooLarge, $"{input.Length} bytes exceeds the limit of {Limits.MaxMessageBytes}");
         }
 
-        var reader = new MessageReader(input, Limits, _layoutIds);
+        var reader = new MessageReader(input, Limits, _cache);
         try
         {
             if (reader.TryRead(out var message))

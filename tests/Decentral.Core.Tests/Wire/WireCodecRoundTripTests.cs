@@ -129,6 +129,33 @@ public sealed class WireCodecRoundTripTests
         Assert.Same(first.Model.LayoutId, second.Model.LayoutId);
     }
 
+    [Fact]
+    public void Decode_EmptyViewsOfOneDigest_ShareOneUpdate_OthersKeepTheirOwn()
+    {
+        // Digests 5 and 13 fall into one cache slot: each still decodes with its own digest.
+        var digests = new ulong[] { 5, 5, 13, 5, ulong.MaxValue };
+        var views = digests
+            .Select(d => ((TrainedModel)_codec.Decode(Encode(new TrainedModel(2, new ModelVector("l", [1f]), 1, ViewUpdate.Empty(d)))).Message!).View)
+            .ToArray();
+
+        Assert.Equal(digests, views.Select(v => v.MembershipDigest));
+        Assert.All(views, v => Assert.Empty(v.Records));
+        Assert.All(views, v => Assert.False(v.IsFull));
+        Assert.Same(views[0], views[1]);
+    }
+
+    [Fact]
+    public void Decode_EmptyFullView_IsNotTakenFromTheCacheOfPartialOnes()
+    {
+        _codec.Decode(Encode(new ViewSnapshot(ViewUpdate.Empty(9))));
+        var full = new ViewUpdate([], 9, IsFull: true);
+
+        var decoded = ((ViewSnapshot)_codec.Decode(Encode(new ViewSnapshot(full))).Message!).View;
+
+        Assert.True(decoded.IsFull);
+        Assert.Equal(9ul, decoded.MembershipDigest);
+    }
+
     internal static PeerId SomePeer(int seed)
     {
         var key = new byte[PeerId.KeyLength];
