@@ -50,6 +50,7 @@ Console.WriteLine($"Floor for any Noise stack here: (seal + open + raw TCP CPU) 
 Console.WriteLine();
 Console.WriteLine($"Payload {sizeMiB} MiB, median of {runs} runs after {Warmup.Runs} warm-up runs (steady state: the JIT has optimized the hot paths); connection set up before timing, stream open + transfer timed.");
 Console.WriteLine($"C# ours / js-libp2p: {(js is null ? "not measured" : $"{Median(js) / Median(ours):F2}x faster")}.");
+Console.WriteLine($"Managed bytes allocated per C# transfer (both ends, all threads; median of the timed runs): {Median(Allocated.Bytes.Select(b => (double)b).ToList()) / 1024.0:F1} KiB.");
 Console.WriteLine($"Managed heap per idle C# connection (both ends in one process, {idleConnections} connections): {idle / 1024.0:F1} KiB.");
 
 void Row(string name, List<double> ms, double? cpuMs)
@@ -170,6 +171,7 @@ static async Task<List<double>> OurStackAsync(byte[] payload, int runs)
     for (var i = 0; i < Warmup.Runs + runs; i++)
     {
         var cpu = Environment.CpuUsage.TotalTime;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var watch = Stopwatch.StartNew();
         var result = await requester.RequestAsync(server.PeerId, "m"u8.ToArray(), null, 0, Stream.Null);
         if (!result.Ok || result.BodyBytes != payload.Length)
@@ -181,6 +183,7 @@ static async Task<List<double>> OurStackAsync(byte[] payload, int runs)
         {
             times.Add(watch.Elapsed.TotalMilliseconds);
             Cpu.Add("ours", Environment.CpuUsage.TotalTime - cpu);
+            Allocated.Add(GC.GetTotalAllocatedBytes(precise: true) - allocated);
         }
     }
 
@@ -250,6 +253,14 @@ static async Task<long> IdleConnectionBytesAsync(int count)
         GC.Collect();
         return GC.GetTotalMemory(forceFullCollection: true);
     }
+}
+
+/// <summary>Managed bytes allocated during each timed transfer of our stack (both ends run in this process).</summary>
+internal static class Allocated
+{
+    public static List<long> Bytes { get; } = [];
+
+    public static void Add(long bytes) => Bytes.Add(bytes);
 }
 
 /// <summary>Transfers run before timing starts, so tiered JIT compilation has reached optimized code.</summary>
