@@ -54,8 +54,9 @@ if [[ ${#targets[@]} -eq 0 ]]; then
 fi
 
 # A .NET target is not an instrumented native binary, and containers often lack core_pattern
-# and CPU governor control: tell AFL so instead of changing the machine.
-export AFL_SKIP_BIN_CHECK=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1
+# and CPU governor control: tell AFL so instead of changing the machine. AFL_ALLOW_TMP: afl-cmin
+# refuses a FUZZ_WORK under /tmp otherwise (and the corpus update with it).
+export AFL_SKIP_BIN_CHECK=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 AFL_ALLOW_TMP=1
 
 rows=()
 for target in "${targets[@]}"; do
