@@ -63,7 +63,7 @@ public sealed class LeavingRefusalTests
         return kind switch
         {
             MessageKind.Ping => new Ping(1, 3, 1),
-            MessageKind.Pong => new Pong(1, 3, 1, 3),
+            MessageKind.Pong => new Pong(1, 3, 1, 3, 0),
             MessageKind.TrainedModel => new TrainedModel(4, model, 10, view),
             MessageKind.AggregatedModel => new AggregatedModel(3, model, view),
             MessageKind.Ack => new Ack(4, Success: false),

@@ -77,11 +77,15 @@ public sealed record Ping(long Nonce, long RoundEstimate, long MembershipIndex) 
 }
 
 /// <summary>
-/// Answer to <see cref="Ping"/> with the same nonce; also carries <paramref name="TrainEstimate"/>,
-/// the latest round whose aggregate the responder received (the round it trains or trained last),
-/// so an aggregator's trainer check can tell a live peer that never got the round from a trainer.
+/// Answer to <see cref="Ping"/> with the same nonce. Also tells an aggregator's trainer check
+/// whether a live peer's model is coming: <paramref name="TrainEstimate"/> is the latest round
+/// whose aggregate the responder received (the round it trains or trained last), so a peer that
+/// never got the round shows; <paramref name="SentElsewhere"/> is the round of the latest model
+/// the responder sent as a trainer when the pinger is none of the aggregators it went to (0 when
+/// it went to the pinger too, or none went out yet), so a trainer that sent the round to other
+/// aggregators (its view picked others) shows.
 /// </summary>
-public sealed record Pong(long Nonce, long RoundEstimate, long MembershipIndex, long TrainEstimate) : ProtocolMessage
+public sealed record Pong(long Nonce, long RoundEstimate, long MembershipIndex, long TrainEstimate, long SentElsewhere) : ProtocolMessage
 {
     /// <inheritdoc />
     public override MessageKind Kind => MessageKind.Pong;

@@ -17,8 +17,8 @@ public sealed partial class ModestNode
     // The peers each recent aggregate went to (the sample, then any replacements): a replacement is never one of them.
     private readonly Dictionary<long, HashSet<PeerId>> _samplesSent = [];
     // Trainer checks under way, by search: the round, the peers pinged, and those that answered
-    // without having received the aggregate they would train.
-    private readonly Dictionary<long, (long Round, PeerId[] Missing, HashSet<PeerId> WithoutAggregate)> _trainerChecks = [];
+    // live but whose model is not coming (see TrainerAnswered).
+    private readonly Dictionary<long, (long Round, PeerId[] Missing, HashSet<PeerId> NotComing)> _trainerChecks = [];
     private long _highestSent;
 
     private void OnTrainedModel(PeerId from, TrainedModel message)
@@ -93,8 +93,7 @@ public sealed partial class ModestNode
     }
 
     // Pings the expected trainers of round that have not sent; TrainersChecked counts lost the silent
-    // ones and those that answer without the aggregate of round - 1 (a peer this node's view counts in
-    // the sample although the previous aggregator, with another view, sent the round elsewhere).
+    // ones and those that answer with no model coming (TrainerAnswered).
     private void CheckTrainers(long round)
     {
         if (!_collecting.TryGetValue(round, out var collection) || _trainerChecks.Values.Any(c => c.Round == round))
@@ -113,13 +112,15 @@ public sealed partial class ModestNode
         _trainerChecks[StartSearch(round - 1, missing.Length, SearchPurpose.CheckTrainers, exclude: null, candidates: missing)] = (round, missing, []);
     }
 
-    // A pinged trainer answered; one whose latest aggregate is older than the round it would train
-    // never received that round, so no model of it is coming.
-    private void TrainerAnswered(long searchId, PeerId from, long trainEstimate)
+    // A pinged trainer answered. No model of it is coming when its latest aggregate is older than
+    // the round it would train (a peer this node's view counts in the sample although the previous
+    // aggregator, with another view, sent the round elsewhere), or when it sent its model of this
+    // round or a later one to other aggregators only (its view picked others).
+    private void TrainerAnswered(long searchId, PeerId from, Pong pong)
     {
-        if (_trainerChecks.TryGetValue(searchId, out var check) && trainEstimate < check.Round - 1)
+        if (_trainerChecks.TryGetValue(searchId, out var check) && (pong.TrainEstimate < check.Round - 1 || pong.SentElsewhere >= check.Round))
         {
-            check.WithoutAggregate.Add(from);
+            check.NotComing.Add(from);
         }
     }
 
@@ -130,7 +131,7 @@ public sealed partial class ModestNode
             return;
         }
 
-        foreach (var lost in check.Missing.Except(answered).Union(check.WithoutAggregate).Where(p => !collection.Models.ContainsKey(p)))
+        foreach (var lost in check.Missing.Except(answered).Union(check.NotComing).Where(p => !collection.Models.ContainsKey(p)))
         {
             collection.Lost.Add(lost);
         }

@@ -63,7 +63,7 @@ public sealed partial class ModestNode
 
         if (entry.Purpose == SearchPurpose.CheckTrainers)
         {
-            TrainerAnswered(pong.Nonce, from, pong.TrainEstimate);
+            TrainerAnswered(pong.Nonce, from, pong);
         }
 
         MarkActive(from, entry.Search.Round);

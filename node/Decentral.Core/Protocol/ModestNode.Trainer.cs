@@ -12,6 +12,8 @@ public sealed partial class ModestNode
     private long _trainingRound;
     private bool _isTraining;
     private TrainerSend? _trainerSend;
+    // The round and the aggregators of the latest trained model that went out, once its send is over.
+    private (long Round, HashSet<PeerId> SentTo)? _lastSent;
 
     // The model the current training started from and its name as a base (deltas only).
     private ModelVector? _trainingStart;
@@ -314,6 +316,18 @@ public sealed partial class ModestNode
         }
     }
 
+    // What a pong to `to` says of this node's latest trained model (Pong.SentElsewhere): its round
+    // when it went out to aggregators other than `to` only, else 0.
+    private long SentElsewhere(PeerId to)
+    {
+        if (_trainerSend is { Tried.Count: > 0 } current)
+        {
+            return current.Tried.Contains(to) ? 0 : current.Round;
+        }
+
+        return _lastSent is { } last && !last.SentTo.Contains(to) ? last.Round : 0;
+    }
+
     // The peers of order(round) this node's view counts as live, itself included.
     private IEnumerable<PeerId> LiveByView(long round) =>
         _order.Order(round, View).Where(p => p == Self || View.IsActive(p, round, _options.InactivityThreshold));
@@ -322,6 +336,11 @@ public sealed partial class ModestNode
     {
         if (_trainerSend is { } send)
         {
+            if (send.Tried.Count > 0)
+            {
+                _lastSent = (send.Round, send.Tried);
+            }
+
             _effects.CancelTimer(new TimerKey(TimerKind.AckTimeout, send.Round));
             send.Model.Release();
             _trainerSend = null;

@@ -337,7 +337,7 @@ public sealed partial class ModestNode : IProtocolNode
         {
             case Ping ping:
                 LearnFromProbe(from, ping.RoundEstimate, ping.MembershipIndex);
-                SendTo(from, new Pong(ping.Nonce, RoundEstimate, MembershipIndex, TrainEstimate));
+                SendTo(from, new Pong(ping.Nonce, RoundEstimate, MembershipIndex, TrainEstimate, SentElsewhere(from)));
                 break;
             case Pong pong:
                 LearnFromProbe(from, pong.RoundEstimate, pong.MembershipIndex);

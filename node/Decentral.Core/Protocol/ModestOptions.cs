@@ -78,8 +78,10 @@ public sealed class ModestOptions
     /// one model fewer for it (never fewer than <see cref="MinModels"/>): a trainer that crashed
     /// costs the round a check and a ping timeout instead of <see cref="AggregationTimeout"/>. A
     /// peer that answers without having received the previous round's aggregate (its pong's train
-    /// estimate is older: the previous aggregator, with another view, sent that round elsewhere)
-    /// counts as lost too. Repeated every interval until the round is aggregated or times out.
+    /// estimate is older: the previous aggregator, with another view, sent that round elsewhere),
+    /// or having sent its model of this round or a later one to other aggregators only (its pong's
+    /// sent-elsewhere round: its view picked others), counts as lost too. Repeated every interval
+    /// until the round is aggregated or times out.
     /// Zero (the default, as in the paper): off.
     /// </summary>
     public TimeSpan TrainerCheckInterval { get; set; }

@@ -92,7 +92,7 @@ internal ref partial struct MessageReader
         switch (kind)
         {
             case (long)MessageKind.Ping or (long)MessageKind.Pong:
-                // A pong is a ping's fields plus the responder's train estimate.
+                // A pong is a ping's fields plus what the responder trained and where it sent it.
                 var isPing = kind == (long)MessageKind.Ping;
                 if (!ReadFields(isPing ? "ping" : "pong", isPing ? WireSchema.PingFields : WireSchema.PongFields)
                     || !ReadInt64("nonce", out var nonce)
@@ -108,12 +108,12 @@ internal ref partial struct MessageReader
                     return true;
                 }
 
-                if (!ReadRound("trainEstimate", out var trainEstimate))
+                if (!ReadRound("trainEstimate", out var trainEstimate) || !ReadRound("sentElsewhere", out var sentElsewhere))
                 {
                     return false;
                 }
 
-                message = new Pong(nonce, estimate, index, trainEstimate);
+                message = new Pong(nonce, estimate, index, trainEstimate, sentElsewhere);
                 return true;
             case (long)MessageKind.TrainedModel:
                 if (!ReadFields("trainedModel", WireSchema.TrainedModelFields)

@@ -30,6 +30,7 @@ internal static class MessageWriter
             case Pong pong:
                 WriteProbe(ref writer, WireSchema.PongFields, pong.Nonce, pong.RoundEstimate, pong.MembershipIndex);
                 writer.Write(pong.TrainEstimate);
+                writer.Write(pong.SentElsewhere);
                 break;
             case TrainedModel trained:
                 writer.WriteArrayHeader(WireSchema.TrainedModelFields);
@@ -92,7 +93,7 @@ internal static class MessageWriter
         var body = message switch
         {
             Ping ping => IntSize(ping.Nonce) + IntSize(ping.RoundEstimate) + IntSize(ping.MembershipIndex),
-            Pong pong => IntSize(pong.Nonce) + IntSize(pong.RoundEstimate) + IntSize(pong.MembershipIndex) + IntSize(pong.TrainEstimate),
+            Pong pong => IntSize(pong.Nonce) + IntSize(pong.RoundEstimate) + IntSize(pong.MembershipIndex) + IntSize(pong.TrainEstimate) + IntSize(pong.SentElsewhere),
             TrainedModel trained => IntSize(trained.Round) + ModelSize(trained.Model) + IntSize(trained.SampleCount) + ViewSize(trained.View),
             AggregatedModel aggregated => IntSize(aggregated.Round) + ModelSize(aggregated.Model) + ViewSize(aggregated.View),
             Ack ack => IntSize(ack.Round) + 1,

@@ -1,13 +1,13 @@
 namespace Decentral.Wire;
 
 /// <summary>
-/// The MessagePack layout of format version 3. Every structure is an array whose positions are
+/// The MessagePack layout of format version 4. Every structure is an array whose positions are
 /// its explicit integer keys; the field order below is the wire format and must never change
 /// within a version (add fields only with a new <see cref="FormatVersion"/>).
 /// <code>
 /// envelope        = [version, kind, body]
 /// Ping            = [nonce, roundEstimate, membershipIndex]
-/// Pong            = [nonce, roundEstimate, membershipIndex, trainEstimate]
+/// Pong            = [nonce, roundEstimate, membershipIndex, trainEstimate, sentElsewhere]
 /// TrainedModel    = [round, model, sampleCount, view]
 /// AggregatedModel = [round, model, view]
 /// Ack             = [round, success]
@@ -41,11 +41,11 @@ namespace Decentral.Wire;
 internal static class WireSchema
 {
     /// <summary>The format version this codec writes and the only one it reads.</summary>
-    public const int FormatVersion = 3;
+    public const int FormatVersion = 4;
 
     public const int EnvelopeFields = 3;
     public const int PingFields = 3;
-    public const int PongFields = 4;
+    public const int PongFields = 5;
     public const int TrainedModelFields = 4;
     public const int AggregatedModelFields = 3;
     public const int AckFields = 2;

@@ -174,8 +174,26 @@ public sealed class ModestNodeMembershipTests
 
         f.Node.Receive(f.Peers[1], new Ping(42, 1, 1));
 
-        // The node trains round k: its round estimate and its train estimate are both k.
-        Assert.Equal((f.Peers[1], new Pong(42, k, 1, k)), Assert.Single(f.Effects.SentOf<Pong>()));
+        // The node trains round k: its round estimate and its train estimate are both k; it has
+        // sent no trained model yet.
+        Assert.Equal((f.Peers[1], new Pong(42, k, 1, k, 0)), Assert.Single(f.Effects.SentOf<Pong>()));
+    }
+
+    [Fact]
+    public void Ping_AfterTheTrainedModelWentToAnAggregator_TheOthersHearItsRoundAndTheAggregatorZero()
+    {
+        var (f, k, aggregator) = ModestNodeTrainerTests.SentToAggregator();
+        var other = f.Peers.First(p => p != aggregator && p != f.Self);
+
+        f.Node.Receive(other, new Ping(1, 1, 1));
+        f.Node.Receive(aggregator, new Ping(2, 1, 1));
+        // Also once the send is over (the aggregator acknowledged).
+        f.Node.Receive(aggregator, new Ack(k + 1, Success: true));
+        f.Node.Receive(other, new Ping(3, 1, 1));
+        f.Node.Receive(aggregator, new Ping(4, 1, 1));
+
+        var sentElsewhere = f.Effects.SentOf<Pong>().Select(p => (p.To, p.Message.Nonce, p.Message.SentElsewhere)).ToArray();
+        Assert.Equal([(other, 1L, k + 1), (aggregator, 2L, 0L), (other, 3L, k + 1), (aggregator, 4L, 0L)], sentElsewhere);
     }
 
     [Fact]

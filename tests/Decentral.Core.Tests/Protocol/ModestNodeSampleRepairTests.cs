@@ -160,14 +160,30 @@ public sealed class ModestNodeSampleRepairTests
     }
 
     [Fact]
+    public void TrainerCheck_AnExpectedTrainerAnswersHavingSentTheRoundElsewhere_TheRoundAggregatesWithoutWaitingForTheTimeout()
+    {
+        // It trained k - 1, but its view picked other aggregators of k (or it went on to a later
+        // round it sent elsewhere): no model of it is coming here.
+        foreach (var sentRound in new[] { 0, 1 })
+        {
+            var (f, k, expected) = CheckedAllButTheFirst();
+            f.AnswerPings(sentElsewhere: p => p == expected[0] ? k + sentRound : 0);
+
+            var aggregated = Assert.Single(f.Effects.ObservedOf(ObservationKind.Aggregated));
+            Assert.Equal((k, expected.Length - 1), (aggregated.Round, aggregated.Count));
+        }
+    }
+
+    [Fact]
     public void TrainerCheck_AnExpectedTrainerAnswersHoldingTheRound_TheRoundKeepsWaiting()
     {
         // It received the aggregate of k - 1 (it trains it, slowly) or a later one (it may have sent
-        // its model already, still on its way): either way the round waits for it.
+        // its model here already, still on its way), and sent nothing of k or later elsewhere (an
+        // older round it did): either way the round waits for it.
         foreach (var held in new[] { 1, 2 })
         {
             var (f, k, _) = CheckedAllButTheFirst();
-            f.AnswerPings(trainEstimate: _ => k - 2 + held);
+            f.AnswerPings(trainEstimate: _ => k - 2 + held, sentElsewhere: _ => k - 1);
 
             Assert.Empty(f.Effects.ObservedOf(ObservationKind.Aggregated));
             Assert.Equal(f.Options.TrainerCheckInterval, f.Effects.PendingTimers[new TimerKey(TimerKind.TrainerCheck, k)]);

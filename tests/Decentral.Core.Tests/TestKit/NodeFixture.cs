@@ -105,16 +105,17 @@ public sealed class NodeFixture
     /// Answers every ping sent since the last call with a pong from its receiver, when
     /// <paramref name="alive"/> says it is alive (default: all are), until no new pings appear.
     /// A pong's train estimate is <paramref name="trainEstimate"/> of its sender, by default the
-    /// ping's round estimate (a peer as far on as the node that pings it).
+    /// ping's round estimate (a peer as far on as the node that pings it); its sent-elsewhere round
+    /// is <paramref name="sentElsewhere"/> of its sender, by default 0 (no model sent to others).
     /// </summary>
-    public void AnswerPings(Func<PeerId, bool>? alive = null, Func<PeerId, long>? trainEstimate = null)
+    public void AnswerPings(Func<PeerId, bool>? alive = null, Func<PeerId, long>? trainEstimate = null, Func<PeerId, long>? sentElsewhere = null)
     {
         for (var i = 0; i < Effects.Sent.Count; i++)
         {
             var (to, message) = Effects.Sent[i];
             if (message is Ping ping && _handledPings.Add(ping) && (alive?.Invoke(to) ?? true))
             {
-                Node.Receive(to, new Pong(ping.Nonce, 0, 1, trainEstimate?.Invoke(to) ?? ping.RoundEstimate));
+                Node.Receive(to, new Pong(ping.Nonce, 0, 1, trainEstimate?.Invoke(to) ?? ping.RoundEstimate, sentElsewhere?.Invoke(to) ?? 0));
             }
         }
     }

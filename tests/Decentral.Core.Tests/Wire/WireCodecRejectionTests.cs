@@ -18,7 +18,7 @@ public sealed class WireCodecRejectionTests
     private static Dictionary<string, ProtocolMessage> Samples { get; } = new()
     {
         ["ping"] = new Ping(long.MinValue, 1 << 20, 3),
-        ["pong"] = new Pong(42, 0, 1, 0),
+        ["pong"] = new Pong(42, 0, 1, 0, 0),
         ["trained"] = new TrainedModel(7, new ModelVector("lenet5", [1f, -2f, 3.5f, 0f, 9f], 100), 20, View(2)),
         ["aggregated"] = new AggregatedModel(70_000, new ModelVector(new string('x', 40), new float[70], 0), View(17)),
         ["ack"] = new Ack(5, false),
@@ -67,7 +67,8 @@ public sealed class WireCodecRejectionTests
     [InlineData(0)]
     [InlineData(1)]
     [InlineData(2)]
-    [InlineData(4)]
+    [InlineData(3)]
+    [InlineData(5)]
     [InlineData(127)]
     public void Decode_WrongVersion_IsUnsupportedVersion(byte version)
     {

@@ -51,19 +51,20 @@ public sealed class WireCodecRoundTripTests
     [Fact]
     public void Encode_Ping_WritesVersionedEnvelope()
     {
-        // Pins the format: fixarray(3), version 3, kind 1 (Ping), body fixarray(3) of compact ints.
+        // Pins the format: fixarray(3), version 4, kind 1 (Ping), body fixarray(3) of compact ints.
         var bytes = Encode(new Ping(-1, 300, 7));
 
-        Assert.Equal(new byte[] { 0x93, 0x03, 0x01, 0x93, 0xff, 0xcd, 0x01, 0x2c, 0x07 }, bytes);
+        Assert.Equal(new byte[] { 0x93, 0x04, 0x01, 0x93, 0xff, 0xcd, 0x01, 0x2c, 0x07 }, bytes);
     }
 
     [Fact]
-    public void Encode_Pong_WritesItsTrainEstimateLast()
+    public void Encode_Pong_WritesItsTrainEstimateAndSentElsewhereLast()
     {
-        // Version 3: kind 2 (Pong), body fixarray(4): nonce, round estimate, membership index, train estimate.
-        var bytes = Encode(new Pong(5, 300, 7, 299));
+        // Version 4: kind 2 (Pong), body fixarray(5): nonce, round estimate, membership index, train
+        // estimate, sent elsewhere.
+        var bytes = Encode(new Pong(5, 300, 7, 299, 3));
 
-        Assert.Equal(new byte[] { 0x93, 0x03, 0x02, 0x94, 0x05, 0xcd, 0x01, 0x2c, 0x07, 0xcd, 0x01, 0x2b }, bytes);
+        Assert.Equal(new byte[] { 0x93, 0x04, 0x02, 0x95, 0x05, 0xcd, 0x01, 0x2c, 0x07, 0xcd, 0x01, 0x2b, 0x03 }, bytes);
     }
 
     [Fact]

@@ -118,7 +118,8 @@ public static class WireGenerators
         select (ProtocolMessage)new Ping(probe.Nonce, probe.Round, probe.Index),
         from probe in ProbeFields
         from trained in Bounded(Limits.MaxRound)
-        select (ProtocolMessage)new Pong(probe.Nonce, probe.Round, probe.Index, trained),
+        from sentElsewhere in Bounded(Limits.MaxRound)
+        select (ProtocolMessage)new Pong(probe.Nonce, probe.Round, probe.Index, trained, sentElsewhere),
         from round in Bounded(Limits.MaxRound)
         from model in Encoded
         from samples in Bounded(Limits.MaxSampleCount)
