@@ -23,7 +23,6 @@ internal sealed class JsProcess : IAsyncDisposable
     private readonly string _script;
     private readonly object? _stopCommand;
     private readonly List<string> _stderr = [];
-    private Task? _exited;
 
     private JsProcess(Process process, string script, object? stopCommand)
     {
@@ -82,7 +81,6 @@ internal sealed class JsProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        peer._exited = process.WaitForExitAsync();
         return peer;
     }
 
@@ -95,12 +93,13 @@ internal sealed class JsProcess : IAsyncDisposable
     public async Task<JsonElement> WaitForAsync(Func<JsonElement, bool> match, string what = "a matching event", TimeSpan? timeout = null)
     {
         var found = Events.WaitForAsync(match, timeout ?? DefaultWait);
-        if (await Task.WhenAny(found, _exited!) != found)
+        if (await Task.WhenAny(found, _process.WaitForExitAsync()) != found)
         {
             // The exit waits for stdout to be drained, so an event written before exiting is in the log.
-            if (Events.Snapshot().Where(match).Select(e => (JsonElement?)e).FirstOrDefault() is { } last)
+            var logged = Events.Snapshot().Where(match).ToList();
+            if (logged.Count > 0)
             {
-                return last;
+                return logged[0];
             }
 
             throw new InvalidOperationException($"The js peer {_script} exited with code {_process.ExitCode} before {what}.\nevents:\n{EventText()}\nstderr:\n{Stderr}");
