@@ -27,9 +27,13 @@ Written by `scripts/bench-model-path.sh` (do not edit by hand; rerun the script)
 **What is measured.** What a model goes through between two protocol cores, one model of n
 float32 parameters at a time, in one process, one thread, Release build:
 - **codec kernels**: the quantizers alone into buffers allocated once (fp16 both ways, int8 blocks
-  of 256 both ways) on the machine's best path (`VectorPaths.Best`: AVX-512 here, 16 lanes per
-  instruction), the same on the 256-bit AVX2 path for comparison, and top-k selection
-  (`TopKSelector`, a radix select on the magnitude bits). Every path writes the bits of the scalar
+  of 256 both ways) as the codec runs them, and top-k selection (`TopKSelector`, a radix select on
+  the magnitude bits). fp16 converts on the x86 conversion instructions (vcvtps2ph, vcvtph2ps, 16
+  values each) through the core's native helper (`node/Decentral.Core/Native/float16.c`, built
+  with the core where a C compiler is found; .NET 10 has no intrinsic for them) when the CPU has
+  AVX-512, else on the managed integer kernels; int8 runs on the machine's best path
+  (`VectorPaths.Best`: AVX-512 here, 16 lanes per instruction). The managed fp16 kernels and the
+  256-bit AVX2 path are measured too, for comparison. Every path writes the bits of the scalar
   definition (tests compare each path the machine has with it);
 - **bounds**: what the kernels cost at best here. A "bound" row moves the same bytes as the
   kernel pair without converting them (a truncating narrow and a zero-extending widen, one
@@ -65,10 +69,12 @@ the codec); the bytes left are the message object the protocol's API hands out, 
 `TrainedModel` record (56 B). The protocol's messages are immutable records that drivers, tests
 and the simulator share, so they are not recycled. For scale: the node's libp2p transport
 allocates 50.6 KiB for one 16 MiB transfer, both ends ([libp2p-transfer.md](libp2p-transfer.md)).
-**Ratios move with the host.** The kernels are bound by arithmetic, memcpy by memory: the same
-code measured fp16 encode + decode at 0.51x memcpy on one host (2026-12-01, memcpy 57 GB/s),
+**Ratios move with the host.** The managed fp16 kernels are bound by arithmetic where memcpy is
+fast: they measured fp16 encode + decode at 0.51x memcpy on one host (2026-12-01, memcpy 57 GB/s),
 0.31x on an AMD EPYC host (2026-12-02 morning, memcpy 40 GB/s) and 0.60x on an Intel Xeon host
-(2026-12-02 afternoon, memcpy 13 GB/s: the run below).
+(2026-12-02 afternoon, memcpy 13 GB/s, where they reached their bound row). The conversion
+instructions took the AMD EPYC host from 0.30x to 0.58x (2026-12-02 evening: the run below, in
+which the managed kernels are the comparison row).
 
 The aggregation of s = 10 models against memcpy is in [aggregation.md](aggregation.md)
 (`scripts/bench-aggregation.sh`): the mean row is the protocol's `FedAvg.Average`.

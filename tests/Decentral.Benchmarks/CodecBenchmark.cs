@@ -175,7 +175,9 @@ internal static class CodecBenchmark
         var indices = new int[n];
         var cases = new List<BenchCase>
         {
-            new("fp16 encode + decode (integer conversion, ties to even, saturating)", bytes, () =>
+            new(Float16Instructions.IsAvailable
+                ? "fp16 encode + decode (the conversion instructions vcvtps2ph, vcvtph2ps through the native helper; ties to even, saturating)"
+                : "fp16 encode + decode (integer conversion, ties to even, saturating)", bytes, () =>
             {
                 Float16Values.Encode(values, halves);
                 Float16Values.Decode(halves, decoded);
@@ -191,10 +193,20 @@ internal static class CodecBenchmark
             new("int8 decode alone", bytes, () => Int8Blocks.Decode(scales, quantized, 256, decoded)),
         };
 
+        // The managed kernels for comparison where the instructions convert fp16.
+        if (Float16Instructions.IsAvailable)
+        {
+            cases.Insert(1, new($"fp16 encode + decode on the managed {VectorPaths.Best} path: integer conversion (for comparison)", bytes, () =>
+            {
+                Float16Values.Encode(values, halves, VectorPaths.Best);
+                Float16Values.Decode(halves, decoded, VectorPaths.Best);
+            }));
+        }
+
         // The 256-bit path for comparison when the best one is wider; the bounds use 512-bit vectors.
         if (VectorPaths.Best == VectorPath.Avx512 && VectorPaths.IsSupported(VectorPath.Avx2))
         {
-            cases.InsertRange(2, new BenchCase[]
+            cases.InsertRange(cases.Count - 4, new BenchCase[]
             {
                 new("fp16 encode + decode on the 256-bit AVX2 path (for comparison)", bytes, () =>
                 {

@@ -28,8 +28,27 @@ internal static class Float16Values
     private const uint HalfMaxFinite = 0x7BFF;
     private const uint HalfQuietNaN = 0x7E00;
 
-    /// <summary>Writes <paramref name="values"/> as little-endian halves into <paramref name="destination"/> (2 bytes each).</summary>
-    public static void Encode(ReadOnlySpan<float> values, Span<byte> destination) => Encode(values, destination, VectorPaths.Best);
+    /// <summary>
+    /// Writes <paramref name="values"/> as little-endian halves into <paramref name="destination"/>
+    /// (2 bytes each): on the conversion instructions where <see cref="Float16Instructions"/> has
+    /// them, else on the machine's best path.
+    /// </summary>
+    public static void Encode(ReadOnlySpan<float> values, Span<byte> destination)
+    {
+        if (!Float16Instructions.IsAvailable)
+        {
+            Encode(values, destination, VectorPaths.Best);
+            return;
+        }
+
+        // The instructions take whole blocks of 16, ToHalf the rest (a path's kernels are left to
+        // the machines that need them, so their profile is not that of tails).
+        var halves = MemoryMarshal.Cast<byte, ushort>(destination[..(values.Length * 2)]);
+        for (var i = Float16Instructions.Encode(values, halves); i < values.Length; i++)
+        {
+            halves[i] = ToHalf(values[i]);
+        }
+    }
 
     /// <summary><see cref="Encode(ReadOnlySpan{float}, Span{byte})"/> on a given path (the tests compare them).</summary>
     internal static void Encode(ReadOnlySpan<float> values, Span<byte> destination, VectorPath path)
@@ -57,8 +76,20 @@ internal static class Float16Values
     /// (2 bytes each): the bits of <see cref="Encode(ReadOnlySpan{float}, Span{byte})"/> of the float
     /// differences, without a buffer for them (a trained model's delta from its start).
     /// </summary>
-    public static void EncodeDifference(ReadOnlySpan<float> minuend, ReadOnlySpan<float> subtrahend, Span<byte> destination) =>
-        EncodeDifference(minuend, subtrahend, destination, VectorPaths.Best);
+    public static void EncodeDifference(ReadOnlySpan<float> minuend, ReadOnlySpan<float> subtrahend, Span<byte> destination)
+    {
+        if (!Float16Instructions.IsAvailable || subtrahend.Length != minuend.Length)
+        {
+            EncodeDifference(minuend, subtrahend, destination, VectorPaths.Best);
+            return;
+        }
+
+        var halves = MemoryMarshal.Cast<byte, ushort>(destination[..(minuend.Length * 2)]);
+        for (var i = Float16Instructions.EncodeDifference(minuend, subtrahend, halves); i < minuend.Length; i++)
+        {
+            halves[i] = ToHalf(minuend[i] - subtrahend[i]);
+        }
+    }
 
     /// <summary><see cref="EncodeDifference(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{byte})"/> on a given path.</summary>
     internal static void EncodeDifference(ReadOnlySpan<float> minuend, ReadOnlySpan<float> subtrahend, Span<byte> destination, VectorPath path)
@@ -227,8 +258,23 @@ internal static class Float16Values
         return (h | ((f >>> 16) & Vector256.Create(0x8000))).AsUInt32();
     }
 
-    /// <summary>Reads little-endian halves from <paramref name="source"/> into <paramref name="destination"/>.</summary>
-    public static void Decode(ReadOnlySpan<byte> source, Span<float> destination) => Decode(source, destination, VectorPaths.Best);
+    /// <summary>
+    /// Reads little-endian halves from <paramref name="source"/> into <paramref name="destination"/>:
+    /// on the conversion instructions where <see cref="Float16Instructions"/> has them, else on the
+    /// machine's best path.
+    /// </summary>
+    public static void Decode(ReadOnlySpan<byte> source, Span<float> destination)
+    {
+        if (!Float16Instructions.IsAvailable)
+        {
+            Decode(source, destination, VectorPaths.Best);
+            return;
+        }
+
+        var halves = MemoryMarshal.Cast<byte, ushort>(source[..(destination.Length * 2)]);
+        var done = Float16Instructions.Decode(halves, destination);
+        TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<ushort, Half>(halves[done..]), destination[done..]);
+    }
 
     /// <summary><see cref="Decode(ReadOnlySpan{byte}, Span{float})"/> on a given path (the tests compare them).</summary>
     internal static void Decode(ReadOnlySpan<byte> source, Span<float> destination, VectorPath path)

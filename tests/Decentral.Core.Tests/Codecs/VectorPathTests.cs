@@ -7,7 +7,7 @@ namespace Decentral.Core.Tests.Codecs;
 
 /// <summary>
 /// Every vector path of the codec kernels this machine supports (AVX-512, AVX2, portable 256-bit)
-/// against the scalar definition, bit for bit, on random inputs full of edge values and on
+/// and, for fp16, the conversion instructions (<see cref="Float16Instructions"/>) against the scalar definition, bit for bit, on random inputs full of edge values and on
 /// lengths that are not multiples of any vector width.
 /// </summary>
 public sealed class VectorPathTests
@@ -36,6 +36,39 @@ public sealed class VectorPathTests
         return data;
     }
 
+    // The fp16 kernels' paths, and the conversion instructions where this machine has them.
+    public static TheoryData<string> Fp16Paths()
+    {
+        var data = Paths();
+        if (Float16Instructions.IsAvailable)
+        {
+            data.Add(Instructions);
+        }
+
+        return data;
+    }
+
+    // The name of the conversion instructions among the fp16 paths (the public entry points, which use them here).
+    private const string Instructions = "Instructions";
+
+    [Fact]
+    public void Float16Instructions_LibraryBuiltNextToTheCore_LoadedOnAnAvx512Machine()
+    {
+        // The build makes the library on Linux x64 wherever cc is on the PATH; where it was made and
+        // the CPU has AVX-512, the instructions must be in use, or fp16 silently runs at half speed.
+        var library = Path.Combine(AppContext.BaseDirectory, Float16Instructions.LibraryName);
+        var compiler = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => d.Length > 0 && File.Exists(Path.Combine(d, "cc")));
+        if (OperatingSystem.IsLinux() && RuntimeInformation.OSArchitecture == Architecture.X64 && compiler)
+        {
+            Assert.True(File.Exists(library), $"{library} was not built.");
+        }
+
+        if (File.Exists(library) && VectorPaths.Best == VectorPath.Avx512)
+        {
+            Assert.True(Float16Instructions.IsAvailable);
+        }
+    }
+
     [Fact]
     public void Best_ThisMachine_IsSupported()
     {
@@ -43,17 +76,16 @@ public sealed class VectorPathTests
     }
 
     [Theory]
-    [MemberData(nameof(Paths))]
-    public void Fp16Encode_RandomValuesWithEdges_SameBitsAsScalarDefinition(string pathName)
+    [MemberData(nameof(Fp16Paths))]
+    public void Fp16Encode_RandomValuesWithEdges_SameBitsAsScalarDefinition(string path)
     {
-        var path = Enum.Parse<VectorPath>(pathName);
         var random = new Random(16);
         foreach (var length in Lengths(random))
         {
             var values = RandomFloats(random, length);
             var bytes = new byte[length * 2];
 
-            Float16Values.Encode(values, bytes, path);
+            Fp16Encode(values, bytes, path);
 
             var halves = MemoryMarshal.Cast<byte, ushort>(bytes);
             for (var i = 0; i < length; i++)
@@ -67,10 +99,9 @@ public sealed class VectorPathTests
     }
 
     [Theory]
-    [MemberData(nameof(Paths))]
-    public void Fp16EncodeDifference_RandomValuesWithEdges_SameBitsAsEncodingTheDifferences(string pathName)
+    [MemberData(nameof(Fp16Paths))]
+    public void Fp16EncodeDifference_RandomValuesWithEdges_SameBitsAsEncodingTheDifferences(string path)
     {
-        var path = Enum.Parse<VectorPath>(pathName);
         var random = new Random(17);
         foreach (var length in Lengths(random))
         {
@@ -79,12 +110,12 @@ public sealed class VectorPathTests
     }
 
     [Theory]
-    [MemberData(nameof(Paths))]
-    public void Fp16Encode_MostlyWithinTheHalfRange_SameBitsAsScalarDefinition(string pathName)
+    [MemberData(nameof(Fp16Paths))]
+    public void Fp16Encode_MostlyWithinTheHalfRange_SameBitsAsScalarDefinition(string path)
     {
         // The AVX-512 path converts 32 values at a time only when all are below 65520 and hands the
-        // others to the saturating kernel: a model's values, with now and then one that is not.
-        var path = Enum.Parse<VectorPath>(pathName);
+        // others to the saturating kernel; the instructions replace a NaN lane after clamping: a
+        // model's values, with now and then one that is not.
         var random = new Random(19);
         foreach (var length in Lengths(random))
         {
@@ -92,7 +123,7 @@ public sealed class VectorPathTests
             var (expected, actual) = (new byte[length * 2], new byte[length * 2]);
             Float16Values.Encode(values, expected, VectorPath.Scalar);
 
-            Float16Values.Encode(values, actual, path);
+            Fp16Encode(values, actual, path);
 
             Assert.Equal(expected, actual);
             AssertFp16DifferenceAsScalar(MostlyInRange(random, length), values, path);
@@ -127,10 +158,9 @@ public sealed class VectorPathTests
     }
 
     [Theory]
-    [MemberData(nameof(Paths))]
-    public void Fp16Decode_EveryHalfPatternAtEveryAlignment_SameBitsAsTensorPrimitives(string pathName)
+    [MemberData(nameof(Fp16Paths))]
+    public void Fp16Decode_EveryHalfPatternAtEveryAlignment_SameBitsAsTensorPrimitives(string path)
     {
-        var path = Enum.Parse<VectorPath>(pathName);
         var halves = Enumerable.Range(0, 65_536 + 31).Select(i => (ushort)(i % 65_536)).ToArray();
         for (var offset = 0; offset < 3; offset++)
         {
@@ -139,7 +169,7 @@ public sealed class VectorPathTests
             TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<ushort, Half>(source), expected);
             var actual = new float[source.Length];
 
-            Float16Values.Decode(MemoryMarshal.AsBytes(source), actual, path);
+            Fp16Decode(MemoryMarshal.AsBytes(source), actual, path);
 
             Assert.Equal(MemoryMarshal.Cast<float, uint>(expected.AsSpan()).ToArray(), MemoryMarshal.Cast<float, uint>(actual.AsSpan()).ToArray());
         }
@@ -195,8 +225,32 @@ public sealed class VectorPathTests
     private static IEnumerable<int> Lengths(Random random) =>
         Enumerable.Range(0, 70).Concat([255, 256, 257, 511, 1000, 4099]).Concat(Enumerable.Range(0, 30).Select(_ => random.Next(70, 3000)));
 
+    private static void Fp16Encode(ReadOnlySpan<float> values, Span<byte> destination, string path)
+    {
+        if (path == Instructions)
+        {
+            Float16Values.Encode(values, destination);
+        }
+        else
+        {
+            Float16Values.Encode(values, destination, Enum.Parse<VectorPath>(path));
+        }
+    }
+
+    private static void Fp16Decode(ReadOnlySpan<byte> source, Span<float> destination, string path)
+    {
+        if (path == Instructions)
+        {
+            Float16Values.Decode(source, destination);
+        }
+        else
+        {
+            Float16Values.Decode(source, destination, Enum.Parse<VectorPath>(path));
+        }
+    }
+
     // EncodeDifference on the path writes the scalar encoding of the float differences.
-    private static void AssertFp16DifferenceAsScalar(float[] minuend, float[] subtrahend, VectorPath path)
+    private static void AssertFp16DifferenceAsScalar(float[] minuend, float[] subtrahend, string path)
     {
         var differences = new float[minuend.Length];
         TensorPrimitives.Subtract(minuend, subtrahend, differences);
@@ -204,7 +258,14 @@ public sealed class VectorPathTests
         Float16Values.Encode(differences, expected, VectorPath.Scalar);
         var actual = new byte[minuend.Length * 2];
 
-        Float16Values.EncodeDifference(minuend, subtrahend, actual, path);
+        if (path == Instructions)
+        {
+            Float16Values.EncodeDifference(minuend, subtrahend, actual);
+        }
+        else
+        {
+            Float16Values.EncodeDifference(minuend, subtrahend, actual, Enum.Parse<VectorPath>(path));
+        }
 
         Assert.Equal(expected, actual);
     }
