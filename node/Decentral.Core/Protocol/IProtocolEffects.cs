@@ -33,6 +33,9 @@ public enum TimerKind : byte
 
     /// <summary>An aggregator checks whether the trainers it still waits for are alive (<see cref="ModestOptions.TrainerCheckInterval"/>).</summary>
     TrainerCheck = 10,
+
+    /// <summary>A trainer checks whether the aggregators whose Ack it still waits for are alive (<see cref="ModestOptions.AggregatorCheckInterval"/>).</summary>
+    AggregatorCheck = 11,
 }
 
 /// <summary>Identifies one timer of a node; setting an existing key replaces it.</summary>

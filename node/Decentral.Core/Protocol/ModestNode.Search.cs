@@ -22,6 +22,7 @@ public sealed partial class ModestNode
         FindSample,
         ReplaceTrainer,
         CheckTrainers,
+        CheckAggregators,
     }
 
     /// <summary>Liveness searches under way (telemetry and tests).</summary>
@@ -151,6 +152,9 @@ public sealed partial class ModestNode
                 break;
             case SearchPurpose.CheckTrainers:
                 TrainersChecked(search.Id, result);
+                break;
+            case SearchPurpose.CheckAggregators:
+                AggregatorsChecked(search.Id, result);
                 break;
             case SearchPurpose.ReplaceTrainer:
                 if (_replacing.Remove(search.Id, out var aggregate))
@@ -297,6 +301,7 @@ public sealed partial class ModestNode
         }
 
         _trainerChecks.Clear();
+        _aggregatorCheck = null;
 
         ReleaseModels();
         _collecting.Clear();

@@ -295,6 +295,9 @@ public sealed partial class ModestNode : IProtocolNode
             case TimerKind.TrainerCheck:
                 CheckTrainers(key.Id);
                 break;
+            case TimerKind.AggregatorCheck:
+                CheckAggregators(key.Id);
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(key), key.Kind, "Unknown timer kind.");
         }

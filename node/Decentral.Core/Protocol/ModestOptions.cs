@@ -87,6 +87,19 @@ public sealed class ModestOptions
     public TimeSpan TrainerCheckInterval { get; set; }
 
     /// <summary>
+    /// A trainer that still waits for an aggregator's Ack this long after sending it its model
+    /// pings it (an aggregator Acks only once it aggregated the round, so the wait is long by
+    /// design). One that does not answer within <see cref="PingTimeout"/> gets the failover an Ack
+    /// timeout would give it: marked LEAVE, and the model goes to the next live aggregator of the
+    /// round. An aggregator that crashed holding the round's models then costs its trainers this
+    /// plus <see cref="PingTimeout"/> instead of <see cref="AckTimeout"/>, and since every trainer of
+    /// the round fails over to the same next aggregator of the order, the round goes on there.
+    /// Repeated every interval until the Acks arrive or time out. Zero (the default, as in the
+    /// paper): off.
+    /// </summary>
+    public TimeSpan AggregatorCheckInterval { get; set; }
+
+    /// <summary>
     /// Search ahead (default true; the reference searches just in time): a trainer pings its next
     /// aggregators when it starts training and an aggregator pings the next sample when the round's
     /// first model arrives, so the liveness check runs while the node works instead of adding a
@@ -160,6 +173,11 @@ public sealed class ModestOptions
         if (TrainerCheckInterval < TimeSpan.Zero)
         {
             errors.Add($"{nameof(TrainerCheckInterval)} must not be negative (got {TrainerCheckInterval}; 0 = off).");
+        }
+
+        if (AggregatorCheckInterval < TimeSpan.Zero)
+        {
+            errors.Add($"{nameof(AggregatorCheckInterval)} must not be negative (got {AggregatorCheckInterval}; 0 = off).");
         }
 
         if (ViewCheckInterval < TimeSpan.Zero)

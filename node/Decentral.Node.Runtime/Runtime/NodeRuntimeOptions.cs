@@ -9,8 +9,13 @@ public sealed class NodeRuntimeOptions
     /// <summary>The `node` section.</summary>
     public NodeOptions Node { get; init; } = new();
 
-    /// <summary>The `protocol` section: MoDeST's parameters, the same class a simulation scenario's protocol section binds to (the node's view check is on: every 30 s).</summary>
-    public ModestOptions Protocol { get; init; } = new() { ViewCheckInterval = TimeSpan.FromSeconds(30), TrainerCheckInterval = TimeSpan.FromSeconds(30) };
+    /// <summary>The `protocol` section: MoDeST's parameters, the same class a simulation scenario's protocol section binds to (the node's view, trainer and aggregator checks are on: every 30 s).</summary>
+    public ModestOptions Protocol { get; init; } = new()
+    {
+        ViewCheckInterval = TimeSpan.FromSeconds(30),
+        TrainerCheckInterval = TimeSpan.FromSeconds(30),
+        AggregatorCheckInterval = TimeSpan.FromSeconds(30),
+    };
 
     /// <summary>The `baselines` section: the baselines' parameters, the same class a simulation scenario's baselines section derives from.</summary>
     public Baselines.BaselineSettings Baselines { get; init; } = new();

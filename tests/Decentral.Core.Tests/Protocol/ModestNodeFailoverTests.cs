@@ -108,6 +108,63 @@ public sealed class ModestNodeFailoverTests
         Assert.Empty(f.Effects.SentOf<AggregatedModel>());
     }
 
+    [Fact]
+    public void AggregatorCheck_TheAwaitedAggregatorIsSilent_FailsOverToTheNextBeforeTheAckTimeout()
+    {
+        // The aggregator got the model and then crashed: no Ack is coming (Acks follow the aggregation).
+        var (f, k, aggregator) = CheckingTrainer();
+
+        f.Fire(TimerKind.AggregatorCheck);
+        Assert.Equal(aggregator, Assert.Single(f.Effects.SentOf<Ping>()).To);
+        f.ExhaustSearches(alive: p => p != aggregator);
+
+        Assert.Equal(f.Other(k + 1, 1), Assert.Single(f.Effects.SentOf<TrainedModel>()).To);
+        Assert.Single(f.Effects.ObservedOf(ObservationKind.AggregatorFailover));
+        Assert.False(f.View.IsActive(aggregator, k + 1, f.Options.InactivityThreshold));
+        Assert.Equal(f.Options.AggregatorCheckInterval, f.Effects.PendingTimers[new TimerKey(TimerKind.AggregatorCheck, k + 1)]);
+    }
+
+    [Fact]
+    public void AggregatorCheck_TheAwaitedAggregatorAnswers_KeepsWaitingAndChecksAgainUntilItAcks()
+    {
+        var (f, k, aggregator) = CheckingTrainer();
+
+        f.Fire(TimerKind.AggregatorCheck);
+        f.AnswerPings();
+
+        Assert.Empty(f.Effects.SentOf<TrainedModel>());
+        Assert.Empty(f.Effects.ObservedOf(ObservationKind.AggregatorFailover));
+        Assert.Equal(f.Options.AggregatorCheckInterval, f.Effects.PendingTimers[new TimerKey(TimerKind.AggregatorCheck, k + 1)]);
+        f.Node.Receive(aggregator, new Ack(k + 1, Success: true));
+        Assert.DoesNotContain(f.Effects.PendingTimers.Keys, t => t.Kind is TimerKind.AggregatorCheck or TimerKind.AckTimeout);
+    }
+
+    [Fact]
+    public void AggregatorCheck_Off_ArmsNoTimer()
+    {
+        var (f, _, _) = ModestNodeTrainerTests.SentToAggregator();
+
+        Assert.Equal(TimeSpan.Zero, f.Options.AggregatorCheckInterval);
+        Assert.DoesNotContain(f.Effects.PendingTimers.Keys, t => t.Kind == TimerKind.AggregatorCheck);
+    }
+
+    // A trainer of round k (aggregator checks on, every 5 s) that sent its model to the first
+    // aggregator of k+1 and waits for its Ack; the recorded effects are cleared.
+    private static (NodeFixture F, long K, PeerId Aggregator) CheckingTrainer()
+    {
+        var options = NodeFixture.SmallOptions();
+        options.AggregatorCheckInterval = TimeSpan.FromSeconds(5);
+        var f = new NodeFixture(options: options, chooseSelf: peers => TestPeers.OrderOf(peers, 1)[20]);
+        var k = f.StartTraining(next => Array.IndexOf(next, f.Self) >= 3);
+        f.Node.TrainingCompleted(k, NodeFixture.Model(2), 10);
+        f.AnswerPings();
+        var aggregator = f.Other(k + 1, 0);
+        Assert.Equal(aggregator, Assert.Single(f.Effects.SentOf<TrainedModel>()).To);
+        Assert.Equal(options.AggregatorCheckInterval, f.Effects.PendingTimers[new TimerKey(TimerKind.AggregatorCheck, k + 1)]);
+        f.Effects.ClearRecorded();
+        return (f, k, aggregator);
+    }
+
     // A node that trained round k and sent to the two aggregators of k+1 (a = 2), none of them itself.
     private static (NodeFixture F, long K) SentToTwoAggregators()
     {

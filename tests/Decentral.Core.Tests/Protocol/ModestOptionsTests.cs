@@ -26,6 +26,7 @@ public sealed class ModestOptionsTests
         { nameof(ModestOptions.AdvertFanoutFactor), o => o.AdvertFanoutFactor = 0 },
         { nameof(ModestOptions.ResyncCooldownRounds), o => o.ResyncCooldownRounds = 0 },
         { nameof(ModestOptions.TrainerCheckInterval), o => o.TrainerCheckInterval = TimeSpan.FromSeconds(-1) },
+        { nameof(ModestOptions.AggregatorCheckInterval), o => o.AggregatorCheckInterval = TimeSpan.FromSeconds(-1) },
         { "Robustness.Rule", o => o.Robustness.Rule = "average" },
         { "Robustness.TrimFraction", o => o.Robustness.TrimFraction = 0.5 },
         { "Robustness.TrimFraction", o => o.Robustness.TrimFraction = -0.1 },

@@ -56,6 +56,7 @@ internal sealed class TestCluster : IAsyncDisposable
         p.AckTimeout = TimeSpan.FromSeconds(8);
         p.SendRetry = TimeSpan.FromMilliseconds(500);
         p.TrainerCheckInterval = TimeSpan.FromSeconds(2);
+        p.AggregatorCheckInterval = TimeSpan.FromSeconds(2);
         p.InactivityThreshold = 50;
         var l = options.Learning;
         l.Task = "synthetic";
