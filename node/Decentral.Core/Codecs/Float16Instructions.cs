@@ -25,9 +25,7 @@ internal static unsafe class Float16Instructions
     static Float16Instructions()
     {
         var path = Path.Combine(AppContext.BaseDirectory, LibraryName);
-        if (!(Avx512F.IsSupported && Avx512BW.IsSupported && Avx512F.VL.IsSupported)
-            || !File.Exists(path)
-            || !NativeLibrary.TryLoad(path, out var library))
+        if (!(Avx512F.IsSupported && Avx512BW.IsSupported && Avx512F.VL.IsSupported) || !NativeLibrary.TryLoad(path, out var library))
         {
             return;
         }

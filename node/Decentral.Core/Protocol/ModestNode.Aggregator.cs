@@ -16,9 +16,6 @@ public sealed partial class ModestNode
     private readonly Dictionary<long, Outgoing> _outgoing = [];
     // The peers each recent aggregate went to (the sample, then any replacements): a replacement is never one of them.
     private readonly Dictionary<long, HashSet<PeerId>> _samplesSent = [];
-    // Trainer checks under way, by search: the round, the peers pinged, and those that answered
-    // live but whose model is not coming (see TrainerAnswered).
-    private readonly Dictionary<long, (long Round, PeerId[] Missing, HashSet<PeerId> NotComing)> _trainerChecks = [];
     private long _highestSent;
 
     private void OnTrainedModel(PeerId from, TrainedModel message)
@@ -83,67 +80,6 @@ public sealed partial class ModestNode
     // below what the timeout accepts.
     private int Needed(Collection collection) =>
         Math.Max(Math.Min(_options.MinModels, _options.SuccessThreshold), _options.SuccessThreshold - collection.Lost.Count);
-
-    private void ArmTrainerCheck(long round)
-    {
-        if (_options.TrainerCheckInterval > TimeSpan.Zero)
-        {
-            _effects.SetTimer(new TimerKey(TimerKind.TrainerCheck, round), _options.TrainerCheckInterval);
-        }
-    }
-
-    // Pings the expected trainers of round that have not sent; TrainersChecked counts lost the silent
-    // ones and those that answer with no model coming (TrainerAnswered).
-    private void CheckTrainers(long round)
-    {
-        if (!_collecting.TryGetValue(round, out var collection) || _trainerChecks.Values.Any(c => c.Round == round))
-        {
-            return;
-        }
-
-        var missing = LiveByView(round - 1).Take(_options.SampleSize)
-            .Where(p => p != Self && !collection.Models.ContainsKey(p) && !collection.Lost.Contains(p)).ToArray();
-        if (missing.Length == 0)
-        {
-            ArmTrainerCheck(round);
-            return;
-        }
-
-        _trainerChecks[StartSearch(round - 1, missing.Length, SearchPurpose.CheckTrainers, exclude: null, candidates: missing)] = (round, missing, []);
-    }
-
-    // A pinged trainer answered. No model of it is coming when its latest aggregate is older than
-    // the round it would train (a peer this node's view counts in the sample although the previous
-    // aggregator, with another view, sent the round elsewhere), or when it sent its model of this
-    // round or a later one to other aggregators only (its view picked others).
-    private void TrainerAnswered(long searchId, PeerId from, Pong pong)
-    {
-        if (_trainerChecks.TryGetValue(searchId, out var check) && (pong.TrainEstimate < check.Round - 1 || pong.SentElsewhere >= check.Round))
-        {
-            check.NotComing.Add(from);
-        }
-    }
-
-    private void TrainersChecked(long searchId, IReadOnlyList<PeerId> answered)
-    {
-        if (!_trainerChecks.Remove(searchId, out var check) || !_collecting.TryGetValue(check.Round, out var collection))
-        {
-            return;
-        }
-
-        foreach (var lost in check.Missing.Except(answered).Union(check.NotComing).Where(p => !collection.Models.ContainsKey(p)))
-        {
-            collection.Lost.Add(lost);
-        }
-
-        if (collection.ReadyCount >= Needed(collection))
-        {
-            Aggregate(collection);
-            return;
-        }
-
-        ArmTrainerCheck(check.Round);
-    }
 
     private void AggregationTimedOut(long round)
     {

@@ -12,8 +12,6 @@ public sealed partial class ModestNode
     private long _trainingRound;
     private bool _isTraining;
     private TrainerSend? _trainerSend;
-    // The aggregator check under way: its liveness search and the aggregators it pinged.
-    private (long SearchId, PeerId[] Pinged)? _aggregatorCheck;
     // The round and the aggregators of the latest trained model that went out, once its send is over.
     private (long Round, HashSet<PeerId> SentTo)? _lastSent;
 
@@ -228,56 +226,6 @@ public sealed partial class ModestNode
         {
             send.Awaiting.Remove(silent);
             FailOver(send, silent);
-        }
-    }
-
-    private void ArmAggregatorCheck(long round)
-    {
-        if (_options.AggregatorCheckInterval > TimeSpan.Zero)
-        {
-            _effects.SetTimer(new TimerKey(TimerKind.AggregatorCheck, round), _options.AggregatorCheckInterval);
-        }
-    }
-
-    // Pings the aggregators of round whose Ack has not come (this node, its own aggregator, needs
-    // no ping); AggregatorsChecked fails over from the silent ones.
-    private void CheckAggregators(long round)
-    {
-        if (_trainerSend is not { } send || send.Round != round || _aggregatorCheck is not null)
-        {
-            return;
-        }
-
-        var awaited = send.Awaiting.Where(p => p != Self).Distinct().ToArray();
-        if (awaited.Length > 0)
-        {
-            _aggregatorCheck = (StartSearch(round, awaited.Length, SearchPurpose.CheckAggregators, exclude: null, candidates: awaited), awaited);
-        }
-    }
-
-    private void AggregatorsChecked(long searchId, IReadOnlyList<PeerId> answered)
-    {
-        if (_aggregatorCheck is not var (id, pinged) || id != searchId)
-        {
-            return;
-        }
-
-        _aggregatorCheck = null;
-        if (_trainerSend is not { } send)
-        {
-            return;
-        }
-
-        foreach (var silent in pinged.Except(answered).Where(send.Awaiting.Contains))
-        {
-            send.Awaiting.Remove(silent);
-            FailOver(send, silent);
-        }
-
-        // The send may have ended (a failover that found no aggregator) or gone on to another round.
-        if (_trainerSend is { } still && still.Round == send.Round && still.Awaiting.Count > 0)
-        {
-            ArmAggregatorCheck(still.Round);
         }
     }
 
