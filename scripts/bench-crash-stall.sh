@@ -54,7 +54,8 @@ if after:
     stall = f"{gap:.1f}"
 else:
     stall = f">= {last - killed:.1f} (none until the stop)"
-print(f"| {name} | {before} | {within} | {stall} |")
+share = f"{within / before:.2f}" if before else "-"
+print(f"| {name} | {before} | {within} | {share} | {stall} |")
 PY
   echo "[crash-stall] $(tail -1 "$rows")" >&2
 }
@@ -97,14 +98,24 @@ trainer the round waited for, and the aggregator's trainer check (`trainerCheckI
 plus a ping that fails at once (`pingFailFast`) counted it lost; about 1 s or less: the round it
 was in could go on without it. `ackTimeout` (30 s) or more: it was the aggregator holding the
 round's models and the check was off. With the check that case costs its 5 s plus a ping.
+
+**The slow rounds after a kill (until 2026-12-03).** The runs before then show a second cost:
+aggregations in the 30 s after the kill were often half those before, with no long stall. The
+killed node stays in the other views' samples until `inactivityThreshold` rounds (50) pass
+without news of it, as in the paper, so for those rounds the liveness searches ping it. Each ping
+to it went through the transport's dial retries (`network:dialRetries`, 2, with backoff from
+0.2 s) before `pingFailFast` could skip it: a round that pinged it took 0.3-0.8 s instead of about
+15 ms, and the 50 rounds took about 12 s. Pings and pongs now get one dial (the search resends
+them itself), so a ping to the dead node fails within milliseconds and the 50 rounds pass in
+about a second. The tables say which build they ran on.
 HEADER
   echo
   echo "<!-- runs -->"
   echo
-  echo "**Machine.** $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(dotnet --version) SDK; load average before: $load_before, after: $load_after. Date: $(date -u +%F). Command: \`scripts/bench-crash-stall.sh $pairs\`."
+  echo "**Machine.** $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(dotnet --version) SDK; load average before: $load_before, after: $load_after. Date: $(date -u +%F). Build: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- node || echo ' with uncommitted changes'). Command: \`scripts/bench-crash-stall.sh $pairs\`."
   echo
-  echo "| run (aggregator check) | aggregations in the 30 s before the kill | in the 30 s after | longest stall from the kill (s) |"
-  echo "|---|---:|---:|---:|"
+  echo "| run (aggregator check) | aggregations in the 30 s before the kill | in the 30 s after | after / before | longest stall from the kill (s) |"
+  echo "|---|---:|---:|---:|---:|"
   cat "$rows"
   if [[ -s "$earlier" ]]; then echo; cat "$earlier"; fi
 } >"$out.new"

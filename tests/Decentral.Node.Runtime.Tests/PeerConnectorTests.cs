@@ -7,6 +7,8 @@ using Decentral.Libp2p.Multiformats;
 using Decentral.Node.Runtime.Options;
 using Decentral.Node.Runtime.Peers;
 using Decentral.Node.Runtime.Transport;
+using Decentral.Protocol;
+using Decentral.Wire;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -16,7 +18,7 @@ namespace Decentral.Node.Runtime.Tests;
 /// The per-peer Polly pipeline on a fake clock: dial retries with backoff, the circuit that opens
 /// after repeated failures, stops dialling, goes half-open after the break, and closes when the
 /// peer proves it is up. The peer is a loopback port that accepts and drops every connection
-/// (each attempt is counted) or nothing at all.
+/// (each attempt is counted) or nothing at all. The transport gives pings and pongs one dial.
 /// </summary>
 public sealed class PeerConnectorTests : IAsyncDisposable
 {
@@ -133,6 +135,62 @@ public sealed class PeerConnectorTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task FailedDial_OneAttemptAsked_FailsWithoutARetryDelay()
+    {
+        // As above, but nothing moves the fake clock: a retry would wait on it for good.
+        var options = Network(retries: 2);
+        options.DialTimeout = TimeSpan.FromDays(1);
+        options.SendTimeout = TimeSpan.FromDays(1);
+        var clock = new RetryClock(_time.GetUtcNow());
+        using var connector = Connector(options, clock);
+
+        var outcome = await connector.DeliverAsync(_other.PeerId, _ => Task.FromResult(SendOutcome.Delivered), CancellationToken.None, retryDials: false)
+            .WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(SendStatus.DialFailed, outcome.Status);
+        Assert.False(clock.Delays.Reader.TryRead(out var delay), $"a retry delay of {delay} was started");
+        Assert.True(await _accepts.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, Volatile.Read(ref _accepted));
+    }
+
+    [Fact]
+    public async Task Transport_PingToADeadPeer_OneDial_AnAckToIt_Retried()
+    {
+        var options = Network(retries: 2);
+        options.BreakerMinimumThroughput = 100; // the circuit stays closed for all four attempts
+        options.DialTimeout = TimeSpan.FromDays(1);
+        options.SendTimeout = TimeSpan.FromDays(1);
+        var clock = new RetryClock(_time.GetUtcNow());
+        using var connector = Connector(options, clock);
+        await using var transport = new MessageTransport(_host, connector, Book(), new WireCodec(), options, "session", clock, NullLogger.Instance);
+        var sent = Channel.CreateUnbounded<(ProtocolMessage Message, SendOutcome Outcome)>();
+        transport.Sent = (_, message, _, outcome) => sent.Writer.TryWrite((message, outcome));
+
+        Assert.True(transport.Enqueue(_other.PeerId, new Ping(1, 5, 1)));
+        var (ping, pingOutcome) = await sent.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.IsType<Ping>(ping);
+        Assert.Equal(SendStatus.DialFailed, pingOutcome.Status);
+        Assert.False(clock.Delays.Reader.TryRead(out _));
+        Assert.True(await _accepts.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        // The same lane, the same dead peer: an Ack is retried (its first delay starts on the clock).
+        Assert.True(transport.Enqueue(_other.PeerId, new Ack(5, Success: true)));
+        var first = await clock.Delays.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+        clock.Advance(first);
+        var second = await clock.Delays.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+        clock.Advance(second);
+        var (ack, ackOutcome) = await sent.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.IsType<Ack>(ack);
+        Assert.Equal(SendStatus.DialFailed, ackOutcome.Status);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(await _accepts.WaitAsync(TimeSpan.FromSeconds(30)), $"only {i} of the Ack's 3 attempts reached the peer");
+        }
+    }
+
+    [Fact]
     public async Task UnknownPeer_NoAddress_NotRetriedAndNotHeldAgainstIt()
     {
         var book = new AddressBook(_self.PeerId);
@@ -153,12 +211,15 @@ public sealed class PeerConnectorTests : IAsyncDisposable
         _other.Dispose();
     }
 
-    private PeerConnector Connector(NetworkOptions options, TimeProvider? clock = null)
+    private PeerConnector Connector(NetworkOptions options, TimeProvider? clock = null) =>
+        new(_host, Book(), options, clock ?? _time, NullLogger.Instance);
+
+    private AddressBook Book()
     {
         var book = new AddressBook(_self.PeerId);
         var port = ((IPEndPoint)_dropper.LocalEndpoint).Port;
         book.AddConfigured(Multiaddr.Parse($"/ip4/127.0.0.1/tcp/{port}/p2p/{_other.PeerId}"));
-        return new PeerConnector(_host, book, options, clock ?? _time, NullLogger.Instance);
+        return book;
     }
 
     // A fake clock that reports every timer shorter than an hour as it is created: the retry

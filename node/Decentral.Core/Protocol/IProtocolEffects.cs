@@ -121,6 +121,30 @@ public enum ObservationKind : byte
     /// failed), or the peer itself left while training it and handed it on.
     /// </summary>
     TrainerReplaced = 12,
+
+    /// <summary>An aggregator's trainer check of <c>Round</c> found <c>Count</c> expected trainers silent (counted lost).</summary>
+    TrainersSilent = 13,
+
+    /// <summary>
+    /// A trainer the trainer check of <c>Round</c> pinged answered, but had not received the round
+    /// it would train (the previous aggregator, with another view, sent it elsewhere): counted lost.
+    /// </summary>
+    TrainerNotSampled = 14,
+
+    /// <summary>
+    /// A trainer the trainer check of <c>Round</c> pinged answered that it sent its model to other
+    /// aggregators only (its view picked others; the pong's SentElsewhere): counted lost.
+    /// </summary>
+    TrainerSentElsewhere = 15,
+
+    /// <summary>A trainer's aggregator check of <c>Round</c> found an awaited aggregator silent; a failover follows.</summary>
+    AggregatorSilent = 16,
+
+    /// <summary>
+    /// A trainer's aggregator check of <c>Round</c> found an awaited aggregator live with a higher
+    /// membership index than when the model went to it: it restarted and lost the round; a failover follows.
+    /// </summary>
+    AggregatorRestarted = 17,
 }
 
 /// <summary>One telemetry observation.</summary>

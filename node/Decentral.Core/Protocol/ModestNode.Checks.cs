@@ -50,9 +50,15 @@ public sealed partial class ModestNode
     // round or a later one to other aggregators only (its view picked others).
     private void TrainerAnswered(long searchId, PeerId from, Pong pong)
     {
-        if (_trainerChecks.TryGetValue(searchId, out var check) && (pong.TrainEstimate < check.Round - 1 || pong.SentElsewhere >= check.Round))
+        if (!_trainerChecks.TryGetValue(searchId, out var check))
         {
-            check.NotComing.Add(from);
+            return;
+        }
+
+        var notSampled = pong.TrainEstimate < check.Round - 1;
+        if ((notSampled || pong.SentElsewhere >= check.Round) && check.NotComing.Add(from))
+        {
+            Observe(notSampled ? ObservationKind.TrainerNotSampled : ObservationKind.TrainerSentElsewhere, check.Round);
         }
     }
 
@@ -63,7 +69,13 @@ public sealed partial class ModestNode
             return;
         }
 
-        foreach (var lost in check.Missing.Except(answered).Union(check.NotComing).Where(p => !collection.Models.ContainsKey(p)))
+        var silent = check.Missing.Except(answered).Where(p => !collection.Models.ContainsKey(p)).ToArray();
+        if (silent.Length > 0)
+        {
+            Observe(ObservationKind.TrainersSilent, check.Round, silent.Length);
+        }
+
+        foreach (var lost in silent.Union(check.NotComing).Where(p => !collection.Models.ContainsKey(p)))
         {
             collection.Lost.Add(lost);
         }
@@ -86,7 +98,8 @@ public sealed partial class ModestNode
     }
 
     // Pings the aggregators of round whose Ack has not come (this node, its own aggregator, needs
-    // no ping); AggregatorsChecked fails over from the silent ones.
+    // no ping); AggregatorsChecked fails over from the silent ones and from those that restarted
+    // since the model went to them.
     private void CheckAggregators(long round)
     {
         if (_trainerSend is not { } send || send.Round != round || _aggregatorCheck is not null)
@@ -117,7 +130,20 @@ public sealed partial class ModestNode
         foreach (var silent in pinged.Except(answered).Where(send.Awaiting.Contains))
         {
             send.Awaiting.Remove(silent);
+            Observe(ObservationKind.AggregatorSilent, send.Round);
             FailOver(send, silent);
+        }
+
+        // One that answered with a higher membership index than it had when the model went to it
+        // restarted since (a restart rejoins with a higher index) and lost its collection: it would
+        // never Ack. It is live, so it is not marked LEAVE; the model goes to the next aggregator.
+        // (A live node that took a higher index because it learned it was held LEAVE kept its
+        // collection: the round may then get a second aggregate, taken as any other one.)
+        foreach (var restarted in answered.Where(p => send.Awaiting.Contains(p) && send.IndexWhenSent.TryGetValue(p, out var index) && IndexOf(p) > index))
+        {
+            send.Awaiting.Remove(restarted);
+            Observe(ObservationKind.AggregatorRestarted, send.Round);
+            FailOver(send, restarted, gone: false);
         }
 
         // The send may have ended (a failover that found no aggregator) or gone on to another round.

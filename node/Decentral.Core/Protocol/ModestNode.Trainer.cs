@@ -178,8 +178,7 @@ public sealed partial class ModestNode
             ApplyPendingJoins();
             foreach (var aggregator in targets)
             {
-                send.Tried.Add(aggregator);
-                send.Awaiting.Add(aggregator);
+                send.SentTo(aggregator, IndexOf(aggregator));
                 SendTo(aggregator, new TrainedModel(round, send.Model.Share(), send.Samples, BuildUpdate(aggregator)));
             }
 
@@ -229,12 +228,13 @@ public sealed partial class ModestNode
         }
     }
 
-    // The aggregator refused or vanished: mark it LEAVE and pick the next live one of the order.
-    // This node may have been its own aggregator (its round was dropped): it never marks itself
-    // LEAVE, which would spread through its view updates as if it had left.
-    private void FailOver(TrainerSend send, PeerId aggregator)
+    // The aggregator refused or vanished: mark it LEAVE (unless it is live but lost the round, see
+    // AggregatorsChecked) and pick the next live one of the order. This node may have been its own
+    // aggregator (its round was dropped): it never marks itself LEAVE, which would spread through
+    // its view updates as if it had left.
+    private void FailOver(TrainerSend send, PeerId aggregator, bool gone = true)
     {
-        if (aggregator != Self)
+        if (gone && aggregator != Self)
         {
             View.MarkLeave(aggregator);
         }
@@ -261,8 +261,7 @@ public sealed partial class ModestNode
             foreach (var aggregator in LiveByView(unsent.Round).Where(p => p != Self).Take(_options.Aggregators).ToArray())
             {
                 // Recorded as sent, so a Nack from an aggregator that leaves too sends it on (Leave keeps it).
-                unsent.Tried.Add(aggregator);
-                unsent.Awaiting.Add(aggregator);
+                unsent.SentTo(aggregator, IndexOf(aggregator));
                 SendTo(aggregator, new TrainedModel(unsent.Round, unsent.Model.Share(), unsent.Samples, BuildUpdate(aggregator)));
             }
         }
@@ -310,8 +309,7 @@ public sealed partial class ModestNode
     {
         if (LiveByView(send.Round).FirstOrDefault(p => p != Self && !send.Tried.Contains(p)) is { } next)
         {
-            send.Tried.Add(next);
-            send.Awaiting.Add(next);
+            send.SentTo(next, IndexOf(next));
             Observe(ObservationKind.AggregatorFailover, send.Round);
             SendTo(next, new TrainedModel(send.Round, send.Model.Share(), send.Samples, BuildUpdate(next)));
         }
@@ -328,6 +326,9 @@ public sealed partial class ModestNode
 
         return _lastSent is { } last && !last.SentTo.Contains(to) ? last.Round : 0;
     }
+
+    // The membership index this node's view holds for peer (0 when it holds none).
+    private long IndexOf(PeerId peer) => View.TryGet(peer, out var record) ? record.MembershipIndex : 0;
 
     // The peers of order(round) this node's view counts as live, itself included.
     private IEnumerable<PeerId> LiveByView(long round) =>
@@ -363,6 +364,17 @@ public sealed partial class ModestNode
 
         public List<PeerId> Awaiting { get; } = [];
 
+        // The membership index each aggregator had in this node's view when the model went to it:
+        // a higher one later means it restarted since (Join takes a higher index) and lost the model.
+        public Dictionary<PeerId, long> IndexWhenSent { get; } = [];
+
+        public void SentTo(PeerId aggregator, long membershipIndex)
+        {
+            Tried.Add(aggregator);
+            Awaiting.Add(aggregator);
+            IndexWhenSent[aggregator] = membershipIndex;
+        }
+
         // The same send with its model on the heap: kept past a leave, when nothing tells the core
         // that its driver stopped delivering, so no pooled body may wait for it.
         public TrainerSend ToHeap()
@@ -370,6 +382,11 @@ public sealed partial class ModestNode
             var copy = new TrainerSend(Round, Model.ToHeap(), Samples);
             copy.Tried.UnionWith(Tried);
             copy.Awaiting.AddRange(Awaiting);
+            foreach (var (peer, index) in IndexWhenSent)
+            {
+                copy.IndexWhenSent[peer] = index;
+            }
+
             return copy;
         }
     }

@@ -94,8 +94,10 @@ public sealed class ModestOptions
     /// round. An aggregator that crashed holding the round's models then costs its trainers this
     /// plus <see cref="PingTimeout"/> instead of <see cref="AckTimeout"/>, and since every trainer of
     /// the round fails over to the same next aggregator of the order, the round goes on there.
-    /// Repeated every interval until the Acks arrive or time out. Zero (the default, as in the
-    /// paper): off.
+    /// One that answers with a higher membership index than it had when the model went to it
+    /// restarted since (a restart rejoins with a higher index) and lost the round's models: it gets
+    /// the failover too, without being marked LEAVE. Repeated every interval until the Acks arrive
+    /// or time out. Zero (the default, as in the paper): off.
     /// </summary>
     public TimeSpan AggregatorCheckInterval { get; set; }
 

@@ -14,7 +14,7 @@ public sealed class NetworkOptions
     /// <summary>One dial attempt (TCP connect, Noise, Yamux) may take this long. Default 5 s.</summary>
     public TimeSpan DialTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Retries of a failed dial within one send. Default 2.</summary>
+    /// <summary>Retries of a failed dial within one send; pings and pongs get none (the liveness search resends them). Default 2.</summary>
     public int DialRetries { get; set; } = 2;
 
     /// <summary>First retry delay; doubles per retry, with jitter. Default 200 ms.</summary>

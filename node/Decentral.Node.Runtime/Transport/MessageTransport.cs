@@ -157,9 +157,16 @@ public sealed class MessageTransport : IAsyncDisposable
             using var source = AsStream(body.WrittenMemory);
             var result = await _transfer.RequestAsync(to, header, source, body.WrittenCount, response, ct).ConfigureAwait(false);
             return Map(result, response);
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken, retryDials: RetriesDials(message)).ConfigureAwait(false);
         Sent?.Invoke(to, message, bytes, outcome);
     }
+
+    // A ping or pong gets one dial: the liveness search that sent the ping resends it every
+    // protocol:pingResend until protocol:pingTimeout, so the transport's backoff would only hold
+    // the search (and every later ping to that peer, queued behind it) for a dead peer, and with
+    // protocol:pingFailFast it would delay the failure that makes the peer silent at once. Before,
+    // a killed node cost each round that sampled it about 0.5 s of dial retries.
+    private static bool RetriesDials(ProtocolMessage message) => message is not (Ping or Pong);
 
     // A delivery threw: a bug on this side. Logged with its exception; the core hears of a failed
     // send (it fails over as for any other), and the lane goes on with the next message.

@@ -20,7 +20,9 @@ namespace Decentral.Node.Runtime.Transport;
 /// breaker that stops dialling a peer that keeps failing until it goes half-open. Each attempt
 /// reuses an open connection or dials the peer's known addresses (signed records first).
 /// These are the transport's retries; the protocol core keeps its own (model resends, ping
-/// resends, aggregator failover) on top, so nothing is retried twice at one layer.
+/// resends, aggregator failover) on top, so nothing is retried twice at one layer. A delivery
+/// asked for with one attempt (a liveness probe, whose search resends it anyway) skips the dial
+/// retries: its failure reaches the search at once instead of after the backoff.
 /// </summary>
 public sealed class PeerConnector : IDisposable
 {
@@ -32,6 +34,8 @@ public sealed class PeerConnector : IDisposable
     private readonly ResiliencePipelineRegistry<PeerId> _pipelines = new();
     private readonly ConcurrentDictionary<PeerId, SemaphoreSlim> _dialLocks = new();
     private readonly ConcurrentDictionary<PeerId, CircuitBreakerManualControl> _breakers = new();
+    // Set on a delivery's resilience context when its failed dials are not to be retried.
+    private static readonly ResiliencePropertyKey<bool> OneAttempt = new("decentral.one-attempt");
 
     /// <summary>Creates the connector.</summary>
     public PeerConnector(ILibp2pHost host, AddressBook book, NetworkOptions options, TimeProvider time, ILogger logger)
@@ -48,20 +52,24 @@ public sealed class PeerConnector : IDisposable
 
     /// <summary>
     /// Delivers through <paramref name="peer"/>'s pipeline: connects (or reuses the connection),
-    /// then runs <paramref name="exchange"/> on it. Expected failures come back as outcomes;
-    /// cancellation by <paramref name="cancellationToken"/> throws.
+    /// then runs <paramref name="exchange"/> on it. With <paramref name="retryDials"/> false a
+    /// failed dial is not retried (the failure still counts against the peer's circuit).
+    /// Expected failures come back as outcomes; cancellation by <paramref name="cancellationToken"/> throws.
     /// </summary>
-    public async Task<SendOutcome> DeliverAsync(PeerId peer, Func<CancellationToken, Task<SendOutcome>> exchange, CancellationToken cancellationToken)
+    public async Task<SendOutcome> DeliverAsync(PeerId peer, Func<CancellationToken, Task<SendOutcome>> exchange, CancellationToken cancellationToken,
+        bool retryDials = true)
     {
         ArgumentNullException.ThrowIfNull(peer);
         ArgumentNullException.ThrowIfNull(exchange);
         var pipeline = _pipelines.GetOrAddPipeline<SendOutcome>(peer, (builder, _) => Configure(builder, peer));
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(OneAttempt, !retryDials);
         try
         {
             return await pipeline.ExecuteAsync(
-                static async (state, ct) => await state.Self.AttemptAsync(state.Peer, state.Exchange, ct).ConfigureAwait(false),
-                (Self: this, Peer: peer, Exchange: exchange),
-                cancellationToken).ConfigureAwait(false);
+                static async (context, state) => await state.Self.AttemptAsync(state.Peer, state.Exchange, context.CancellationToken).ConfigureAwait(false),
+                context,
+                (Self: this, Peer: peer, Exchange: exchange)).ConfigureAwait(false);
         }
         catch (BrokenCircuitException e)
         {
@@ -70,6 +78,10 @@ public sealed class PeerConnector : IDisposable
         catch (TimeoutRejectedException)
         {
             return new SendOutcome(SendStatus.TimedOut, $"no delivery to {peer} within {_options.SendTimeout}");
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 
@@ -168,7 +180,7 @@ public sealed class PeerConnector : IDisposable
         {
             builder.AddRetry(new RetryStrategyOptions<SendOutcome>
             {
-                ShouldHandle = new PredicateBuilder<SendOutcome>().HandleResult(o => o.IsTransient),
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result.IsTransient && !args.Context.Properties.GetValue(OneAttempt, false)),
                 MaxRetryAttempts = _options.DialRetries,
                 Delay = _options.DialRetryDelay,
                 BackoffType = DelayBackoffType.Exponential,

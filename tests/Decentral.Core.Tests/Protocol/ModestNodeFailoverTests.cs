@@ -120,6 +120,7 @@ public sealed class ModestNodeFailoverTests
 
         Assert.Equal(f.Other(k + 1, 1), Assert.Single(f.Effects.SentOf<TrainedModel>()).To);
         Assert.Single(f.Effects.ObservedOf(ObservationKind.AggregatorFailover));
+        Assert.Equal(k + 1, Assert.Single(f.Effects.ObservedOf(ObservationKind.AggregatorSilent)).Round);
         Assert.False(f.View.IsActive(aggregator, k + 1, f.Options.InactivityThreshold));
         Assert.Equal(f.Options.AggregatorCheckInterval, f.Effects.PendingTimers[new TimerKey(TimerKind.AggregatorCheck, k + 1)]);
     }
@@ -134,9 +135,29 @@ public sealed class ModestNodeFailoverTests
 
         Assert.Empty(f.Effects.SentOf<TrainedModel>());
         Assert.Empty(f.Effects.ObservedOf(ObservationKind.AggregatorFailover));
+        Assert.Empty(f.Effects.ObservedOf(ObservationKind.AggregatorSilent));
         Assert.Equal(f.Options.AggregatorCheckInterval, f.Effects.PendingTimers[new TimerKey(TimerKind.AggregatorCheck, k + 1)]);
         f.Node.Receive(aggregator, new Ack(k + 1, Success: true));
         Assert.DoesNotContain(f.Effects.PendingTimers.Keys, t => t.Kind is TimerKind.AggregatorCheck or TimerKind.AckTimeout);
+    }
+
+    [Fact]
+    public void AggregatorCheck_TheAwaitedAggregatorAnswersRestarted_FailsOverWithoutMarkingItLeave()
+    {
+        // It crashed after the model reached it and came back at once: it answers, with the higher
+        // membership index a restart takes, and holds no collection of the round any more.
+        var (f, k, aggregator) = CheckingTrainer();
+
+        f.Fire(TimerKind.AggregatorCheck);
+        f.AnswerPings(membershipIndex: p => p == aggregator ? 2 : 1);
+        f.AnswerPings();
+
+        Assert.Equal(f.Other(k + 1, 1), Assert.Single(f.Effects.SentOf<TrainedModel>()).To);
+        Assert.Equal(k + 1, Assert.Single(f.Effects.ObservedOf(ObservationKind.AggregatorRestarted)).Round);
+        Assert.Empty(f.Effects.ObservedOf(ObservationKind.AggregatorSilent));
+        Assert.True(f.View.IsActive(aggregator, k + 1, f.Options.InactivityThreshold));
+        Assert.True(f.View.TryGet(aggregator, out var record));
+        Assert.Equal((2L, MembershipStatus.Join), (record.MembershipIndex, record.Status));
     }
 
     [Fact]

@@ -130,6 +130,10 @@ public sealed class ModestNodeSampleRepairTests
         var aggregated = Assert.Single(f.Effects.ObservedOf(ObservationKind.Aggregated));
         Assert.Equal((k, expected.Length - 1), (aggregated.Round, aggregated.Count));
         Assert.DoesNotContain(f.Effects.PendingTimers.Keys, t => t.Kind is TimerKind.AggregationTimeout or TimerKind.TrainerCheck);
+        var silent = Assert.Single(f.Effects.ObservedOf(ObservationKind.TrainersSilent));
+        Assert.Equal((k, 1), (silent.Round, silent.Count));
+        Assert.Empty(f.Effects.ObservedOf(ObservationKind.TrainerNotSampled));
+        Assert.Empty(f.Effects.ObservedOf(ObservationKind.TrainerSentElsewhere));
     }
 
     [Fact]
@@ -157,6 +161,9 @@ public sealed class ModestNodeSampleRepairTests
         var aggregated = Assert.Single(f.Effects.ObservedOf(ObservationKind.Aggregated));
         Assert.Equal((k, expected.Length - 1), (aggregated.Round, aggregated.Count));
         Assert.DoesNotContain(f.Effects.PendingTimers.Keys, t => t.Kind is TimerKind.AggregationTimeout or TimerKind.TrainerCheck);
+        Assert.Equal(k, Assert.Single(f.Effects.ObservedOf(ObservationKind.TrainerNotSampled)).Round);
+        Assert.Empty(f.Effects.ObservedOf(ObservationKind.TrainerSentElsewhere));
+        Assert.Empty(f.Effects.ObservedOf(ObservationKind.TrainersSilent));
     }
 
     [Fact]
@@ -171,6 +178,8 @@ public sealed class ModestNodeSampleRepairTests
 
             var aggregated = Assert.Single(f.Effects.ObservedOf(ObservationKind.Aggregated));
             Assert.Equal((k, expected.Length - 1), (aggregated.Round, aggregated.Count));
+            Assert.Equal(k, Assert.Single(f.Effects.ObservedOf(ObservationKind.TrainerSentElsewhere)).Round);
+            Assert.Empty(f.Effects.ObservedOf(ObservationKind.TrainerNotSampled));
         }
     }
 
@@ -187,6 +196,7 @@ public sealed class ModestNodeSampleRepairTests
 
             Assert.Empty(f.Effects.ObservedOf(ObservationKind.Aggregated));
             Assert.Equal(f.Options.TrainerCheckInterval, f.Effects.PendingTimers[new TimerKey(TimerKind.TrainerCheck, k)]);
+            Assert.DoesNotContain(f.Effects.Observations, o => o.Kind is ObservationKind.TrainersSilent or ObservationKind.TrainerNotSampled or ObservationKind.TrainerSentElsewhere);
         }
     }
 

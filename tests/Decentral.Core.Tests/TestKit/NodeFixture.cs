@@ -108,14 +108,16 @@ public sealed class NodeFixture
     /// ping's round estimate (a peer as far on as the node that pings it); its sent-elsewhere round
     /// is <paramref name="sentElsewhere"/> of its sender, by default 0 (no model sent to others).
     /// </summary>
-    public void AnswerPings(Func<PeerId, bool>? alive = null, Func<PeerId, long>? trainEstimate = null, Func<PeerId, long>? sentElsewhere = null)
+    public void AnswerPings(Func<PeerId, bool>? alive = null, Func<PeerId, long>? trainEstimate = null, Func<PeerId, long>? sentElsewhere = null,
+        Func<PeerId, long>? membershipIndex = null)
     {
         for (var i = 0; i < Effects.Sent.Count; i++)
         {
             var (to, message) = Effects.Sent[i];
             if (message is Ping ping && _handledPings.Add(ping) && (alive?.Invoke(to) ?? true))
             {
-                Node.Receive(to, new Pong(ping.Nonce, 0, 1, trainEstimate?.Invoke(to) ?? ping.RoundEstimate, sentElsewhere?.Invoke(to) ?? 0));
+                Node.Receive(to, new Pong(ping.Nonce, 0, membershipIndex?.Invoke(to) ?? 1, trainEstimate?.Invoke(to) ?? ping.RoundEstimate,
+                    sentElsewhere?.Invoke(to) ?? 0));
             }
         }
     }
