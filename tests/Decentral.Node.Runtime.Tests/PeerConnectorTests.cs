@@ -113,19 +113,11 @@ public sealed class PeerConnectorTests : IAsyncDisposable
         // which tells the test each delay as Polly starts waiting on it; the test then moves the
         // clock by exactly that much. The dial and send timeouts are a day on that clock, so only
         // the retry delays are ever due.
-        var options = Network(retries: 2);
-        options.DialTimeout = TimeSpan.FromDays(1);
-        options.SendTimeout = TimeSpan.FromDays(1);
-        var clock = new RetryClock(_time.GetUtcNow());
+        var (options, clock) = RetryingOnAFakeClock();
         using var connector = Connector(options, clock);
 
         var delivery = DeliverAsync(connector);
-        for (var retry = 0; retry < 2; retry++)
-        {
-            var delay = await clock.Delays.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60));
-            Assert.InRange(delay, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(10));
-            clock.Advance(delay);
-        }
+        await PassRetryDelaysAsync(clock, 2);
 
         Assert.Equal(SendStatus.DialFailed, (await delivery.WaitAsync(TimeSpan.FromSeconds(60))).Status);
         for (var i = 0; i < 3; i++)
@@ -138,10 +130,7 @@ public sealed class PeerConnectorTests : IAsyncDisposable
     public async Task FailedDial_OneAttemptAsked_FailsWithoutARetryDelay()
     {
         // As above, but nothing moves the fake clock: a retry would wait on it for good.
-        var options = Network(retries: 2);
-        options.DialTimeout = TimeSpan.FromDays(1);
-        options.SendTimeout = TimeSpan.FromDays(1);
-        var clock = new RetryClock(_time.GetUtcNow());
+        var (options, clock) = RetryingOnAFakeClock();
         using var connector = Connector(options, clock);
 
         var outcome = await connector.DeliverAsync(_other.PeerId, _ => Task.FromResult(SendOutcome.Delivered), CancellationToken.None, retryDials: false)
@@ -156,11 +145,8 @@ public sealed class PeerConnectorTests : IAsyncDisposable
     [Fact]
     public async Task Transport_PingToADeadPeer_OneDial_AnAckToIt_Retried()
     {
-        var options = Network(retries: 2);
+        var (options, clock) = RetryingOnAFakeClock();
         options.BreakerMinimumThroughput = 100; // the circuit stays closed for all four attempts
-        options.DialTimeout = TimeSpan.FromDays(1);
-        options.SendTimeout = TimeSpan.FromDays(1);
-        var clock = new RetryClock(_time.GetUtcNow());
         using var connector = Connector(options, clock);
         await using var transport = new MessageTransport(_host, connector, Book(), new WireCodec(), options, "session", clock, NullLogger.Instance);
         var sent = Channel.CreateUnbounded<(ProtocolMessage Message, SendOutcome Outcome)>();
@@ -176,10 +162,7 @@ public sealed class PeerConnectorTests : IAsyncDisposable
 
         // The same lane, the same dead peer: an Ack is retried (its first delay starts on the clock).
         Assert.True(transport.Enqueue(_other.PeerId, new Ack(5, Success: true)));
-        var first = await clock.Delays.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60));
-        clock.Advance(first);
-        var second = await clock.Delays.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60));
-        clock.Advance(second);
+        await PassRetryDelaysAsync(clock, 2);
         var (ack, ackOutcome) = await sent.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.IsType<Ack>(ack);
@@ -220,6 +203,27 @@ public sealed class PeerConnectorTests : IAsyncDisposable
         var port = ((IPEndPoint)_dropper.LocalEndpoint).Port;
         book.AddConfigured(Multiaddr.Parse($"/ip4/127.0.0.1/tcp/{port}/p2p/{_other.PeerId}"));
         return book;
+    }
+
+    // Two dial retries; the dial and send timeouts are a day on the returned clock, so only the
+    // retry delays are ever due on it.
+    private (NetworkOptions Options, RetryClock Clock) RetryingOnAFakeClock()
+    {
+        var options = Network(retries: 2);
+        options.DialTimeout = TimeSpan.FromDays(1);
+        options.SendTimeout = TimeSpan.FromDays(1);
+        return (options, new RetryClock(_time.GetUtcNow()));
+    }
+
+    // Waits for each of count retry delays as Polly starts it and moves the clock by exactly that much.
+    private static async Task PassRetryDelaysAsync(RetryClock clock, int count)
+    {
+        for (var retry = 0; retry < count; retry++)
+        {
+            var delay = await clock.Delays.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.InRange(delay, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(10));
+            clock.Advance(delay);
+        }
     }
 
     // A fake clock that reports every timer shorter than an hour as it is created: the retry
