@@ -136,6 +136,21 @@ internal static partial class Log
     [LoggerMessage(34, LogLevel.Information, "Sampled: training round {Round}, the first since this node started")]
     public static partial void FirstTraining(ILogger logger, long round);
 
+    [LoggerMessage(56, LogLevel.Information, "Round {Round}: an aggregator the model went to did not answer the aggregator check; marked LEAVE, the model goes to the next aggregator of the round")]
+    public static partial void AggregatorSilent(ILogger logger, long round);
+
+    [LoggerMessage(57, LogLevel.Information, "Round {Round}: an aggregator the model went to answered the aggregator check with a higher membership index (it restarted and lost the round); the model goes to the next aggregator of the round")]
+    public static partial void AggregatorRestarted(ILogger logger, long round);
+
+    [LoggerMessage(58, LogLevel.Information, "Round {Round}: {Trainers} expected trainers did not answer the trainer check; the round goes on without them")]
+    public static partial void TrainersSilent(ILogger logger, long round, int trainers);
+
+    [LoggerMessage(59, LogLevel.Information, "Round {Round}: an expected trainer answered the trainer check without the aggregate it would train (another view's sample, or a restart); the round goes on without it")]
+    public static partial void TrainerNotSampled(ILogger logger, long round);
+
+    [LoggerMessage(60, LogLevel.Information, "Round {Round}: an expected trainer answered the trainer check having sent the round to other aggregators; the round goes on without it")]
+    public static partial void TrainerSentElsewhere(ILogger logger, long round);
+
     [LoggerMessage(35, LogLevel.Error, "The node stops: {Reason}")]
     public static partial void NodeStopped(ILogger logger, string reason);
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Decentral.Libp2p.Host;
+using Decentral.Protocol;
 using Decentral.Wire;
 
 namespace Decentral.Node.Runtime;
@@ -20,17 +21,35 @@ public static class NodeMetrics
     /// <c>reason</c>, the snake_case name of the <see cref="DecodeError"/>).
     /// </summary>
     public const string MessagesRejected = "decentral.node.messages.rejected";
+
+    /// <summary>
+    /// Counter: what the liveness checks of a round's other side found (tag <c>outcome</c>):
+    /// <c>aggregator_silent</c> and <c>aggregator_restarted</c> (the trainer's aggregator check failed
+    /// over from an aggregator), <c>trainers_silent</c> (one per silent trainer),
+    /// <c>trainer_not_sampled</c> and <c>trainer_sent_elsewhere</c> (the aggregator's trainer check
+    /// stopped waiting for a live trainer whose model is not coming).
+    /// </summary>
+    public const string RoundChecks = "decentral.node.round.checks";
+
+    /// <summary>The observations <see cref="RoundChecks"/> counts, with their <c>outcome</c> tags.</summary>
+    public static readonly IReadOnlyDictionary<ObservationKind, string> CheckOutcomes = new[]
+    {
+        ObservationKind.AggregatorSilent, ObservationKind.AggregatorRestarted, ObservationKind.TrainersSilent,
+        ObservationKind.TrainerNotSampled, ObservationKind.TrainerSentElsewhere,
+    }.ToDictionary(k => k, Libp2pMetrics.TagOf);
 }
 
 /// <summary>One node's instruments (each node runtime owns its meter, so tests listen to one node).</summary>
 internal sealed class NodeMeter : IDisposable
 {
     private readonly Counter<long> _rejected;
+    private readonly Counter<long> _checks;
 
     public NodeMeter()
     {
         Meter = new Meter(NodeMetrics.MeterName);
         _rejected = Meter.CreateCounter<long>(NodeMetrics.MessagesRejected, "{message}");
+        _checks = Meter.CreateCounter<long>(NodeMetrics.RoundChecks, "{peer}");
     }
 
     /// <summary>The meter (tests listen to this instance, not to every meter of the same name).</summary>
@@ -38,6 +57,10 @@ internal sealed class NodeMeter : IDisposable
 
     public void Rejected(string path, DecodeError error) =>
         _rejected.Add(1, new KeyValuePair<string, object?>("path", path), new KeyValuePair<string, object?>("reason", Libp2pMetrics.TagOf(error)));
+
+    /// <summary>Counts a check's outcome (each observation is one peer, a TrainersSilent one <paramref name="peers"/>).</summary>
+    public void Checked(string outcome, int peers) =>
+        _checks.Add(peers, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Dispose() => Meter.Dispose();
 }

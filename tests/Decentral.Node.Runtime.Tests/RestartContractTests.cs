@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Decentral.Membership;
 using Decentral.Node.Runtime.Runtime;
 using Decentral.Node.Runtime.State;
@@ -39,6 +40,81 @@ public sealed class RestartContractTests(ITestOutputHelper output)
         await retrained.WaitAsync(Bound);
         var indexAfter = await restarted.InspectAsync(n => ((ModestNode)n!).MembershipIndex);
         Assert.True(indexAfter > indexBefore, $"membership index {indexBefore} -> {indexAfter}");
+    }
+
+    [Fact]
+    public async Task Aggregator_RestartsHoldingItsRound_ItsTrainersFailOverOnTheHigherIndexAndCountIt()
+    {
+        // An aggregator that crashed holding its round and came back at once answers the trainers'
+        // aggregator check, so only its higher membership index tells them no Ack is coming: without
+        // the rule they wait ackTimeout (5 minutes here). The check comes 15 s after the send, time
+        // for the restart on a loaded machine; a restart slower than that is seen as silent instead.
+        static void Configure(NodeRuntimeOptions o)
+        {
+            o.Protocol.AckTimeout = TimeSpan.FromMinutes(5);
+            o.Protocol.AggregatorCheckInterval = TimeSpan.FromSeconds(15);
+        }
+
+        await using var cluster = await TestCluster.StartAsync(6, sampleSize: 3, output, (_, o) => Configure(o));
+        await cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= 5).WaitAsync(Bound);
+        var counted = new ConcurrentQueue<(NodeRuntime Node, string? Outcome, long Value)>();
+        using var listener = CheckListener(cluster, counted);
+
+        // The next node to Ack a round loses its Acks, its aggregates and the models it trains, as
+        // if it died holding the round: its trainers wait for an Ack, and nobody trains.
+        var victim = -1;
+        var aggregated = cluster.WhenObserved((node, o) => node == Volatile.Read(ref victim) && o.Kind == ObservationKind.Aggregated);
+        for (var i = 0; i < cluster.Nodes.Count; i++)
+        {
+            var index = i;
+            cluster.Nodes[i].DropOutgoing = (_, message) => message switch
+            {
+                Ack { Success: true } => Interlocked.CompareExchange(ref victim, index, -1) is var first && (first == -1 || first == index),
+                AggregatedModel or TrainedModel => Volatile.Read(ref victim) == index,
+                _ => false,
+            };
+        }
+
+        await aggregated.WaitAsync(Bound);
+        var lost = cluster.Observations.Last(o => o.Node == victim && o.Observation.Kind == ObservationKind.Aggregated).Observation.Round;
+        var restartSeen = cluster.WhenObserved((node, o) => node != victim && o.Kind == ObservationKind.AggregatorRestarted && o.Round == lost);
+        var later = cluster.WhenObserved((node, o) => node != victim && o.Kind == ObservationKind.Aggregated && o.Round >= lost + 3);
+        await cluster.Nodes[victim].CrashAsync();
+        var bootstrap = cluster.Nodes[victim == 0 ? 1 : 0].Addresses[0].ToString();
+        await cluster.StartNodeAsync(TestCluster.Options(cluster.Root, victim, 6, bootstrap, sampleSize: 3, Configure), replace: victim);
+        output.WriteLine($"node {victim} restarted holding round {lost}");
+
+        await restartSeen.WaitAsync(Bound);
+        await later.WaitAsync(Bound);
+        Assert.DoesNotContain(cluster.Observations, o => o.Observation.Kind == ObservationKind.AggregatorSilent && o.Observation.Round == lost);
+        Assert.Contains(counted, c => c.Outcome == "aggregator_restarted" && c.Value == 1);
+    }
+
+    // Listens to every node's round-check counter (NodeMetrics.RoundChecks).
+    private static MeterListener CheckListener(TestCluster cluster, ConcurrentQueue<(NodeRuntime Node, string? Outcome, long Value)> counted)
+    {
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name == NodeMetrics.RoundChecks && cluster.Nodes.Any(n => n.Meter == instrument.Meter))
+                {
+                    l.EnableMeasurementEvents(instrument, cluster.Nodes.First(n => n.Meter == instrument.Meter));
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, state) =>
+        {
+            string? outcome = null;
+            foreach (var tag in tags)
+            {
+                outcome = tag.Key == "outcome" ? tag.Value as string : outcome;
+            }
+
+            counted.Enqueue(((NodeRuntime)state!, outcome, value));
+        });
+        listener.Start();
+        return listener;
     }
 
     [Fact]

@@ -363,6 +363,26 @@ public sealed partial class NodeRuntime
             case ObservationKind.ModelRejected:
                 _telemetry!.Rejections.Count(observation.Reason);
                 break;
+            case ObservationKind.AggregatorSilent:
+                Log.AggregatorSilent(_logger, observation.Round);
+                break;
+            case ObservationKind.AggregatorRestarted:
+                Log.AggregatorRestarted(_logger, observation.Round);
+                break;
+            case ObservationKind.TrainersSilent:
+                Log.TrainersSilent(_logger, observation.Round, observation.Count);
+                break;
+            case ObservationKind.TrainerNotSampled:
+                Log.TrainerNotSampled(_logger, observation.Round);
+                break;
+            case ObservationKind.TrainerSentElsewhere:
+                Log.TrainerSentElsewhere(_logger, observation.Round);
+                break;
+        }
+
+        if (NodeMetrics.CheckOutcomes.TryGetValue(observation.Kind, out var outcome))
+        {
+            _meter.Checked(outcome, observation.Kind == ObservationKind.TrainersSilent ? observation.Count : 1);
         }
 
         Observed?.Invoke(observation);

@@ -200,6 +200,22 @@ public sealed class ModestNodeSampleRepairTests
         }
     }
 
+    [Fact]
+    public void TrainerCheck_AnExpectedTrainerAnswersRestarted_TheRoundAggregatesWithoutWaitingForTheTimeout()
+    {
+        // It crashed while training k - 1 and came back at once: a new process holds no aggregate
+        // (its latest is round 0), sent nothing, and rejoined with a higher membership index. Its
+        // model is not coming, and the latest-aggregate rule already tells.
+        var (f, k, expected) = CheckedAllButTheFirst();
+        f.AnswerPings(trainEstimate: p => p == expected[0] ? 0 : k - 1, membershipIndex: p => p == expected[0] ? 2 : 1);
+
+        var aggregated = Assert.Single(f.Effects.ObservedOf(ObservationKind.Aggregated));
+        Assert.Equal((k, expected.Length - 1), (aggregated.Round, aggregated.Count));
+        Assert.DoesNotContain(f.Effects.PendingTimers.Keys, t => t.Kind is TimerKind.AggregationTimeout or TimerKind.TrainerCheck);
+        Assert.Equal(k, Assert.Single(f.Effects.ObservedOf(ObservationKind.TrainerNotSampled)).Round);
+        Assert.Empty(f.Effects.ObservedOf(ObservationKind.TrainersSilent));
+    }
+
     // CheckingAggregator with every expected trainer but the first delivered, and its trainer check fired.
     private static (NodeFixture F, long K, PeerId[] Expected) CheckedAllButTheFirst()
     {
