@@ -27,6 +27,8 @@ cleanup() {
 }
 trap cleanup EXIT
 every=15
+# The build the cluster runs: cluster.sh builds the tree as it is now.
+build="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- node || echo ' with uncommitted changes')"
 duration=$(( 30 + kills * every + 10 ))
 
 scripts/cluster.sh 8 --out "$work/c" --port 5101 --duration "$duration" >"$work/cluster.log" 2>&1 &
@@ -147,13 +149,16 @@ of the 15 s before the first kill), and what the other nodes' round checks logge
 on, the stall is short, and no check fires. When it held a round as the aggregator, its trainers
 waited for an Ack that would never come; the aggregator check ends that wait after 5 s (restarted
 or silent, whichever it was by then) instead of `ackTimeout`. When it was an awaited trainer, the
-trainer check (5 s) counts it lost. The logs and telemetry of the latest run stay in
+trainer check (5 s) counts it lost. When it was both, the aggregator of its round and one of that
+round's trainers, the stall is 10 s: the aggregator the trainers failed over to counts the dead
+trainer lost only at its own trainer check, 5 s after the models came (kill 10 of the 30-kill run
+of 2026-12-03, read from its logs). The logs and telemetry of the latest run stay in
 `runs/bench-restart` (`kills` holds the kill times, Unix seconds).
 HEADER
   echo
   echo "<!-- runs -->"
   echo
-  echo "**Machine.** $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(dotnet --version) SDK. Date: $(date -u +%F). Build: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- node || echo ' with uncommitted changes'). Command: \`scripts/bench-restart.sh $kills\`. Aggregations in the $every s before the first kill: $baseline."
+  echo "**Machine.** $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(dotnet --version) SDK. Date: $(date -u +%F). Build: $build. Command: \`scripts/bench-restart.sh $kills\`. Aggregations in the $every s before the first kill: $baseline."
   echo
   echo "| kill | rejoined after (s) | trained again after (s) | longest stall (s) | aggregations until the next kill | of the $every s before | restarted | silent aggregator | silent trainers | trainer without the aggregate |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"

@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using Decentral.Libp2p.Host;
-using Decentral.Protocol;
 using Decentral.Wire;
 
 namespace Decentral.Node.Runtime;
@@ -30,13 +29,6 @@ public static class NodeMetrics
     /// stopped waiting for a live trainer whose model is not coming).
     /// </summary>
     public const string RoundChecks = "decentral.node.round.checks";
-
-    /// <summary>The observations <see cref="RoundChecks"/> counts, with their <c>outcome</c> tags.</summary>
-    public static readonly IReadOnlyDictionary<ObservationKind, string> CheckOutcomes = new[]
-    {
-        ObservationKind.AggregatorSilent, ObservationKind.AggregatorRestarted, ObservationKind.TrainersSilent,
-        ObservationKind.TrainerNotSampled, ObservationKind.TrainerSentElsewhere,
-    }.ToDictionary(k => k, Libp2pMetrics.TagOf);
 }
 
 /// <summary>One node's instruments (each node runtime owns its meter, so tests listen to one node).</summary>
@@ -58,7 +50,7 @@ internal sealed class NodeMeter : IDisposable
     public void Rejected(string path, DecodeError error) =>
         _rejected.Add(1, new KeyValuePair<string, object?>("path", path), new KeyValuePair<string, object?>("reason", Libp2pMetrics.TagOf(error)));
 
-    /// <summary>Counts a check's outcome (each observation is one peer, a TrainersSilent one <paramref name="peers"/>).</summary>
+    /// <summary>Counts <paramref name="peers"/> found by a round check with <paramref name="outcome"/> (a name of <c>RoundRow.CheckNames</c>).</summary>
     public void Checked(string outcome, int peers) =>
         _checks.Add(peers, new KeyValuePair<string, object?>("outcome", outcome));
 

@@ -14,6 +14,8 @@ public sealed partial class RoundRow
     private static readonly Dictionary<string, int> ReasonIndex = RejectionReasons.ToDictionary(
         r => JsonNamingPolicy.SnakeCaseLower.ConvertName(r.ToString()), r => (int)r, StringComparer.Ordinal);
 
+    private static readonly Dictionary<string, int> CheckNameIndex = CheckNames.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
+
     /// <summary>The JSON name of a role ("aggregator", "trainer").</summary>
     public static string RoleName(NodeRole role) => role == NodeRole.Aggregator ? "aggregator" : "trainer";
 
@@ -73,6 +75,17 @@ public sealed partial class RoundRow
                     if (ReasonIndex.TryGetValue(reason.Name, out var index) && reason.Value.TryGetInt64(out var value))
                     {
                         parsed.Rejected[index] = value;
+                    }
+                }
+            }
+
+            if (o.TryGetProperty("checks", out var checks) && checks.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var check in checks.EnumerateObject())
+                {
+                    if (CheckNameIndex.TryGetValue(check.Name, out var index) && check.Value.TryGetInt64(out var value))
+                    {
+                        parsed.Checks[index] = value;
                     }
                 }
             }

@@ -65,6 +65,46 @@ public sealed partial class RoundRow
     /// <summary>Models refused by any node since the previous row, per reason (index = reason); written only when some are.</summary>
     public long[] Rejected { get; } = new long[RejectionReasons.Count + 1];
 
+    /// <summary>
+    /// The outcomes of the round checks (ModestOptions.TrainerCheckInterval and
+    /// AggregatorCheckInterval), in the order of <see cref="Checks"/>'s indices: an aggregator a
+    /// trainer failed over from because it did not answer or answered restarted, and expected
+    /// trainers an aggregator stopped waiting for because they were silent, live without the
+    /// round's aggregate, or had sent the round elsewhere.
+    /// </summary>
+    public static IReadOnlyList<ObservationKind> CheckKinds { get; } =
+    [
+        ObservationKind.AggregatorSilent, ObservationKind.AggregatorRestarted, ObservationKind.TrainersSilent,
+        ObservationKind.TrainerNotSampled, ObservationKind.TrainerSentElsewhere,
+    ];
+
+    /// <summary>The JSON (and metric tag) names of <see cref="CheckKinds"/>, in their order ("aggregator_silent", ...).</summary>
+    public static IReadOnlyList<string> CheckNames { get; } = [.. CheckKinds.Select(k => JsonNamingPolicy.SnakeCaseLower.ConvertName(k.ToString()))];
+
+    /// <summary>Peers found by the round checks of any node since the previous row, per outcome (index into <see cref="CheckKinds"/>); written only when some are.</summary>
+    public long[] Checks { get; } = new long[CheckKinds.Count];
+
+    /// <summary>The index of <paramref name="kind"/> in <see cref="CheckKinds"/>, or null when it is not a check's outcome.</summary>
+    public static int? CheckIndex(ObservationKind kind)
+    {
+        for (var k = 0; k < CheckKinds.Count; k++)
+        {
+            if (CheckKinds[k] == kind)
+            {
+                return k;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The peers a check's observation stands for: one, or a TrainersSilent observation's count.</summary>
+    public static int PeersOf(ProtocolObservation observation)
+    {
+        ArgumentNullException.ThrowIfNull(observation);
+        return observation.Kind == ObservationKind.TrainersSilent ? observation.Count : 1;
+    }
+
     /// <summary>Bytes sent per message kind since the previous row (index = kind).</summary>
     public long[] BytesByKind { get; } = new long[Kinds.Count + 1];
 
@@ -152,6 +192,20 @@ public sealed partial class RoundRow
                     if (Rejected[(int)reason] > 0)
                     {
                         w.WriteNumber(JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString()), Rejected[(int)reason]);
+                    }
+                }
+
+                w.WriteEndObject();
+            }
+
+            if (Checks.Any(count => count > 0))
+            {
+                w.WriteStartObject("checks");
+                for (var k = 0; k < CheckKinds.Count; k++)
+                {
+                    if (Checks[k] > 0)
+                    {
+                        w.WriteNumber(CheckNames[k], Checks[k]);
                     }
                 }
 

@@ -34,7 +34,7 @@ public sealed class FleetPageTests(BrowserFixture browser) : IClassFixture<Brows
         Assert.Equal("4 / 5", Card("nodes running"));
         var marks = (IReadOnlyDictionary<string, object>)Browser.Script(
             "const o = {}; for (const s of document.querySelectorAll('#panels svg')) o[s.id] = s.querySelectorAll('path, rect, circle').length; return o;")!;
-        Assert.Equal(["acc", "roles", "rpm", "running", "traffic", "view"], marks.Keys.Order());
+        Assert.Equal(["acc", "checks", "roles", "rpm", "running", "traffic", "view"], marks.Keys.Order());
         Assert.All(marks, m => Assert.True(Convert.ToInt64(m.Value, CultureInfo.InvariantCulture) > 0, $"chart {m.Key} drew nothing"));
         Assert.Equal(5, Browser.Driver.FindElements(By.CssSelector("#bykind .hbar")).Count);
         var rows = Browser.Driver.FindElements(By.CssSelector("#nodes tbody tr"));
@@ -54,7 +54,13 @@ public sealed class FleetPageTests(BrowserFixture browser) : IClassFixture<Brows
         Assert.Contains(_fleet.Nodes[1].PeerId, Browser.Text("#addr"));
         var marks = (IReadOnlyDictionary<string, object>)Browser.Script(
             "const o = {}; for (const s of document.querySelectorAll('#panels svg')) o[s.id] = s.querySelectorAll('path, rect, circle').length; return o;")!;
-        Assert.All(marks, m => Assert.True(Convert.ToInt64(m.Value, CultureInfo.InvariantCulture) > 0, $"chart {m.Key} drew nothing"));
+        Assert.Contains("checks", marks.Keys);
+        Assert.All(marks.Where(m => m.Key != "checks"), m => Assert.True(Convert.ToInt64(m.Value, CultureInfo.InvariantCulture) > 0, $"chart {m.Key} drew nothing"));
+
+        // Its own round checks: drawn when its rows hold some, else the chart says there are none.
+        var found = _fleet.Nodes[1].Checks;
+        Assert.Equal(found > 0, Convert.ToInt64(marks["checks"], CultureInfo.InvariantCulture) > 0);
+        Assert.Equal(found == 0, Browser.Text("#checks").Contains("no round check found a peer", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -60,6 +60,30 @@ public sealed class FleetViewTests : IDisposable
     }
 
     [Fact]
+    public void Build_NodeStopped_ChecksCountWhatTheRoundAfterFoundFromTheFirstRowToTheLast()
+    {
+        // The round after a stop: its aggregator finds a trainer silent, each of its trainers the
+        // aggregator check's silent aggregator (SyntheticFleet's rows).
+        var fleet = new SyntheticFleet(Path.Combine(_root.FullName, "c"), nodes: 4, Start).WriteUntil(10);
+        fleet.Stop(3);
+        fleet.WriteUntil(20);
+        At(fleet.RoundTime(20) + 1);
+
+        var view = Build(fleet);
+
+        Assert.Equal(RoundRow.CheckNames, view.CheckNames);
+        var series = view.CheckNames.Zip(view.Checks).ToDictionary(p => p.First, p => p.Second);
+        Assert.Equal(SyntheticFleet.SampleSize, series["aggregator_silent"][^1][1]);
+        Assert.Equal(1, series["trainers_silent"][^1][1]);
+        Assert.Equal(0, series["aggregator_restarted"][^1][1]);
+        var first = view.Traffic.Min(t => t[0][0]);
+        var last = view.Traffic.Max(t => t[^1][0]);
+        Assert.All(view.Checks, c => Assert.Equal((first, 0.0, last), (c[0][0], c[0][1], c[^1][0])));
+        // The trainers write their rows 3 s before the round's aggregation.
+        Assert.Equal(fleet.RoundTime(11) - 3, series["aggregator_silent"][1][0], 6);
+    }
+
+    [Fact]
     public void Build_NodeThatStoppedRefreshing_IsNotResponding()
     {
         var fleet = new SyntheticFleet(Path.Combine(_root.FullName, "c"), nodes: 2, Start).WriteUntil(5);

@@ -30,7 +30,7 @@ public sealed partial class RunPageTests(BrowserFixture browser) : IClassFixture
 
         var marks = (IReadOnlyDictionary<string, object>)Browser.Script(
             "const o = {}; for (const s of document.querySelectorAll('#panels svg')) o[s.id] = s.querySelectorAll('path, rect, circle').length; return o;")!;
-        Assert.Equal(["acc", "kinds", "online", "samples", "traffic"], marks.Keys.Order());
+        Assert.Equal(["acc", "checks", "kinds", "online", "samples", "traffic"], marks.Keys.Order());
         Assert.All(marks, m => Assert.True(Convert.ToInt64(m.Value, CultureInfo.InvariantCulture) > 0, $"chart {m.Key} drew nothing"));
         Assert.Contains("finished", Browser.Text("#status"));
     }

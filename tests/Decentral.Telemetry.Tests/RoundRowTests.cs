@@ -34,7 +34,11 @@ public sealed class RoundRowTests
         defended.Rejected[(int)Aggregation.RejectionReason.Norm] = 2;
         defended.Rejected[(int)Aggregation.RejectionReason.RoundAhead] = 1;
         Assert.Contains("\"rejected\":{\"norm\":2,\"round_ahead\":1}", defended.ToJson(), StringComparison.Ordinal);
-        foreach (var line in new[] { SimulatorLine, node.ToJson(), trainer.ToJson(), defended.ToJson() })
+        var checkedRow = new RoundRow { Round = 5 };
+        checkedRow.Checks[RoundRow.CheckIndex(ObservationKind.AggregatorRestarted)!.Value] = 2;
+        checkedRow.Checks[RoundRow.CheckIndex(ObservationKind.TrainerNotSampled)!.Value] = 1;
+        Assert.Contains("\"checks\":{\"aggregator_restarted\":2,\"trainer_not_sampled\":1}", checkedRow.ToJson(), StringComparison.Ordinal);
+        foreach (var line in new[] { SimulatorLine, node.ToJson(), trainer.ToJson(), defended.ToJson(), checkedRow.ToJson() })
         {
             Assert.True(RoundRow.TryParse(line, out var parsed));
             Assert.Equal(line, parsed.ToJson());
@@ -119,5 +123,27 @@ public sealed class RoundRowTests
         row.BytesByKind[(int)MessageKind.Ping] = 5;
         row.BytesByKind[(int)MessageKind.TrainedModel] = 300;
         return row;
+    }
+
+    [Fact]
+    public void EventLedger_ChecksAndRejections_EachRowTakesTheCountsSinceThePreviousOne()
+    {
+        var ledger = new EventLedger();
+        ledger.Observed(new ProtocolObservation(ObservationKind.TrainersSilent, 4, Count: 3));
+        ledger.Observed(new ProtocolObservation(ObservationKind.AggregatorRestarted, 4));
+        ledger.Observed(new ProtocolObservation(ObservationKind.Aggregated, 4, Count: 5));
+        ledger.Rejected(Aggregation.RejectionReason.Norm);
+        var first = new RoundRow { Round = 4 };
+        ledger.FillRow(first);
+        ledger.Observed(new ProtocolObservation(ObservationKind.AggregatorRestarted, 5));
+        var second = new RoundRow { Round = 5 };
+        ledger.FillRow(second);
+
+        Assert.Equal([0L, 1, 3, 0, 0], first.Checks);
+        Assert.Equal(1, first.Rejected[(int)Aggregation.RejectionReason.Norm]);
+        Assert.Equal([0L, 1, 0, 0, 0], second.Checks);
+        Assert.All(second.Rejected, r => Assert.Equal(0, r));
+        Assert.Equal(1, ledger.Totals[Aggregation.RejectionReason.Norm]);
+        Assert.Equal(["aggregator_silent", "aggregator_restarted", "trainers_silent", "trainer_not_sampled", "trainer_sent_elsewhere"], RoundRow.CheckNames);
     }
 }

@@ -4,6 +4,7 @@ using Decentral.Membership;
 using Decentral.Node.Runtime.State;
 using Decentral.Node.Runtime.Transport;
 using Decentral.Protocol;
+using Decentral.Telemetry;
 
 namespace Decentral.Node.Runtime.Runtime;
 
@@ -361,7 +362,7 @@ public sealed partial class NodeRuntime
                 RequestCheckpoint();
                 break;
             case ObservationKind.ModelRejected:
-                _telemetry!.Rejections.Count(observation.Reason);
+                _telemetry!.Events.Rejected(observation.Reason);
                 break;
             case ObservationKind.AggregatorSilent:
                 Log.AggregatorSilent(_logger, observation.Round);
@@ -380,9 +381,10 @@ public sealed partial class NodeRuntime
                 break;
         }
 
-        if (NodeMetrics.CheckOutcomes.TryGetValue(observation.Kind, out var outcome))
+        if (RoundRow.CheckIndex(observation.Kind) is { } check)
         {
-            _meter.Checked(outcome, observation.Kind == ObservationKind.TrainersSilent ? observation.Count : 1);
+            _telemetry!.Events.Observed(observation);
+            _meter.Checked(RoundRow.CheckNames[check], RoundRow.PeersOf(observation));
         }
 
         Observed?.Invoke(observation);

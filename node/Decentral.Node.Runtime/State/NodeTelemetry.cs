@@ -68,7 +68,7 @@ public sealed class NodeTelemetry : IDisposable
     public TrafficLedger Traffic { get; }
 
     /// <summary>Models this node refused, by reason (written on the next row).</summary>
-    public RejectionLedger Rejections { get; } = new();
+    public EventLedger Events { get; } = new();
 
     /// <summary>Rows written so far.</summary>
     public int Rows { get; private set; }
@@ -177,7 +177,7 @@ public sealed class NodeTelemetry : IDisposable
         {
             // Traffic is taken when the row is written, so bytes are never counted twice.
             Traffic.FillRow(row);
-            Rejections.FillRow(row);
+            Events.FillRow(row);
             Rows++;
             if (_output is not null)
             {

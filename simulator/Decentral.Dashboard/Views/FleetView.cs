@@ -42,6 +42,12 @@ internal sealed record FleetView
 
     /// <summary>Per node: its view size, [unix_s, records].</summary>
     public required IReadOnlyList<IReadOnlyList<double[]>> Views { get; init; }
+
+    /// <summary>The round checks' outcomes, in the order of <see cref="Checks"/> (telemetry's <c>checks</c> names).</summary>
+    public required IReadOnlyList<string> CheckNames { get; init; }
+
+    /// <summary>Per check outcome: peers the round checks of all nodes found so far, [unix_s, cumulative], first row to last.</summary>
+    public required IReadOnlyList<IReadOnlyList<double[]>> Checks { get; init; }
 }
 
 /// <summary>One node of a fleet view.</summary>

@@ -44,6 +44,8 @@ internal sealed class FleetViewBuilder(TimeProvider time)
         var views = new List<IReadOnlyList<double[]>>();
         var summaries = new List<NodeSummary>();
         var sessions = new List<double[]>();
+        var checks = new List<(double UnixS, int Check, long Peers)>();
+        var times = new List<double>();
         for (var n = 0; n < nodes.Count; n++)
         {
             var node = nodes[n];
@@ -87,6 +89,15 @@ internal sealed class FleetViewBuilder(TimeProvider time)
                 }
 
                 cumulative.Add([t, bytes]);
+                times.Add(t);
+                for (var k = 0; k < row.Checks.Length; k++)
+                {
+                    if (row.Checks[k] > 0)
+                    {
+                        checks.Add((t, k, row.Checks[k]));
+                    }
+                }
+
                 viewSizes.Add([t, row.ViewSize]);
                 if (aggregator && row.Evaluation is { Accuracy: var acc } && double.IsFinite(acc))
                 {
@@ -156,7 +167,41 @@ internal sealed class FleetViewBuilder(TimeProvider time)
             Running = Running(sessions, now),
             Traffic = traffic,
             Views = views,
+            CheckNames = RoundRow.CheckNames,
+            Checks = Checks(checks, times),
         };
+    }
+
+    // Per check outcome, the peers the fleet's round checks found so far: [unix_s, cumulative],
+    // from the first row to the last, so every series spans the same time (flat at 0 when none).
+    private static List<IReadOnlyList<double[]>> Checks(List<(double UnixS, int Check, long Peers)> found, List<double> times)
+    {
+        var series = new List<IReadOnlyList<double[]>>();
+        if (times.Count == 0)
+        {
+            return [.. RoundRow.CheckNames.Select(_ => (IReadOnlyList<double[]>)[])];
+        }
+
+        var (first, last) = (times.Min(), times.Max());
+        found.Sort((a, b) => a.UnixS.CompareTo(b.UnixS));
+        for (var k = 0; k < RoundRow.CheckNames.Count; k++)
+        {
+            var points = new List<double[]> { new[] { first, 0.0 } };
+            var total = 0L;
+            foreach (var (t, check, peers) in found)
+            {
+                if (check == k)
+                {
+                    total += peers;
+                    points.Add([t, total]);
+                }
+            }
+
+            points.Add([last, total]);
+            series.Add(Thin(points));
+        }
+
+        return series;
     }
 
     /// <summary>A row's wall time: its unix_s, else node.json's start plus its time_s; null when neither is known.</summary>

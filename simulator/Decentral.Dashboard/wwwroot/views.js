@@ -21,6 +21,28 @@ function cards(items) {
     `<div class="card"${title ? ` title="${esc(title)}"` : ""}><div class="v${small ? " small" : ""}">${esc(v)}</div><div class="k">${esc(k)}</div></div>`).join("");
 }
 
+// The round checks' outcomes (telemetry's "checks"), as the charts name them.
+const checkLabels = {
+  aggregator_silent: "aggregator silent: failed over",
+  aggregator_restarted: "aggregator restarted: failed over",
+  trainers_silent: "trainer silent",
+  trainer_not_sampled: "trainer without the aggregate",
+  trainer_sent_elsewhere: "trainer sent elsewhere",
+};
+const checksHint = "peers the round checks found, cumulative: aggregators that trainers failed over from, and expected trainers the rounds stopped waiting for";
+const checksEmpty = "no round check found a peer (or the checks are off)";
+
+// Only the outcomes that occurred; none at all leaves the chart's empty message.
+function checksChart(id, names, pointsOf, opts) {
+  const series = names.map((name, i) => ({ name: checkLabels[name] ?? kindNames(name), points: pointsOf(name, i), step: true, color: color(i) }))
+    .filter(s => s.points.some(p => p[1] > 0));
+  lineChart(id, series, { ...opts, yFmt: fmt.int, empty: checksEmpty });
+}
+
+function runChecks(rows) {
+  return name => { let total = 0; return rows.map(r => [r.time_s, total += r.checks?.[name] ?? 0]); };
+}
+
 const refused = rows => rows.reduce((a, r) => a + Object.values(r.rejected ?? {}).reduce((b, v) => b + v, 0), 0);
 
 // ---- simulation run ----------------------------------------------------------------------------
@@ -31,6 +53,7 @@ function renderRun(rows) {
     panel("traffic", "Traffic (cumulative)"),
     panel("kinds", "Bytes per round by message kind"),
     panel("online", "Online peers (churn)"),
+    panel("checks", "Round checks", { wide: true, hint: checksHint }),
     panel("samples", "Samples: who received each round's model (aggregators in orange)", { wide: true, tall: true, legendBox: false }),
   ].join(""));
   const last = rows[rows.length - 1];
@@ -52,6 +75,7 @@ function renderRun(rows) {
   barChart("kinds", rows.map(r => ({ x: r.round, parts: kinds.map(k => r.bytes[k] ?? 0) })), kinds.map(kindNames),
     { xKind: "int", xFmt: v => "round " + Math.round(v), yFmt: fmt.bytes });
   lineChart("online", [{ name: "online peers", points: rows.map(r => [r.time_s, r.online]), step: true, area: true }], { ...time, yFmt: fmt.int });
+  checksChart("checks", Object.keys(checkLabels), runChecks(rows), time);
   const slots = Math.max(0, ...rows.flatMap(r => [...(r.sample ?? []), ...(r.aggregators ?? [])])) + 1;
   const marks = rows.flatMap(r => [
     ...(r.sample ?? []).map(s => ({ x: r.round, lane: s, color: "var(--a)" })),
@@ -107,6 +131,7 @@ function renderNode(view) {
     panel("bykind", "Bytes it sent by message kind", { html: '<div id="bykind"></div>', legendBox: false }),
     panel("view", "Its view (peers it knows)"),
     panel("sessions", "Running", { hint: "its sessions, from node.json and its rows" }),
+    panel("checks", "Its round checks", { wide: true, hint: checksHint }),
     panel("addr", "Identity and addresses", { wide: true, legendBox: false, html: '<dl class="addr" id="addr"></dl>' }),
   ].join(""));
   const uptime = n.state === "running" && n.started_unix_s ? fmt.duration(view.now_unix_s - n.started_unix_s) : "–";
@@ -123,6 +148,7 @@ function renderNode(view) {
     .filter((_, i) => n.bytes_by_kind[i] > 0), view.kinds.map(kindNames), fmt.bytes);
   lineChart("view", [{ name: "view size", points: view.views[0], step: true, color: "var(--c)" }], { ...clock, yFmt: fmt.int });
   lineChart("sessions", [{ name: "running", points: view.running, step: true, area: true, color: "var(--c)" }], { ...clock, yFmt: fmt.int, yMax: 1 });
+  checksChart("checks", view.check_names, (_, i) => view.checks[i], clock);
   const list = a => a.length ? a.map(esc).join("<br>") : "–";
   document.getElementById("addr").innerHTML = `<dt>peer id</dt><dd>${esc(n.peer_id || "–")}</dd><dt>listen</dt><dd>${list(n.listen)}</dd>` +
     `<dt>announce</dt><dd>${list(n.announce)}</dd><dt>session</dt><dd>${esc(n.session || "–")}</dd><dt>pid</dt><dd>${n.pid || "–"}</dd>` +
@@ -139,6 +165,7 @@ function renderFleet(view) {
     panel("traffic", "Bytes sent per node (cumulative)"),
     panel("bykind", "Bytes sent per node by message kind", { html: '<div id="bykind"></div>' }),
     panel("view", "View size per node"),
+    panel("checks", "Round checks of the fleet", { wide: true, hint: checksHint }),
     panel("nodes", "Nodes", { wide: true, legendBox: false, html: '<div id="nodes"></div>' }),
   ].join(""));
   const nodes = view.nodes;
@@ -156,6 +183,7 @@ function renderFleet(view) {
   lineChart("traffic", nodeSeries(view, view.traffic), { ...clock, yFmt: fmt.bytes });
   hbars("bykind", nodes.map(n => ({ label: n.name.split("/").pop(), href: pageLink(n.name), parts: n.bytes_by_kind })), view.kinds.map(kindNames), fmt.bytes);
   lineChart("view", nodeSeries(view, view.views).map(s => ({ ...s, step: true })), { ...clock, yFmt: fmt.int });
+  checksChart("checks", view.check_names, (_, i) => view.checks[i], clock);
   document.getElementById("nodes").innerHTML = `<table><thead><tr><th>node</th><th>state</th><th>peer id</th><th>slot</th><th>aggregated</th><th>trained</th>` +
     `<th>last round</th><th>accuracy</th><th>sent</th><th>refused</th><th>view</th></tr></thead><tbody>` + nodes.map((n, i) =>
       `<tr><td><i class="sw" style="background:${color(i)}"></i><a href="${esc(pageLink(n.name))}">${esc(n.name.split("/").pop())}</a></td>` +

@@ -20,7 +20,7 @@ public sealed partial class TelemetryRecorder
     private readonly TextWriter? _output;
     private readonly Dictionary<long, List<int>> _sampleSends = [];
     private readonly Dictionary<ObservationKind, long> _observations = [];
-    private readonly RejectionLedger _rejections = new();
+    private readonly EventLedger _events = new();
     private readonly List<RoundRow> _rows = [];
     private readonly int[] _trainings;
     private readonly int[]? _evaluationOrder;
@@ -94,8 +94,10 @@ public sealed partial class TelemetryRecorder
         _observations[observation.Kind] = _observations.GetValueOrDefault(observation.Kind) + 1;
         if (observation.Kind == ObservationKind.ModelRejected)
         {
-            _rejections.Count(observation.Reason);
+            _events.Rejected(observation.Reason);
         }
+
+        _events.Observed(observation);
 
         if (observation.Kind == ObservationKind.TrainingStarted)
         {
@@ -134,7 +136,7 @@ public sealed partial class TelemetryRecorder
             ViewOverlay = host.Node.View.OverlayCount,
         };
         Traffic.FillRow(row);
-        _rejections.FillRow(row);
+        _events.FillRow(row);
         var every = _run.Scenario.Learning.EvalEveryRounds;
         if (observation.Model is { } model && (first || observation.Round % every == 0 || observation.Round >= _run.Scenario.Stop.Rounds))
         {
@@ -247,7 +249,7 @@ public sealed partial class TelemetryRecorder
             new Dictionary<ObservationKind, long>(_observations),
             outcome == RunOutcome.ConditionMet)
         {
-            Rejections = _rejections.Totals,
+            Rejections = _events.Totals,
             BytesByCodec = Traffic.BytesByCodec,
         };
     }

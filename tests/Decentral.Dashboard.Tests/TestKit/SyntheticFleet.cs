@@ -46,6 +46,10 @@ internal sealed class SyntheticFleet
 
     public long LastRound { get; private set; } = 1;
 
+    // The round of the latest Stop: in the round after it, the aggregator's trainer check finds the
+    // stopped node silent, and each trainer's aggregator check finds it silent too.
+    private long _stoppedAt = -1;
+
     /// <summary>Wall time of a round's aggregation.</summary>
     public double RoundTime(long round) => StartUnixSeconds + 10 + round * SecondsPerRound;
 
@@ -81,6 +85,7 @@ internal sealed class SyntheticFleet
     {
         var node = Nodes[index];
         node.Running = false;
+        _stoppedAt = LastRound;
         WriteStatus(node, node.StartedUnixSeconds, "stopped", RoundTime(LastRound) + 1);
     }
 
@@ -127,6 +132,12 @@ internal sealed class SyntheticFleet
             Evaluation = accuracy is { } a ? new Evaluation(a, 0.4, double.NaN, 1000) : loss is { } l ? new Evaluation(double.NaN, l, double.NaN, 0) : null,
         };
         bytes.CopyTo(row.BytesByKind, 0);
+        if (round == _stoppedAt + 1)
+        {
+            row.Checks[RoundRow.CheckIndex(role == NodeRole.Trainer ? ObservationKind.AggregatorSilent : ObservationKind.TrainersSilent)!.Value] = 1;
+            node.Checks++;
+        }
+
         File.AppendAllText(Path.Combine(node.Folder, "telemetry.jsonl"), row.ToJson() + "\n");
     }
 
@@ -165,4 +176,7 @@ internal sealed class SyntheticNode(string folder, string peerId, int index, dou
     public int Session { get; set; } = 1;
 
     public bool Running { get; set; } = true;
+
+    /// <summary>Peers its rows say its round checks found.</summary>
+    public long Checks { get; set; }
 }

@@ -50,6 +50,13 @@ internal sealed class SyntheticRun(string folder)
         row.BytesByKind[(int)MessageKind.TrainedModel] = 60_000;
         row.BytesByKind[(int)MessageKind.AggregatedModel] = 55_000;
         row.BytesByKind[(int)MessageKind.Ping] = 5_000;
+        // Churn at round 100: the round checks find the departed peers for a few rounds.
+        if (round is >= 100 and < 104)
+        {
+            row.Checks[RoundRow.CheckIndex(ObservationKind.TrainersSilent)!.Value] = 1;
+            row.Checks[RoundRow.CheckIndex(ObservationKind.AggregatorSilent)!.Value] = round == 101 ? 1 : 0;
+        }
+
         if (round == 2 || round % 5 == 0)
         {
             row.Evaluation = new Evaluation(0.9 - 0.6 * Math.Exp(-round / 30.0), 0.5, double.NaN, 1000);
