@@ -33,8 +33,23 @@ public sealed partial class ModestNode
             return;
         }
 
-        var missing = LiveByView(round - 1).Take(_options.SampleSize)
-            .Where(p => p != Self && !collection.Models.ContainsKey(p) && !collection.Lost.Contains(p)).ToArray();
+        var expected = LiveByView(round - 1).Take(_options.SampleSize).Where(p => !collection.Models.ContainsKey(p) && !collection.Lost.Contains(p)).ToArray();
+        if (expected.Contains(Self) && SelfNotComing(round) is { } kind)
+        {
+            // This node was an expected trainer too, and its model is not coming: it is judged as
+            // a pinged trainer's answer would be, without the ping. (A failover aggregator whose own
+            // model went to the aggregator that failed, and who moved on when that one's aggregate
+            // reached it, would otherwise wait for itself until the aggregation timeout.)
+            Observe(kind, round);
+            collection.Lost.Add(Self);
+            if (collection.ReadyCount >= Needed(collection))
+            {
+                Aggregate(collection);
+                return;
+            }
+        }
+
+        var missing = expected.Where(p => p != Self).ToArray();
         if (missing.Length == 0)
         {
             ArmTrainerCheck(round);
@@ -61,6 +76,12 @@ public sealed partial class ModestNode
             Observe(notSampled ? ObservationKind.TrainerNotSampled : ObservationKind.TrainerSentElsewhere, check.Round);
         }
     }
+
+    // What TrainerAnswered would make of this node's own Pong: the kind of "not coming", or null.
+    private ObservationKind? SelfNotComing(long round) =>
+        TrainEstimate < round - 1 ? ObservationKind.TrainerNotSampled
+        : SentElsewhere(Self) >= round ? ObservationKind.TrainerSentElsewhere
+        : null;
 
     private void TrainersChecked(long searchId, IReadOnlyList<PeerId> answered)
     {

@@ -80,8 +80,10 @@ public sealed class ModestOptions
     /// peer that answers without having received the previous round's aggregate (its pong's train
     /// estimate is older: the previous aggregator, with another view, sent that round elsewhere),
     /// or having sent its model of this round or a later one to other aggregators only (its pong's
-    /// sent-elsewhere round: its view picked others), counts as lost too. Repeated every interval
-    /// until the round is aggregated or times out.
+    /// sent-elsewhere round: its view picked others), counts as lost too. The aggregator itself,
+    /// when it is one of those peers, is judged by the same two rules without a ping (an
+    /// aggregator the trainers failed over to may have moved on past the round). Repeated every
+    /// interval until the round is aggregated or times out.
     /// Zero (the default, as in the paper): off.
     /// </summary>
     public TimeSpan TrainerCheckInterval { get; set; }

@@ -216,6 +216,86 @@ public sealed class ModestNodeSampleRepairTests
         Assert.Empty(f.Effects.ObservedOf(ObservationKind.TrainersSilent));
     }
 
+    [Fact]
+    public void TrainerCheck_ThisNodeIsAnExpectedTrainerWithoutTheRoundsAggregate_CountsItselfLostAndAggregates()
+    {
+        // This node's view counts it in the sample of k - 1, but it never got that aggregate (its
+        // latest is older): as a pinged trainer answering so, its own model is not coming.
+        var (f, k, others) = CollectingWhileSampled();
+
+        f.Fire(TimerKind.TrainerCheck);
+        f.ExhaustSearches();
+
+        var aggregated = Assert.Single(f.Effects.ObservedOf(ObservationKind.Aggregated));
+        Assert.Equal((k, others.Length), (aggregated.Round, aggregated.Count));
+        Assert.Equal(k, Assert.Single(f.Effects.ObservedOf(ObservationKind.TrainerNotSampled)).Round);
+    }
+
+    [Fact]
+    public void TrainerCheck_ThisNodeIsAnExpectedTrainerThatMovedOnAndSentElsewhere_CountsItselfLostAndAggregates()
+    {
+        // Found in a real cluster (bench-restart): this node's model of k went to an aggregator
+        // that then died; the aggregate of k reached this node (so it moved on, trained k + 1 and
+        // sent that to other aggregators), and the other trainers of k failed over to it. Without
+        // the rule it waited for its own model until the aggregation timeout.
+        var (f, k, others) = CollectingWhileSampled();
+        f.DeliverAggregate(f.Other(k, 0), k);
+        f.Node.TrainingCompleted(k, NodeFixture.Model(2), 10);
+        f.ExhaustSearches();
+        var sent = f.Effects.SentOf<TrainedModel>();
+        Assert.NotEmpty(sent);
+        Assert.All(sent, m => Assert.Equal(k + 1, m.Message.Round));
+        Assert.Empty(f.Effects.ObservedOf(ObservationKind.Aggregated));
+
+        f.Fire(TimerKind.TrainerCheck);
+        f.ExhaustSearches();
+
+        var aggregated = Assert.Single(f.Effects.ObservedOf(ObservationKind.Aggregated));
+        Assert.Equal((k, others.Length), (aggregated.Round, aggregated.Count));
+        Assert.Equal(k, Assert.Single(f.Effects.ObservedOf(ObservationKind.TrainerSentElsewhere)).Round);
+    }
+
+    [Fact]
+    public void TrainerCheck_ThisNodeIsAnExpectedTrainerStillTrainingTheRound_KeepsWaiting()
+    {
+        var (f, k, _) = CollectingWhileSampled();
+        f.DeliverAggregate(f.Other(k - 1, 0), k - 1);
+
+        f.Fire(TimerKind.TrainerCheck);
+        f.ExhaustSearches();
+
+        Assert.Empty(f.Effects.ObservedOf(ObservationKind.Aggregated));
+        Assert.DoesNotContain(f.Effects.Observations, o => o.Kind is ObservationKind.TrainerNotSampled or ObservationKind.TrainerSentElsewhere);
+        Assert.Equal(f.Options.TrainerCheckInterval, f.Effects.PendingTimers[new TimerKey(TimerKind.TrainerCheck, k)]);
+    }
+
+    // A node collecting round k (trainer check on, every expected trainer needed) whose view counts
+    // it in the sample of k - 1, with the models of the other expected trainers delivered. It is
+    // not first in the orders of k and k + 1.
+    private static (NodeFixture F, long K, PeerId[] Others) CollectingWhileSampled()
+    {
+        var options = NodeFixture.SmallOptions();
+        options.SuccessFraction = 1.0;
+        options.TrainerCheckInterval = TimeSpan.FromSeconds(10);
+        var f = new NodeFixture(options: options, chooseSelf: peers => TestPeers.OrderOf(peers, 1)[20]);
+        f.Node.Start(NodeFixture.Model(0));
+        var k = f.FindRound(order => Array.IndexOf(order, f.Self) >= 8, from: 3);
+        // Nor an aggregator of k + 1, so a model it trains of k + 1 goes to others.
+        while (Array.IndexOf(f.OrderOf(k - 1), f.Self) >= options.SampleSize || Array.IndexOf(f.OrderOf(k), f.Self) < 8 || Array.IndexOf(f.OrderOf(k + 1), f.Self) < 8)
+        {
+            k++;
+        }
+
+        var others = f.OrderOf(k - 1)[..options.SampleSize].Where(p => p != f.Self).ToArray();
+        foreach (var trainer in others)
+        {
+            f.DeliverTrained(trainer, k);
+        }
+
+        f.Effects.ClearRecorded();
+        return (f, k, others);
+    }
+
     // CheckingAggregator with every expected trainer but the first delivered, and its trainer check fired.
     private static (NodeFixture F, long K, PeerId[] Expected) CheckedAllButTheFirst()
     {
