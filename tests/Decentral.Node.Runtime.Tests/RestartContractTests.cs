@@ -57,7 +57,7 @@ public sealed class RestartContractTests(ITestOutputHelper output)
 
         await using var cluster = await TestCluster.StartAsync(6, sampleSize: 3, output, (_, o) => Configure(o));
         await cluster.WhenObserved((_, o) => o.Kind == ObservationKind.Aggregated && o.Round >= 5).WaitAsync(Bound);
-        var counted = new ConcurrentQueue<(NodeRuntime Node, string? Outcome, long Value)>();
+        var counted = new ConcurrentQueue<(string? Outcome, long Value)>();
         using var listener = CheckListener(cluster, counted);
 
         // The next node to Ack a round loses its Acks, its aggregates and the models it trains, as
@@ -91,7 +91,7 @@ public sealed class RestartContractTests(ITestOutputHelper output)
     }
 
     // Listens to every node's round-check counter (NodeMetrics.RoundChecks).
-    private static MeterListener CheckListener(TestCluster cluster, ConcurrentQueue<(NodeRuntime Node, string? Outcome, long Value)> counted)
+    private static MeterListener CheckListener(TestCluster cluster, ConcurrentQueue<(string? Outcome, long Value)> counted)
     {
         var listener = new MeterListener
         {
@@ -99,11 +99,11 @@ public sealed class RestartContractTests(ITestOutputHelper output)
             {
                 if (instrument.Name == NodeMetrics.RoundChecks && cluster.Nodes.Any(n => n.Meter == instrument.Meter))
                 {
-                    l.EnableMeasurementEvents(instrument, cluster.Nodes.First(n => n.Meter == instrument.Meter));
+                    l.EnableMeasurementEvents(instrument);
                 }
             },
         };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, state) =>
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
         {
             string? outcome = null;
             foreach (var tag in tags)
@@ -111,7 +111,7 @@ public sealed class RestartContractTests(ITestOutputHelper output)
                 outcome = tag.Key == "outcome" ? tag.Value as string : outcome;
             }
 
-            counted.Enqueue(((NodeRuntime)state!, outcome, value));
+            counted.Enqueue((outcome, value));
         });
         listener.Start();
         return listener;

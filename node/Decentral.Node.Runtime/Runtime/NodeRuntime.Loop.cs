@@ -364,6 +364,23 @@ public sealed partial class NodeRuntime
             case ObservationKind.ModelRejected:
                 _telemetry!.Events.Rejected(observation.Reason);
                 break;
+        }
+
+        if (RoundRow.CheckIndex(observation.Kind) is { } check)
+        {
+            OnRoundCheck(observation, RoundRow.CheckNames[check]);
+        }
+
+        Observed?.Invoke(observation);
+    }
+
+    // What a round check found (an outcome of RoundRow.CheckKinds): counted in telemetry and on the meter, and logged.
+    private void OnRoundCheck(ProtocolObservation observation, string outcome)
+    {
+        _telemetry!.Events.Observed(observation);
+        _meter.Checked(outcome, RoundRow.PeersOf(observation));
+        switch (observation.Kind)
+        {
             case ObservationKind.AggregatorSilent:
                 Log.AggregatorSilent(_logger, observation.Round);
                 break;
@@ -380,14 +397,6 @@ public sealed partial class NodeRuntime
                 Log.TrainerSentElsewhere(_logger, observation.Round);
                 break;
         }
-
-        if (RoundRow.CheckIndex(observation.Kind) is { } check)
-        {
-            _telemetry!.Events.Observed(observation);
-            _meter.Checked(RoundRow.CheckNames[check], RoundRow.PeersOf(observation));
-        }
-
-        Observed?.Invoke(observation);
     }
 
     private int ActivePeers(IProtocolNode node)

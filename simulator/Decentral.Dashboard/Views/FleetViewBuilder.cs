@@ -45,7 +45,7 @@ internal sealed class FleetViewBuilder(TimeProvider time)
         var summaries = new List<NodeSummary>();
         var sessions = new List<double[]>();
         var checks = new List<(double UnixS, int Check, long Peers)>();
-        var times = new List<double>();
+        var (firstRow, lastRow) = (double.PositiveInfinity, double.NegativeInfinity);
         for (var n = 0; n < nodes.Count; n++)
         {
             var node = nodes[n];
@@ -89,7 +89,7 @@ internal sealed class FleetViewBuilder(TimeProvider time)
                 }
 
                 cumulative.Add([t, bytes]);
-                times.Add(t);
+                (firstRow, lastRow) = (Math.Min(firstRow, t), Math.Max(lastRow, t));
                 for (var k = 0; k < row.Checks.Length; k++)
                 {
                     if (row.Checks[k] > 0)
@@ -168,21 +168,20 @@ internal sealed class FleetViewBuilder(TimeProvider time)
             Traffic = traffic,
             Views = views,
             CheckNames = RoundRow.CheckNames,
-            Checks = Checks(checks, times),
+            Checks = Checks(checks, firstRow, lastRow),
         };
     }
 
     // Per check outcome, the peers the fleet's round checks found so far: [unix_s, cumulative],
     // from the first row to the last, so every series spans the same time (flat at 0 when none).
-    private static List<IReadOnlyList<double[]>> Checks(List<(double UnixS, int Check, long Peers)> found, List<double> times)
+    private static List<IReadOnlyList<double[]>> Checks(List<(double UnixS, int Check, long Peers)> found, double first, double last)
     {
         var series = new List<IReadOnlyList<double[]>>();
-        if (times.Count == 0)
+        if (first > last)
         {
             return [.. RoundRow.CheckNames.Select(_ => (IReadOnlyList<double[]>)[])];
         }
 
-        var (first, last) = (times.Min(), times.Max());
         found.Sort((a, b) => a.UnixS.CompareTo(b.UnixS));
         for (var k = 0; k < RoundRow.CheckNames.Count; k++)
         {

@@ -223,12 +223,7 @@ public sealed class ModestNodeSampleRepairTests
         // latest is older): as a pinged trainer answering so, its own model is not coming.
         var (f, k, others) = CollectingWhileSampled();
 
-        f.Fire(TimerKind.TrainerCheck);
-        f.ExhaustSearches();
-
-        var aggregated = Assert.Single(f.Effects.ObservedOf(ObservationKind.Aggregated));
-        Assert.Equal((k, others.Length), (aggregated.Round, aggregated.Count));
-        Assert.Equal(k, Assert.Single(f.Effects.ObservedOf(ObservationKind.TrainerNotSampled)).Round);
+        CheckTrainers_CountsItselfLostAndAggregates(f, k, others, ObservationKind.TrainerNotSampled);
     }
 
     [Fact]
@@ -247,12 +242,7 @@ public sealed class ModestNodeSampleRepairTests
         Assert.All(sent, m => Assert.Equal(k + 1, m.Message.Round));
         Assert.Empty(f.Effects.ObservedOf(ObservationKind.Aggregated));
 
-        f.Fire(TimerKind.TrainerCheck);
-        f.ExhaustSearches();
-
-        var aggregated = Assert.Single(f.Effects.ObservedOf(ObservationKind.Aggregated));
-        Assert.Equal((k, others.Length), (aggregated.Round, aggregated.Count));
-        Assert.Equal(k, Assert.Single(f.Effects.ObservedOf(ObservationKind.TrainerSentElsewhere)).Round);
+        CheckTrainers_CountsItselfLostAndAggregates(f, k, others, ObservationKind.TrainerSentElsewhere);
     }
 
     [Fact]
@@ -267,6 +257,18 @@ public sealed class ModestNodeSampleRepairTests
         Assert.Empty(f.Effects.ObservedOf(ObservationKind.Aggregated));
         Assert.DoesNotContain(f.Effects.Observations, o => o.Kind is ObservationKind.TrainerNotSampled or ObservationKind.TrainerSentElsewhere);
         Assert.Equal(f.Options.TrainerCheckInterval, f.Effects.PendingTimers[new TimerKey(TimerKind.TrainerCheck, k)]);
+    }
+
+    // Fires the trainer check of CollectingWhileSampled's node: it counts itself lost (observed as
+    // outcome) and aggregates the others' models.
+    private static void CheckTrainers_CountsItselfLostAndAggregates(NodeFixture f, long k, PeerId[] others, ObservationKind outcome)
+    {
+        f.Fire(TimerKind.TrainerCheck);
+        f.ExhaustSearches();
+
+        var aggregated = Assert.Single(f.Effects.ObservedOf(ObservationKind.Aggregated));
+        Assert.Equal((k, others.Length), (aggregated.Round, aggregated.Count));
+        Assert.Equal(k, Assert.Single(f.Effects.ObservedOf(outcome)).Round);
     }
 
     // A node collecting round k (trainer check on, every expected trainer needed) whose view counts
